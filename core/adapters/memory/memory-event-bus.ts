@@ -1,0 +1,56 @@
+// In-process EventBus: per-subscriber FIFO delivery with redelivery when a handler throws.
+import type { BusHandler, BusMessage, BusSubscription, EventBus } from '../../ports/event-bus.ts';
+import { AppError } from '../../errors.ts';
+
+interface Subscriber {
+  handler: BusHandler;
+  queue: BusMessage[];
+  draining: boolean;
+  closed: boolean;
+}
+
+export class MemoryEventBus implements EventBus {
+  private readonly subscribers = new Map<string, Subscriber>();
+  /** Test seam: when set, publish rejects as an unavailable bus would. */
+  failPublishes = false;
+
+  async publish(message: BusMessage): Promise<void> {
+    if (this.failPublishes) throw new AppError('bus_unavailable', 'live bus is unavailable');
+    const copy = structuredClone(message);
+    for (const sub of this.subscribers.values()) {
+      sub.queue.push(copy);
+      void this.drain(sub);
+    }
+  }
+
+  async subscribe(name: string, handler: BusHandler): Promise<BusSubscription> {
+    if (this.subscribers.has(name)) throw new TypeError(`bus subscriber ${name} already exists`);
+    const sub: Subscriber = { handler, queue: [], draining: false, closed: false };
+    this.subscribers.set(name, sub);
+    return {
+      close: async () => {
+        sub.closed = true;
+        this.subscribers.delete(name);
+      },
+    };
+  }
+
+  private async drain(sub: Subscriber): Promise<void> {
+    if (sub.draining) return;
+    sub.draining = true;
+    try {
+      while (!sub.closed && sub.queue.length > 0) {
+        const message = sub.queue[0]!;
+        try {
+          await sub.handler(message);
+          sub.queue.shift();
+        } catch {
+          // Redeliver after a short pause, like a nack.
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+    } finally {
+      sub.draining = false;
+    }
+  }
+}

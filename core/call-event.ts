@@ -1,0 +1,71 @@
+// Events of a call: durable ones (stored, gapless per-call seq) and volatile partial segments (live only).
+import type { CallStatus } from './call.ts';
+
+export type Speaker = 'agent' | 'driver';
+
+export interface CallStatusBody {
+  kind: 'call_status';
+  status: CallStatus;
+  /** Where the status came from. */
+  source: 'twilio' | 'elevenlabs' | 'api';
+  /** Provider's event time (ISO), when it sent one. */
+  occurredAt?: string;
+  reason?: string;
+  durationSecs?: number;
+}
+
+export interface SegmentBody {
+  kind: 'segment';
+  speaker: Speaker;
+  text: string;
+  confidence?: number;
+  /** Milliseconds since the call was answered, when known. */
+  offsetMs?: number;
+  occurredAt?: string;
+  source: 'twilio_realtime';
+}
+
+export interface TranscriptTurn {
+  speaker: Speaker;
+  text: string;
+  offsetSecs: number;
+}
+
+export interface TranscriptBody {
+  kind: 'transcript';
+  conversationId: string;
+  source: 'elevenlabs_webhook' | 'elevenlabs_fetch';
+  conversationStatus: string;
+  turns: TranscriptTurn[];
+  summary?: string;
+  callSuccessful?: string;
+  dataCollection: Record<string, { value: unknown; rationale?: string }>;
+  durationSecs?: number;
+  terminationReason?: string;
+}
+
+/** The body of a durable event, discriminated by `kind`. */
+export type CallEventBody = CallStatusBody | SegmentBody | TranscriptBody;
+export type CallEventKind = CallEventBody['kind'];
+
+/** A stored event: gapless `seq` per call starting at 1. */
+export type CallEvent = CallEventBody & {
+  callId: string;
+  seq: number;
+  /** Provider-derived key making the append idempotent. */
+  dedupeKey: string;
+  /** ISO time callrelay stored it. */
+  recordedAt: string;
+};
+
+/** A non-final transcript fragment: forwarded live, never stored, no seq. */
+export interface PartialSegment {
+  kind: 'partial';
+  callId: string;
+  speaker: Speaker;
+  text: string;
+  stability?: number;
+  occurredAt?: string;
+}
+
+export const EVENT_KINDS: readonly CallEventKind[] = ['call_status', 'segment', 'transcript'];

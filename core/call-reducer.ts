@@ -1,0 +1,48 @@
+// The one rule book for how an event changes a call; every store adapter applies it inside its append.
+import { canTransition, isTerminal, type Call } from './call.ts';
+import type { CallEventBody } from './call-event.ts';
+
+/**
+ * Applies `body` to `call`. Returns the updated call, or `null` when the event changes nothing and must not be
+ * stored (a status that would move the call backwards, e.g. a late `ringing` after `completed`).
+ */
+export function applyEvent(call: Call, body: CallEventBody, now: string): Call | null {
+  switch (body.kind) {
+    case 'call_status': {
+      if (!canTransition(call.status, body.status)) return null;
+      const at = body.occurredAt ?? now;
+      const next: Call = { ...call, status: body.status, updatedAt: now };
+      if (body.status === 'in-progress' && !next.answeredAt) next.answeredAt = at;
+      if (isTerminal(body.status)) {
+        next.endedAt = at;
+        if (body.durationSecs !== undefined) next.durationSecs = body.durationSecs;
+        if (body.reason !== undefined) next.failureReason = body.reason;
+      }
+      return next;
+    }
+    case 'segment':
+      return { ...call, updatedAt: now };
+    case 'transcript': {
+      const next: Call = {
+        ...call,
+        updatedAt: now,
+        conversationId: call.conversationId ?? body.conversationId,
+        outcome: {
+          ...(body.summary !== undefined ? { summary: body.summary } : {}),
+          ...(body.callSuccessful !== undefined ? { callSuccessful: body.callSuccessful } : {}),
+          dataCollection: Object.fromEntries(
+            Object.entries(body.dataCollection).map(([id, result]) => [id, result.value]),
+          ),
+        },
+      };
+      if (body.durationSecs !== undefined && next.durationSecs === undefined) next.durationSecs = body.durationSecs;
+      return next;
+    }
+    default:
+      return assertNever(body);
+  }
+}
+
+export function assertNever(value: never): never {
+  throw new TypeError(`unexpected variant: ${JSON.stringify(value)}`);
+}

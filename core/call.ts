@@ -1,0 +1,123 @@
+// The call: who is being called, why, by which provider ids, and its lifecycle status (which never moves backwards).
+
+export const CALL_STATUSES = [
+  'queued',
+  'initiated',
+  'ringing',
+  'in-progress',
+  'completed',
+  'busy',
+  'no-answer',
+  'failed',
+  'canceled',
+] as const;
+export type CallStatus = (typeof CALL_STATUSES)[number];
+
+export const TERMINAL_STATUSES: ReadonlySet<CallStatus> = new Set([
+  'completed',
+  'busy',
+  'no-answer',
+  'failed',
+  'canceled',
+]);
+
+const STATUS_RANK: Record<CallStatus, number> = {
+  queued: 0,
+  initiated: 1,
+  ringing: 2,
+  'in-progress': 3,
+  completed: 4,
+  busy: 4,
+  'no-answer': 4,
+  failed: 4,
+  canceled: 4,
+};
+
+export function isCallStatus(value: unknown): value is CallStatus {
+  return typeof value === 'string' && (CALL_STATUSES as readonly string[]).includes(value);
+}
+
+export function isTerminal(status: CallStatus): boolean {
+  return TERMINAL_STATUSES.has(status);
+}
+
+/** A status change is accepted only if it moves forward; a terminal status is final. */
+export function canTransition(from: CallStatus, to: CallStatus): boolean {
+  if (isTerminal(from)) return false;
+  return STATUS_RANK[to] > STATUS_RANK[from];
+}
+
+export type TriggerType = 'violation' | 'reminder';
+
+export interface Trigger {
+  type: TriggerType;
+  description: string;
+}
+
+export interface Driver {
+  id: string;
+  name: string;
+  /** E.164. Never logged. */
+  phoneNumber?: string;
+}
+
+export interface CallOutcome {
+  summary?: string;
+  callSuccessful?: string;
+  /** Data-collection results by id (e.g. acknowledged, eta). */
+  dataCollection?: Record<string, unknown>;
+}
+
+export interface Call {
+  callId: string;
+  orgId: string;
+  driver?: Driver;
+  triggers: Trigger[];
+  callSid?: string;
+  conversationId?: string;
+  status: CallStatus;
+  /** Why the call failed or ended early, when known. */
+  failureReason?: string;
+  /** ISO timestamps. */
+  createdAt: string;
+  updatedAt: string;
+  answeredAt?: string;
+  endedAt?: string;
+  durationSecs?: number;
+  outcome?: CallOutcome;
+  /** Highest durable event seq of this call (0 = none yet). */
+  lastSeq: number;
+}
+
+/** What is known when a call record is first created. */
+export interface NewCall {
+  callId: string;
+  orgId: string;
+  driver?: Driver;
+  triggers?: Trigger[];
+  callSid?: string;
+  conversationId?: string;
+  status?: CallStatus;
+}
+
+export function newCallRecord(input: NewCall, now: string): Call {
+  return {
+    callId: input.callId,
+    orgId: input.orgId,
+    ...(input.driver ? { driver: input.driver } : {}),
+    triggers: input.triggers ?? [],
+    ...(input.callSid ? { callSid: input.callSid } : {}),
+    ...(input.conversationId ? { conversationId: input.conversationId } : {}),
+    status: input.status ?? 'queued',
+    createdAt: now,
+    updatedAt: now,
+    lastSeq: 0,
+  };
+}
+
+/** A call as shown to subscribers: no phone number. */
+export function publicCall(call: Call): Call {
+  if (!call.driver?.phoneNumber) return call;
+  const { phoneNumber: _omit, ...driver } = call.driver;
+  return { ...call, driver };
+}

@@ -1,0 +1,111 @@
+// Configuration readers: parse the environment once at start, fail fast naming the variable, never echo secrets.
+
+export type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function requireString(env: Env, name: string): string {
+  const value = env[name]?.trim();
+  if (!value) throw new ConfigError(name, 'is required but not set');
+  return value;
+}
+
+export function optionalString(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+export function stringWithDefault(env: Env, name: string, fallback: string): string {
+  return optionalString(env, name) ?? fallback;
+}
+
+export function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback?: T): T {
+  const value = optionalString(env, name) ?? fallback;
+  if (value === undefined) throw new ConfigError(name, `is required (one of ${allowed.join(', ')})`);
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
+export function integer(env: Env, name: string, fallback: number, range: { min?: number; max?: number } = {}): number {
+  const raw = optionalString(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value)) throw new ConfigError(name, 'must be an integer');
+  if (range.min !== undefined && value < range.min) throw new ConfigError(name, `must be >= ${range.min}`);
+  if (range.max !== undefined && value > range.max) throw new ConfigError(name, `must be <= ${range.max}`);
+  return value;
+}
+
+export function url(env: Env, name: string, fallback?: string): string {
+  const value = optionalString(env, name) ?? fallback;
+  if (value === undefined) throw new ConfigError(name, 'is required but not set');
+  try {
+    const parsed = new URL(value);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('scheme');
+  } catch {
+    throw new ConfigError(name, 'must be an http(s) URL');
+  }
+  return value.replace(/\/+$/, '');
+}
+
+export function hostPort(env: Env, name: string): string | undefined {
+  const value = optionalString(env, name);
+  if (value !== undefined && !/^[\w.-]+:\d+$/.test(value) && !/^\[[\d:a-fA-F]+\]:\d+$/.test(value)) {
+    throw new ConfigError(name, 'must be host:port');
+  }
+  return value;
+}
+
+/** Which adapters back the ports. */
+export interface BackendConfig {
+  backend: 'google' | 'memory';
+  projectId: string;
+  firestoreEmulatorHost?: string;
+  pubsubEmulatorHost?: string;
+  /** Pub/Sub topic carrying the live bus. */
+  topic: string;
+}
+
+export function parseBackendConfig(env: Env = process.env): BackendConfig {
+  const backend = oneOf(env, 'CALLRELAY_BACKEND', ['google', 'memory'] as const, 'google');
+  const firestoreEmulatorHost = hostPort(env, 'FIRESTORE_EMULATOR_HOST');
+  const pubsubEmulatorHost = hostPort(env, 'PUBSUB_EMULATOR_HOST');
+  const projectId =
+    backend === 'google' ? requireString(env, 'GOOGLE_CLOUD_PROJECT') : stringWithDefault(env, 'GOOGLE_CLOUD_PROJECT', 'demo-callrelay');
+  return {
+    backend,
+    projectId,
+    ...(firestoreEmulatorHost ? { firestoreEmulatorHost } : {}),
+    ...(pubsubEmulatorHost ? { pubsubEmulatorHost } : {}),
+    topic: stringWithDefault(env, 'CALLRELAY_TOPIC', 'callrelay-events'),
+  };
+}
+
+/** What the provider webhooks need. */
+export interface IngestConfig extends BackendConfig {
+  /** Public origin providers call (signatures cover it), e.g. https://api.example.com. */
+  publicBaseUrl: string;
+  twilioAccountSid: string;
+  twilioAuthToken: string;
+  elevenlabsWebhookSecret: string;
+  /** Org that owns calls callrelay did not create. */
+  defaultOrg: string;
+}
+
+export function parseIngestConfig(env: Env = process.env): IngestConfig {
+  return {
+    ...parseBackendConfig(env),
+    publicBaseUrl: url(env, 'PUBLIC_BASE_URL'),
+    twilioAccountSid: requireString(env, 'TWILIO_ACCOUNT_SID'),
+    twilioAuthToken: requireString(env, 'TWILIO_AUTH_TOKEN'),
+    elevenlabsWebhookSecret: requireString(env, 'ELEVENLABS_WEBHOOK_SECRET'),
+    defaultOrg: requireString(env, 'DEFAULT_ORG'),
+  };
+}

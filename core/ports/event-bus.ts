@@ -1,0 +1,32 @@
+// Port: the live bus carrying durable events (with the call snapshot after them) and volatile partials.
+import type { Call } from '../call.ts';
+import type { CallEvent, PartialSegment } from '../call-event.ts';
+
+export type BusMessage =
+  | { type: 'event'; event: CallEvent; call: Call }
+  | { type: 'partial'; partial: PartialSegment; orgId: string };
+
+export type BusHandler = (message: BusMessage) => Promise<void> | void;
+
+export interface BusSubscription {
+  /** Stops delivery and releases the subscription's resources (the instance subscription on Pub/Sub). */
+  close(): Promise<void>;
+}
+
+/**
+ * Contract (checked by `event-bus.contract.ts`):
+ * - Messages of one call (ordering key = callId) reach each subscriber in publish order.
+ * - Every subscriber (one per relay instance) receives every message published after it subscribed.
+ * - Delivery is at-least-once: subscribers must tolerate duplicates (the relay drops them by seq).
+ * - A failed publish rejects with `AppError('bus_unavailable')` and leaves later publishes for that call working.
+ * - A handler that throws has the message redelivered; a message that cannot be parsed is logged and dropped.
+ */
+export interface EventBus {
+  publish(message: BusMessage): Promise<void>;
+  /** `name` identifies the subscriber (e.g. the relay instance id); unique per live subscriber. */
+  subscribe(name: string, handler: BusHandler): Promise<BusSubscription>;
+}
+
+export function orderingKey(message: BusMessage): string {
+  return message.type === 'event' ? message.event.callId : message.partial.callId;
+}
