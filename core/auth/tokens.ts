@@ -1,0 +1,133 @@
+// Dispatcher tokens: one verifier shared by the relay and the API, one signer for login. Built on jose.
+import { createLocalJWKSet, createRemoteJWKSet, errors, importPKCS8, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { AppError } from '../errors.ts';
+import { ConfigError, integer, optionalString, stringWithDefault, type Env } from '../config.ts';
+
+export const ROLES = ['dispatcher', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is calling, from a verified token. */
+export interface Principal {
+  sub: string;
+  org: string;
+  role: Role;
+  /** Expiry, unix seconds. */
+  exp: number;
+}
+
+export interface AuthConfig {
+  issuer: string;
+  audience: string;
+  /** HS256 shared secret (default mode). */
+  secret?: Uint8Array;
+  /** Asymmetric mode: verify against this JWKS. */
+  jwksUrl?: string;
+  /** Asymmetric mode: PKCS#8 PEM private key for signing (login), with its algorithm. */
+  privateKeyPem?: string;
+  /** Algorithms accepted on verify; `none` is never accepted. */
+  algorithms: string[];
+  /** Lifetime of tokens issued by login. */
+  tokenTtlSecs: number;
+  /** `kid` put in the header of signed tokens (asymmetric mode). */
+  keyId?: string;
+}
+
+export function parseAuthConfig(env: Env = process.env): AuthConfig {
+  const issuer = stringWithDefault(env, 'JWT_ISSUER', 'callrelay');
+  const audience = stringWithDefault(env, 'JWT_AUDIENCE', 'callrelay-dispatch');
+  const tokenTtlSecs = integer(env, 'JWT_TTL_SECS', 3600, { min: 60, max: 86_400 });
+  const jwksUrl = optionalString(env, 'JWT_JWKS_URL');
+  if (jwksUrl) {
+    const algorithms = (optionalString(env, 'JWT_ALGORITHMS') ?? 'RS256,ES256').split(',').map((a) => a.trim());
+    if (algorithms.some((a) => a.toLowerCase() === 'none' || a.startsWith('HS'))) {
+      throw new ConfigError('JWT_ALGORITHMS', 'must list asymmetric algorithms only when JWT_JWKS_URL is set');
+    }
+    const privateKeyPem = optionalString(env, 'JWT_PRIVATE_KEY');
+    const keyId = optionalString(env, 'JWT_KEY_ID');
+    return {
+      issuer,
+      audience,
+      jwksUrl,
+      algorithms,
+      tokenTtlSecs,
+      ...(privateKeyPem ? { privateKeyPem: privateKeyPem.replace(/\\n/g, '\n') } : {}),
+      ...(keyId ? { keyId } : {}),
+    };
+  }
+  const secret = optionalString(env, 'JWT_SECRET');
+  if (!secret) throw new ConfigError('JWT_SECRET', 'is required (or set JWT_JWKS_URL)');
+  if (secret.length < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
+  return { issuer, audience, secret: new TextEncoder().encode(secret), algorithms: ['HS256'], tokenTtlSecs };
+}
+
+export type TokenVerifier = (token: string) => Promise<Principal>;
+
+/**
+ * Verifies signature, `alg` (from the configured list only), `iss`, `aud`, `exp`, and the claims callrelay needs.
+ * Failures raise `AppError('token_expired')` for an expired token and `AppError('unauthorized')` for anything else.
+ */
+export function createTokenVerifier(config: AuthConfig, options: { jwks?: { keys: unknown[] } } = {}): TokenVerifier {
+  const key = options.jwks
+    ? createLocalJWKSet(options.jwks as Parameters<typeof createLocalJWKSet>[0])
+    : config.jwksUrl
+      ? createRemoteJWKSet(new URL(config.jwksUrl), { timeoutDuration: 5000 })
+      : undefined;
+  const secret = config.secret;
+  if (!key && !secret) throw new TypeError('auth config needs a secret or a JWKS');
+  return async (token) => {
+    if (!token || token.length > 8192) throw new AppError('unauthorized', 'missing or malformed token');
+    let payload: JWTPayload;
+    try {
+      const verifyOptions = { issuer: config.issuer, audience: config.audience, algorithms: config.algorithms };
+      ({ payload } = key ? await jwtVerify(token, key, verifyOptions) : await jwtVerify(token, secret!, verifyOptions));
+    } catch (err) {
+      if (err instanceof errors.JWTExpired) throw new AppError('token_expired', 'token expired', { cause: err });
+      throw new AppError('unauthorized', 'invalid token', { cause: err });
+    }
+    return principalFrom(payload);
+  };
+}
+
+function principalFrom(payload: JWTPayload): Principal {
+  const { sub, exp } = payload;
+  const org = payload.org;
+  const role = payload.role;
+  if (typeof sub !== 'string' || !sub) throw new AppError('unauthorized', 'token has no sub');
+  if (typeof exp !== 'number') throw new AppError('unauthorized', 'token has no exp');
+  if (typeof org !== 'string' || !org) throw new AppError('unauthorized', 'token has no org');
+  if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) {
+    throw new AppError('unauthorized', 'token has no valid role');
+  }
+  return { sub, org, role: role as Role, exp };
+}
+
+export type TokenSigner = (claims: { sub: string; org: string; role: Role }, ttlSecs?: number) => Promise<string>;
+
+export async function createTokenSigner(config: AuthConfig): Promise<TokenSigner> {
+  let signingKey: CryptoKey | Uint8Array;
+  let alg: string;
+  if (config.secret) {
+    signingKey = config.secret;
+    alg = 'HS256';
+  } else if (config.privateKeyPem) {
+    alg = config.algorithms[0] ?? 'RS256';
+    signingKey = await importPKCS8(config.privateKeyPem, alg);
+  } else {
+    throw new ConfigError('JWT_PRIVATE_KEY', 'is required to issue tokens when JWT_JWKS_URL is set');
+  }
+  return async (claims, ttlSecs = config.tokenTtlSecs) =>
+    new SignJWT({ org: claims.org, role: claims.role })
+      .setProtectedHeader({ alg, typ: 'JWT', ...(config.keyId ? { kid: config.keyId } : {}) })
+      .setSubject(claims.sub)
+      .setIssuer(config.issuer)
+      .setAudience(config.audience)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSecs)
+      .sign(signingKey);
+}
+
+/** Extracts a bearer token from an `Authorization` header value. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)$/i.exec(header?.trim() ?? '');
+  return match?.[1];
+}

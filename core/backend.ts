@@ -1,0 +1,30 @@
+// Builds the adapters behind the ports from config: Google (Firestore + Pub/Sub, or their emulators) or in-memory.
+import type { BackendConfig } from './config.ts';
+import type { Clock } from './clock.ts';
+import { systemClock } from './clock.ts';
+import type { Logger } from './log.ts';
+import { createLogger } from './log.ts';
+import type { CallStore } from './ports/call-store.ts';
+import type { EventBus } from './ports/event-bus.ts';
+import { MemoryCallStore } from './adapters/memory/memory-call-store.ts';
+import { MemoryEventBus } from './adapters/memory/memory-event-bus.ts';
+
+export interface Backend {
+  store: CallStore;
+  bus: EventBus;
+  /** Releases clients (Firestore, Pub/Sub). */
+  close(): Promise<void>;
+}
+
+export async function createBackend(
+  config: BackendConfig,
+  deps: { logger?: Logger; clock?: Clock } = {},
+): Promise<Backend> {
+  const logger = deps.logger ?? createLogger();
+  const clock = deps.clock ?? systemClock;
+  if (config.backend === 'memory') {
+    return { store: new MemoryCallStore(clock), bus: new MemoryEventBus(), close: async () => {} };
+  }
+  const { createGoogleBackend } = await import('./adapters/google/google-backend.ts');
+  return createGoogleBackend(config, { logger, clock });
+}
