@@ -1,0 +1,35 @@
+// Serves an HttpHandler as a functions-framework HTTP function (Cloud Functions); the framework keeps req.rawBody.
+import type { Request, Response } from '@google-cloud/functions-framework';
+import { randomUUID } from 'node:crypto';
+import { traceFields, type Logger } from '../../core/log.ts';
+import { errorResponse } from './errors-to-http.ts';
+import type { HttpHandler, HttpRequest } from './http-types.ts';
+
+export function toFrameworkHandler(
+  handler: HttpHandler,
+  options: { logger: Logger; projectId: string },
+): (req: Request, res: Response) => Promise<void> {
+  return async (req, res) => {
+    const logger = options.logger.child({
+      requestId: randomUUID(),
+      ...traceFields(req.get('x-cloud-trace-context'), options.projectId),
+    });
+    const url = new URL(req.originalUrl || req.url, 'http://local');
+    const headers: Record<string, string | undefined> = {};
+    for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    const request: HttpRequest = {
+      method: req.method,
+      path: url.pathname,
+      query: url.searchParams,
+      headers,
+      rawBody: req.rawBody ?? Buffer.alloc(0),
+      params: {},
+    };
+    const response = await handler(request, { logger }).catch((err: unknown) => errorResponse(err, logger));
+    res.status(response.status);
+    for (const [name, value] of Object.entries(response.headers ?? {})) res.set(name, value);
+    if (response.body === undefined) res.end();
+    else if (typeof response.body === 'string' || Buffer.isBuffer(response.body)) res.send(response.body);
+    else res.json(response.body);
+  };
+}

@@ -1,0 +1,32 @@
+// Transport-neutral HTTP request/response types: handlers are written once against these.
+import type { Logger } from '../../core/log.ts';
+
+export interface HttpRequest {
+  method: string;
+  /** Path without query, e.g. `/calls/abc`. */
+  path: string;
+  query: URLSearchParams;
+  /** Lower-cased header names. */
+  headers: Record<string, string | undefined>;
+  /** Exact bytes received: signatures are computed over these. */
+  rawBody: Buffer;
+  /** Path parameters filled by the router (`/calls/:callId` → `{callId}`). */
+  params: Record<string, string>;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers?: Record<string, string>;
+  /** Objects are sent as JSON; strings as-is (set content-type in headers). */
+  body?: unknown;
+}
+
+export interface RequestContext {
+  logger: Logger;
+}
+
+export type HttpHandler = (req: HttpRequest, ctx: RequestContext) => Promise<HttpResponse>;
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
+  return { status, body, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } };
+}

@@ -1,0 +1,80 @@
+// Serves an HttpHandler from a plain node:http server (local stack and tests), with a body size limit.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../../core/errors.ts';
+import { traceFields, type Logger } from '../../core/log.ts';
+import { errorResponse } from './errors-to-http.ts';
+import type { HttpHandler, HttpRequest, HttpResponse } from './http-types.ts';
+
+/** Largest request body accepted (ElevenLabs post-call transcripts are well under this). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export function toNodeListener(
+  handler: HttpHandler,
+  options: { logger: Logger; projectId: string; maxBodyBytes?: number },
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const limit = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  return (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const logger = options.logger.child({
+      requestId: randomUUID(),
+      ...traceFields(header(req, 'x-cloud-trace-context'), options.projectId),
+    });
+    void readBody(req, limit)
+      .then((rawBody) => {
+        const request: HttpRequest = {
+          method: req.method ?? 'GET',
+          path: url.pathname,
+          query: url.searchParams,
+          headers: headersOf(req),
+          rawBody,
+          params: {},
+        };
+        return handler(request, { logger });
+      })
+      .catch((err: unknown) => errorResponse(err, logger))
+      .then((response) => send(res, response));
+  };
+}
+
+export function send(res: ServerResponse, response: HttpResponse): void {
+  const headers = { ...(response.headers ?? {}) };
+  let payload: string | Buffer | undefined;
+  if (response.body === undefined) payload = undefined;
+  else if (typeof response.body === 'string' || Buffer.isBuffer(response.body)) payload = response.body;
+  else {
+    payload = JSON.stringify(response.body);
+    headers['content-type'] ??= 'application/json; charset=utf-8';
+  }
+  res.writeHead(response.status, headers);
+  res.end(payload);
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new AppError('payload_too_large', `request body exceeds ${limit} bytes`));
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function headersOf(req: IncomingMessage): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(req.headers)) out[name] = Array.isArray(value) ? value.join(', ') : value;
+  return out;
+}

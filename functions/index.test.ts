@@ -1,0 +1,46 @@
+// The Cloud Functions entry fails fast naming a missing variable, and loads with a complete config.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const entry = fileURLToPath(new URL('./index.ts', import.meta.url));
+
+const complete = {
+  CALLRELAY_BACKEND: 'memory',
+  PUBLIC_BASE_URL: 'https://hooks.callrelay.test',
+  TWILIO_ACCOUNT_SID: 'ACtest',
+  TWILIO_AUTH_TOKEN: 'super-secret-token',
+  ELEVENLABS_WEBHOOK_SECRET: 'wsec_super_secret',
+  DEFAULT_ORG: 'org-default',
+};
+
+function load(env: Record<string, string>) {
+  const { PATH, HOME } = process.env;
+  return spawnSync(process.execPath, ['--import', 'tsx', entry], {
+    env: { PATH: PATH ?? '', HOME: HOME ?? '', ...env },
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+}
+
+describe('functions/index.ts', () => {
+  it('loads and registers the webhooks with a complete config', () => {
+    const result = load(complete);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it.each([
+    ['TWILIO_AUTH_TOKEN', { TWILIO_AUTH_TOKEN: '' }],
+    ['ELEVENLABS_WEBHOOK_SECRET', { ELEVENLABS_WEBHOOK_SECRET: '' }],
+    ['DEFAULT_ORG', { DEFAULT_ORG: '' }],
+    ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'not a url' }],
+    ['CALLRELAY_BACKEND', { CALLRELAY_BACKEND: 'postgres' }],
+  ])('fails at start naming %s, without echoing secrets', (variable, override) => {
+    const result = load({ ...complete, ...override });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(`invalid configuration: ${variable}`);
+    expect(result.stderr).not.toContain('super-secret-token');
+    expect(result.stderr).not.toContain('wsec_super_secret');
+  });
+});

@@ -1,0 +1,54 @@
+// Serves a route table on node:http for the local stack and tests (Cloud Functions use index.ts instead).
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../core/log.ts';
+import { toNodeListener } from './http/node-adapter.ts';
+import { createRouter, type Route } from './http/router.ts';
+
+export interface LocalServerOptions {
+  routes: Route[];
+  /** 0 picks a free port. */
+  port: number;
+  logger: Logger;
+  /** For trace links in logs. */
+  projectId: string;
+  /** Default 127.0.0.1; use 0.0.0.0 inside containers. */
+  host?: string;
+  /** Request body limit; default `MAX_BODY_BYTES` of node-adapter.ts (larger bodies get 413 payload_too_large). */
+  maxBodyBytes?: number;
+}
+
+export interface LocalServer {
+  /** e.g. http://127.0.0.1:54321 */
+  url: string;
+  port: number;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Starts listening; resolves once the port is bound. */
+export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  const listener = toNodeListener(createRouter(options.routes), {
+    logger: options.logger,
+    projectId: options.projectId,
+    ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+  });
+  const server = createServer(listener);
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    server,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,54 @@
+// Verifies `ElevenLabs-Signature` (t=<unix s>,v0=<hex HMAC-SHA256(secret, "t.rawBody")>) with a two-sided time window.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Clock } from '../../core/clock.ts';
+import { AppError } from '../../core/errors.ts';
+import type { HttpRequest } from '../http/http-types.ts';
+
+export const ELEVENLABS_SIGNATURE_HEADER = 'elevenlabs-signature';
+
+/**
+ * How far the signed timestamp may be from now, in either direction. ElevenLabs' own check only bounds the past
+ * (30 min); bounding the future too stops a leaked signature with a far-future `t` from being replayable forever.
+ */
+export const ELEVENLABS_SIGNATURE_TOLERANCE_MS = 30 * 60 * 1000;
+
+/**
+ * Verifies the signature over the exact raw body bytes.
+ *
+ * @throws AppError `missing_signature` without the header, `invalid_signature` when it is malformed, outside the
+ * time window, or does not match.
+ */
+export function verifyElevenLabsRequest(req: HttpRequest, secret: string, clock: Clock): void {
+  const header = req.headers[ELEVENLABS_SIGNATURE_HEADER];
+  if (!header) throw new AppError('missing_signature', 'ElevenLabs-Signature header is missing');
+  const { t, v0 } = parseHeader(header);
+  if (!t || !/^\d{1,12}$/.test(t))
+    throw new AppError('invalid_signature', 'ElevenLabs-Signature has no valid timestamp');
+  if (!v0 || !/^[0-9a-f]{64}$/.test(v0))
+    throw new AppError('invalid_signature', 'ElevenLabs-Signature has no v0 hash');
+  const skewMs = Math.abs(clock.now().getTime() - Number(t) * 1000);
+  if (skewMs > ELEVENLABS_SIGNATURE_TOLERANCE_MS) {
+    throw new AppError('invalid_signature', 'ElevenLabs-Signature timestamp is outside the tolerance window');
+  }
+  const expected = createHmac('sha256', secret).update(`${t}.`).update(req.rawBody).digest();
+  const given = Buffer.from(v0, 'hex');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new AppError('invalid_signature', 'ElevenLabs-Signature does not match');
+  }
+}
+
+/** Builds a header value the way ElevenLabs does (tests, local simulators). */
+export function signElevenLabsBody(rawBody: string | Buffer, secret: string, unixSeconds: number): string {
+  const v0 = createHmac('sha256', secret).update(`${unixSeconds}.`).update(rawBody).digest('hex');
+  return `t=${unixSeconds},v0=${v0}`;
+}
+
+function parseHeader(header: string): { t?: string; v0?: string } {
+  const out: { t?: string; v0?: string } = {};
+  for (const part of header.split(',')) {
+    const trimmed = part.trim();
+    if (trimmed.startsWith('t=') && out.t === undefined) out.t = trimmed.slice(2);
+    else if (trimmed.startsWith('v0=') && out.v0 === undefined) out.v0 = trimmed.slice(3);
+  }
+  return out;
+}

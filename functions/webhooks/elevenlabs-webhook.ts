@@ -1,0 +1,48 @@
+// POST /webhooks/elevenlabs: verified ElevenLabs post-call webhooks → `transcript` and terminal `call_status` events.
+import { assertNever } from '../../core/call-reducer.ts';
+import type { HttpHandler } from '../http/http-types.ts';
+import {
+  elevenLabsRef,
+  initiationFailureDraft,
+  parseElevenLabsWebhook,
+  transcriptionDrafts,
+} from './elevenlabs-payload.ts';
+import { verifyElevenLabsRequest } from './elevenlabs-signature.ts';
+import { accepted, ingest } from './ingest.ts';
+import { callIdFromQuery } from './payload-parse.ts';
+import type { WebhookDeps } from './webhook-deps.ts';
+
+/**
+ * Stored events are keyed by conversation_id + type, so ElevenLabs' retries (5xx only) change nothing but
+ * republish. `post_call_audio` is acknowledged without storing (callrelay keeps no audio); unknown types too.
+ */
+export function createElevenLabsWebhookHandler(deps: WebhookDeps): HttpHandler {
+  return async (req, { logger }) => {
+    verifyElevenLabsRequest(req, deps.config.elevenlabsWebhookSecret, deps.clock);
+    const payload = parseElevenLabsWebhook(req.rawBody.toString('utf8'));
+    const queryCallId = callIdFromQuery(req.query);
+    switch (payload.kind) {
+      case 'post_call_transcription': {
+        if (payload.callIdRejected) {
+          logger.warn('malformed callrelay_call_id dynamic variable ignored', {
+            conversationId: payload.conversationId,
+          });
+        }
+        const ref = elevenLabsRef(payload, queryCallId ?? payload.callId);
+        return accepted(await ingest(deps, ref, () => transcriptionDrafts(payload), logger));
+      }
+      case 'call_initiation_failure': {
+        const ref = elevenLabsRef(payload, queryCallId);
+        return accepted(await ingest(deps, ref, () => [initiationFailureDraft(payload)], logger));
+      }
+      case 'post_call_audio':
+        logger.info('post-call audio acknowledged, not stored', { conversationId: payload.conversationId });
+        return accepted({ note: 'audio not stored' });
+      case 'unknown':
+        logger.warn('unknown ElevenLabs webhook type acknowledged', { type: payload.type });
+        return accepted({ note: 'unknown type ignored' });
+      default:
+        return assertNever(payload);
+    }
+  };
+}

@@ -1,0 +1,73 @@
+// Verifies `X-Twilio-Signature` on a webhook against its public URL and returns the signed form parameters.
+import twilio from 'twilio';
+import { AppError } from '../../core/errors.ts';
+import type { HttpRequest } from '../http/http-types.ts';
+
+/** Header Twilio signs every webhook with (node lower-cases header names). */
+export const TWILIO_SIGNATURE_HEADER = 'x-twilio-signature';
+
+/**
+ * Verifies a Twilio webhook and returns its parameters (all of them, untrimmed; for a repeated key the first value).
+ *
+ * `publicUrl` is the URL Twilio called: `PUBLIC_BASE_URL` + the route's public path + the request's query string
+ * (see {@link publicRequestUrl}); functions sit behind proxies/rewrites, so the inbound URL is never used.
+ * Form-encoded bodies are signed over URL + sorted params; JSON bodies (URL carries `bodySHA256`) over the URL with
+ * the body hash checked separately. Comparison is constant-time (twilio SDK `validateRequest`).
+ *
+ * @throws AppError `missing_signature` without the header, `invalid_signature` when it does not match.
+ */
+export function verifyTwilioRequest(
+  req: HttpRequest,
+  publicUrl: string,
+  authToken: string,
+): Record<string, string> {
+  const signature = req.headers[TWILIO_SIGNATURE_HEADER];
+  if (!signature) throw new AppError('missing_signature', 'X-Twilio-Signature header is missing');
+  const body = req.rawBody.toString('utf8');
+  if (publicUrl.includes('bodySHA256=')) {
+    if (!twilio.validateRequestWithBody(authToken, signature, publicUrl, body)) {
+      throw new AppError('invalid_signature', 'X-Twilio-Signature does not match');
+    }
+    return jsonParams(body);
+  }
+  const form = new URLSearchParams(body);
+  const signed: Record<string, string | string[]> = {};
+  const first: Record<string, string> = {};
+  for (const key of new Set(form.keys())) {
+    const values = form.getAll(key);
+    signed[key] = values.length === 1 ? values[0]! : values;
+    first[key] = values[0]!;
+  }
+  if (!twilio.validateRequest(authToken, signature, publicUrl, signed)) {
+    throw new AppError('invalid_signature', 'X-Twilio-Signature does not match');
+  }
+  return first;
+}
+
+/**
+ * The URL Twilio requested: public base + the route's public path + the query string of the request.
+ * The query is re-serialized from the parsed parameters (HttpRequest keeps no raw query string); the SDK also
+ * accepts the normalized encodings, and callrelay's own callback query values (`callId`) are URL-safe.
+ */
+export function publicRequestUrl(publicBaseUrl: string, publicPath: string, req: HttpRequest): string {
+  const query = req.query.toString();
+  return `${publicBaseUrl}${publicPath}${query ? `?${query}` : ''}`;
+}
+
+function jsonParams(body: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch (cause) {
+    throw new AppError('invalid_payload', 'body is not valid JSON', { cause });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new AppError('invalid_payload', 'body must be a JSON object');
+  }
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    if (value !== null && value !== undefined)
+      out[key] = typeof value === 'string' ? value : JSON.stringify(value);
+  }
+  return out;
+}
