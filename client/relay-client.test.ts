@@ -1,0 +1,157 @@
+// The client library against a real relay: complete transcript across kills and a relay restart, token refresh.
+import { WebSocket } from 'ws';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EventMessage } from '../core/protocol/relay-messages.ts';
+import {
+  appendSegments,
+  publishEvents,
+  range,
+  seedCall,
+  startRelay,
+} from '../services/relay/relay-test-kit.ts';
+import { RelayClient, type ConnectionState, type RelayClientOptions } from './relay-client.ts';
+
+/** `ws` that remembers its sockets, so a test can kill the client's connection. */
+function recordingWebSocket() {
+  const sockets: WebSocket[] = [];
+  class Recording extends WebSocket {
+    constructor(url: string) {
+      super(url);
+      sockets.push(this);
+    }
+  }
+  return { Recording, sockets };
+}
+
+const until = async (check: () => boolean, timeoutMs = 10_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+describe('RelayClient', () => {
+  const cleanup: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn();
+  });
+
+  async function setup(overrides: Partial<RelayClientOptions> = {}, relayOverrides = {}) {
+    const fx = await startRelay('memory', { ringSize: 16, ...relayOverrides });
+    cleanup.push(() => fx.close());
+    const { Recording, sockets } = recordingWebSocket();
+    const states: Array<{ state: ConnectionState; code?: number }> = [];
+    let tokens = 0;
+    const client = new RelayClient({
+      url: fx.url,
+      getToken: () => {
+        tokens++;
+        return fx.token();
+      },
+      WebSocket: Recording,
+      backoff: { initialMs: 20, maxMs: 200 },
+      onStateChange: (state, detail) => states.push({ state, ...detail }),
+      ...overrides,
+    });
+    cleanup.push(() => client.close());
+    return { fx, client, sockets, states, tokenCount: () => tokens };
+  }
+
+  it('ends with the complete transcript, no gap, no duplicate, when its socket is killed mid-stream', async () => {
+    const { fx, client, sockets } = await setup();
+    const callId = 'call-kill';
+    await seedCall(fx.backend, callId, { count: 10 });
+    const received: EventMessage[] = [];
+    client.connect();
+    client.subscribe(callId, { onEvent: (e) => received.push(e) });
+    const total = 150;
+    for (let n = 11; n <= total; n++) {
+      const { call, events } = await appendSegments(fx.backend, callId, 1);
+      // A lost message (every 17th) and a duplicate (every 13th) on the bus, on top of the kills.
+      if (n % 17 !== 0) await publishEvents(fx.backend, call, events);
+      if (n % 13 === 0) await publishEvents(fx.backend, call, events);
+      if (n === 40 || n === 90 || n === 91) sockets.at(-1)?.terminate();
+      if (n % 10 === 0) await new Promise((r) => setTimeout(r, 5));
+    }
+    // The last event is published, so any gap before it is filled.
+    await until(() => received.at(-1)?.seq === total);
+    expect(received.map((e) => e.seq)).toEqual(range(1, total));
+    expect(received.map((e) => (e.type === 'segment' ? e.text : ''))).toEqual(
+      range(1, total).map((i) => `line ${i}`),
+    );
+    expect(sockets.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('resumes every subscription after a relay restart (1001) on the same port', async () => {
+    const { fx, client, states } = await setup();
+    await seedCall(fx.backend, 'call-a', { count: 3 });
+    await seedCall(fx.backend, 'call-b', { count: 2 });
+    const got: Record<string, number[]> = { 'call-a': [], 'call-b': [] };
+    client.connect();
+    const subA = client.subscribe('call-a', { onEvent: (e) => got['call-a']!.push(e.seq) });
+    client.subscribe('call-b', { onEvent: (e) => got['call-b']!.push(e.seq) });
+    await until(() => got['call-a']!.length === 3 && got['call-b']!.length === 2);
+
+    await fx.relay.close();
+    // Written while no relay runs: only the store has them.
+    await appendSegments(fx.backend, 'call-a', 2);
+    const second = await startRelay('memory', {}, { backend: fx.backend, port: fx.port });
+    cleanup.push(() => second.close());
+    const live = await appendSegments(fx.backend, 'call-b', 1);
+    await until(() => got['call-a']!.length === 5);
+    await publishEvents(fx.backend, live.call, live.events);
+    await until(() => got['call-b']!.length === 3);
+    expect(got).toEqual({ 'call-a': range(1, 5), 'call-b': range(1, 3) });
+    expect(subA.lastSeq).toBe(5);
+    expect(states).toContainEqual({ state: 'reconnecting', code: 1001 });
+  });
+
+  it('refreshes its token in-band before expiry and keeps the same socket', async () => {
+    const fx = await startRelay('memory', { tokenGraceMs: 200 });
+    cleanup.push(() => fx.close());
+    const { Recording, sockets } = recordingWebSocket();
+    const shortLived = await fx.token({}, 2);
+    const states: Array<{ state: ConnectionState; code?: number }> = [];
+    let tokens = 0;
+    const client = new RelayClient({
+      url: fx.url,
+      getToken: () => (tokens++ === 0 ? shortLived : fx.token()),
+      WebSocket: Recording,
+      refreshLeadMs: 60_000,
+      onStateChange: (state, detail) => states.push({ state, ...detail }),
+    });
+    cleanup.push(() => client.close());
+    client.connect();
+    // Lifetime 2 s < lead: refresh at half-life; well past exp + grace the first socket must still be open.
+    await new Promise((r) => setTimeout(r, 3200));
+    expect(tokens).toBeGreaterThanOrEqual(2);
+    expect(client.state).toBe('open');
+    expect(sockets).toHaveLength(1);
+    expect(states.some((s) => s.code === 4001)).toBe(false);
+  });
+
+  it('stops for good on a terminal close (4003) and reports the code', async () => {
+    const { fx, client, states, sockets } = await setup();
+    client.connect();
+    await until(() => client.state === 'open');
+    sockets[0]!.send(JSON.stringify({ type: 'auth', token: await fx.token({ org: 'org-b' }) }));
+    await until(() => client.state === 'closed');
+    expect(states.at(-1)).toEqual({ state: 'closed', code: 4003 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sockets).toHaveLength(1);
+  });
+
+  it('reports forbidden to the subscription and drops it, without reconnecting', async () => {
+    const { fx, client, sockets } = await setup();
+    await seedCall(fx.backend, 'call-b-org', { orgId: 'org-b' });
+    const errors: string[] = [];
+    client.connect();
+    const sub = client.subscribe('call-b-org', { onEvent: () => {}, onError: (e) => errors.push(e.code) });
+    await until(() => errors.length === 1);
+    expect(errors).toEqual(['forbidden']);
+    sub.unsubscribe();
+    expect(client.state).toBe('open');
+    expect(sockets).toHaveLength(1);
+  });
+});

@@ -1,0 +1,45 @@
+// Table-driven checks of the relay's client-frame parser.
+import { describe, expect, it } from 'vitest';
+import { parseClientMessage } from './parse-client-message.ts';
+
+describe('parseClientMessage', () => {
+  it.each([
+    ['subscribe', { type: 'subscribe', callId: 'c1' }],
+    ['subscribe with afterSeq', { type: 'subscribe', callId: 'c1', afterSeq: 0 }],
+    ['unsubscribe', { type: 'unsubscribe', callId: 'c1' }],
+    ['subscribe_calls', { type: 'subscribe_calls' }],
+    ['auth', { type: 'auth', token: 'a.b.c' }],
+    ['ping', { type: 'ping' }],
+  ])('accepts %s', (_name, frame) => {
+    expect(parseClientMessage(JSON.stringify(frame))).toEqual({ ok: true, message: frame });
+  });
+
+  it.each([
+    ['not JSON', '{nope'],
+    ['a JSON array', '[]'],
+    ['null', 'null'],
+    ['unknown type', JSON.stringify({ type: 'publish', callId: 'c1' })],
+    ['missing type', JSON.stringify({ callId: 'c1' })],
+    ['subscribe without callId', JSON.stringify({ type: 'subscribe' })],
+    ['empty callId', JSON.stringify({ type: 'subscribe', callId: '' })],
+    ['huge callId', JSON.stringify({ type: 'subscribe', callId: 'x'.repeat(201) })],
+    ['negative afterSeq', JSON.stringify({ type: 'subscribe', callId: 'c1', afterSeq: -1 })],
+    ['fractional afterSeq', JSON.stringify({ type: 'subscribe', callId: 'c1', afterSeq: 1.5 })],
+    ['string afterSeq', JSON.stringify({ type: 'subscribe', callId: 'c1', afterSeq: '3' })],
+    ['extra field', JSON.stringify({ type: 'ping', extra: 1 })],
+    ['auth without token', JSON.stringify({ type: 'auth' })],
+    ['auth with huge token', JSON.stringify({ type: 'auth', token: 'x'.repeat(8193) })],
+  ])('rejects %s', (_name, text) => {
+    const result = parseClientMessage(text);
+    expect(result.ok).toBe(false);
+  });
+
+  it('echoes the callId of a rejected subscribe, never the token of a rejected auth', () => {
+    const sub = parseClientMessage(JSON.stringify({ type: 'subscribe', callId: 'c9', afterSeq: -4 }));
+    expect(sub).toMatchObject({ ok: false, callId: 'c9' });
+    const secret = 'secret-token-value'.repeat(600);
+    const auth = parseClientMessage(JSON.stringify({ type: 'auth', token: secret }));
+    expect(auth.ok).toBe(false);
+    expect(JSON.stringify(auth)).not.toContain('secret-token-value');
+  });
+});

@@ -1,0 +1,49 @@
+// Parses an untrusted client frame into a typed ClientMessage at the relay's edge, or explains why it cannot.
+import { z } from 'zod';
+import type { ClientMessage } from './relay-messages.ts';
+
+/** Longest call id the relay accepts (ids are UUIDs or provider-derived keys, far shorter). */
+export const MAX_CALL_ID_LENGTH = 200;
+/** Longest token accepted in an `auth` frame (matches the token verifier's own ceiling). */
+export const MAX_TOKEN_LENGTH = 8192;
+
+const callId = z.string().min(1).max(MAX_CALL_ID_LENGTH);
+
+const clientMessageSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('subscribe'), callId, afterSeq: z.number().int().min(0).optional() }),
+  z.strictObject({ type: z.literal('unsubscribe'), callId }),
+  z.strictObject({ type: z.literal('subscribe_calls') }),
+  z.strictObject({ type: z.literal('auth'), token: z.string().min(1).max(MAX_TOKEN_LENGTH) }),
+  z.strictObject({ type: z.literal('ping') }),
+]);
+
+export type ParseResult =
+  { ok: true; message: ClientMessage } | { ok: false; reason: string; callId?: string };
+
+/** Parses one text frame. Never throws; the reason is safe to echo (it never quotes the token). */
+export function parseClientMessage(text: string): ParseResult {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'frame is not valid JSON' };
+  }
+  const parsed = clientMessageSchema.safeParse(raw);
+  if (parsed.success) return { ok: true, message: parsed.data as ClientMessage };
+  const issue = parsed.error.issues[0];
+  const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'message';
+  const echoedCallId = callIdOf(raw);
+  return {
+    ok: false,
+    reason: `invalid ${where}: ${issue?.code ?? 'invalid'}`,
+    ...(echoedCallId ? { callId: echoedCallId } : {}),
+  };
+}
+
+function callIdOf(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const value = (raw as { callId?: unknown }).callId;
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_CALL_ID_LENGTH
+    ? value
+    : undefined;
+}

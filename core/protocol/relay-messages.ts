@@ -1,0 +1,130 @@
+// The relay wire protocol: client and server messages as discriminated unions (JSON text frames). See docs/PROTOCOL.md.
+import type { Call } from '../call.ts';
+import type { CallEvent, CallEventBody, CallEventKind, PartialSegment } from '../call-event.ts';
+import type { ErrorCode } from '../errors.ts';
+
+/** Path of the relay's WebSocket endpoint. */
+export const RELAY_WS_PATH = '/ws/calls/transcriptions';
+
+// ---- client → server ----
+
+export interface SubscribeMessage {
+  type: 'subscribe';
+  callId: string;
+  /** Deliver durable events with `seq > afterSeq`; absent = the whole history. */
+  afterSeq?: number;
+}
+export interface UnsubscribeMessage {
+  type: 'unsubscribe';
+  callId: string;
+}
+export interface SubscribeCallsMessage {
+  type: 'subscribe_calls';
+}
+export interface AuthMessage {
+  type: 'auth';
+  token: string;
+}
+export interface PingMessage {
+  type: 'ping';
+}
+
+/** Every frame a client may send. */
+export type ClientMessage =
+  SubscribeMessage | UnsubscribeMessage | SubscribeCallsMessage | AuthMessage | PingMessage;
+export type ClientMessageType = ClientMessage['type'];
+
+// ---- server → client ----
+
+/** First message of a subscription: the backlog that follows ends at `lastSeq`, then live events continue. */
+export interface SubscribedMessage {
+  type: 'subscribed';
+  callId: string;
+  lastSeq: number;
+  call: Call;
+}
+
+/** A durable event: `type` is the event kind; `callId` and gapless `seq` at the top level. */
+export type EventMessage = {
+  [K in CallEventKind]: Omit<Extract<CallEventBody, { kind: K }>, 'kind'> & {
+    type: K;
+    callId: string;
+    seq: number;
+    recordedAt: string;
+  };
+}[CallEventKind];
+
+/** A volatile, non-final transcript fragment: no seq, never replayed. */
+export type PartialMessage = Omit<PartialSegment, 'kind'> & { type: 'partial' };
+
+export interface CallsMessage {
+  type: 'calls';
+  /** The org's most recent calls, newest first. */
+  calls: Call[];
+}
+export interface CallUpdatedMessage {
+  type: 'call_updated';
+  /** The call after a durable event; `call.lastSeq` orders updates of one call. */
+  call: Call;
+}
+export interface UnsubscribedMessage {
+  type: 'unsubscribed';
+  callId: string;
+}
+/** Sent on connect and after each accepted `auth`: who the socket acts as and when its token expires. */
+export interface AuthenticatedMessage {
+  type: 'authenticated';
+  sub: string;
+  org: string;
+  /** Token expiry, unix seconds. */
+  exp: number;
+}
+/** Error codes a client can receive in an `error` message (the connection stays open). */
+export type RelayErrorCode = Extract<
+  ErrorCode,
+  'forbidden' | 'not_found' | 'bad_request' | 'too_many_subscriptions' | 'token_expired' | 'unavailable'
+>;
+export interface ErrorMessage {
+  type: 'error';
+  code: RelayErrorCode;
+  message: string;
+  callId?: string;
+}
+export interface PongMessage {
+  type: 'pong';
+}
+
+/** Every frame the server may send. */
+export type ServerMessage =
+  | SubscribedMessage
+  | EventMessage
+  | PartialMessage
+  | CallsMessage
+  | CallUpdatedMessage
+  | UnsubscribedMessage
+  | AuthenticatedMessage
+  | ErrorMessage
+  | PongMessage;
+export type ServerMessageType = ServerMessage['type'];
+
+/** The message for a stored event (the internal `dedupeKey` stays server-side). */
+export function eventMessage(event: CallEvent): EventMessage {
+  const { kind, dedupeKey: _dedupeKey, ...rest } = event;
+  return { ...rest, type: kind } as EventMessage;
+}
+
+/** The message for a partial segment. */
+export function partialMessage(partial: PartialSegment): PartialMessage {
+  const { kind: _kind, ...rest } = partial;
+  return { ...rest, type: 'partial' };
+}
+
+/** Whether a server message is a durable event (carries `seq`). */
+export function isEventMessage(message: ServerMessage): message is EventMessage {
+  return message.type === 'call_status' || message.type === 'segment' || message.type === 'transcript';
+}
+
+/** For exhaustive switches: compile error when a union member is not handled. */
+export function assertNever(value: never): never {
+  throw new TypeError(`unhandled variant: ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,290 @@
+// One dispatcher socket: its principal, subscriptions, token expiry, liveness and send-buffer ceiling.
+import type { RawData, WebSocket } from 'ws';
+import type { Principal, TokenVerifier } from '../../core/auth/tokens.ts';
+import type { Clock } from '../../core/clock.ts';
+import { CLOSE_CODES, isAppError, type CloseReason } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
+import { parseClientMessage } from '../../core/protocol/parse-client-message.ts';
+import {
+  assertNever,
+  type AuthenticatedMessage,
+  type ClientMessage,
+  type ErrorMessage,
+  type RelayErrorCode,
+  type ServerMessage,
+} from '../../core/protocol/relay-messages.ts';
+import type { FeedSubscriber } from './call-feed.ts';
+import type { CallListListener, RelayHub } from './relay-hub.ts';
+import type { RelayConfig } from './relay-config.ts';
+
+export interface ConnectionDeps {
+  hub: RelayHub;
+  config: RelayConfig;
+  verifyToken: TokenVerifier;
+  logger: Logger;
+  clock: Clock;
+  /** Called once when the socket is gone. */
+  onClosed: (connection: Connection) => void;
+}
+
+/** How long a backlog replay waits for a peer to drain its buffer before treating it as a slow consumer. */
+export const BACKLOG_DRAIN_TIMEOUT_MS = 10_000;
+const DRAIN_POLL_MS = 5;
+
+/** setTimeout's ceiling (~24.8 days); longer token lifetimes are re-armed when it fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export class Connection implements FeedSubscriber, CallListListener {
+  private principal: Principal;
+  /** callId → generation, so an `unsubscribe` racing a pending `subscribe` wins. */
+  private readonly subscriptions = new Map<string, number>();
+  private generation = 0;
+  private listensToCalls = false;
+  private closing = false;
+  private alive = true;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private graceTimer: NodeJS.Timeout | undefined;
+  private terminateTimer: NodeJS.Timeout | undefined;
+  private readonly log: Logger;
+  private readonly closedPromise: Promise<void>;
+  private resolveClosed!: () => void;
+
+  constructor(
+    private readonly ws: WebSocket,
+    principal: Principal,
+    private readonly deps: ConnectionDeps,
+  ) {
+    this.principal = principal;
+    this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
+    this.log = deps.logger.child({ sub: principal.sub, org: principal.org });
+    ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
+    ws.on('pong', () => {
+      this.alive = true;
+    });
+    ws.on('error', (err) => this.log.debug('socket error', { err }));
+    ws.on('close', () => this.onSocketClosed());
+    this.scheduleExpiry();
+    this.sendMessage(this.authenticated());
+  }
+
+  /** FeedSubscriber/CallListListener: one pre-serialized frame; past the buffer ceiling the socket is closed (4008). */
+  send(frame: string): void {
+    if (this.closing || this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(frame);
+    if (this.ws.bufferedAmount > this.deps.config.maxBufferedBytes) {
+      this.log.warn('slow consumer: send buffer ceiling reached', { bufferedAmount: this.ws.bufferedAmount });
+      this.close('slow_consumer');
+    }
+  }
+
+  /**
+   * FeedSubscriber: backlog pacing. Waits while more than half the buffer ceiling is unsent; a peer that does not
+   * drain within `BACKLOG_DRAIN_TIMEOUT_MS` is a slow consumer (4008).
+   */
+  async ready(): Promise<void> {
+    const threshold = this.deps.config.maxBufferedBytes / 2;
+    const deadline = Date.now() + BACKLOG_DRAIN_TIMEOUT_MS;
+    while (!this.closing && this.ws.bufferedAmount > threshold) {
+      if (Date.now() > deadline) {
+        this.close('slow_consumer');
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+    }
+  }
+
+  /** FeedSubscriber: the call's feed lost continuity; the client reconnects and resumes from its last seq. */
+  fail(): void {
+    this.close('internal');
+  }
+
+  /** Resolves once the socket is fully closed. */
+  closed(): Promise<void> {
+    return this.closedPromise;
+  }
+
+  /** Heartbeat tick: terminates a peer that did not answer the previous ping, else pings again. */
+  heartbeat(): void {
+    if (!this.alive) {
+      this.log.info('peer missed a heartbeat; terminating');
+      this.ws.terminate();
+      return;
+    }
+    this.alive = false;
+    if (this.ws.readyState === this.ws.OPEN) this.ws.ping();
+  }
+
+  /** Closes with a catalogue code; the peer gets `closeGraceMs` to answer before the socket is destroyed. */
+  close(reason: CloseReason): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.leaveAll();
+    const entry = CLOSE_CODES[reason];
+    this.ws.close(entry.code, entry.reason);
+    this.terminateTimer = setTimeout(() => this.ws.terminate(), this.deps.config.closeGraceMs);
+  }
+
+  private onFrame(data: RawData, isBinary: boolean): void {
+    if (this.closing) return;
+    if (isBinary) {
+      this.sendError('bad_request', 'binary frames are not supported; send JSON text');
+      return;
+    }
+    const parsed = parseClientMessage(rawText(data));
+    if (!parsed.ok) {
+      this.sendError('bad_request', parsed.reason, parsed.callId);
+      return;
+    }
+    void this.handle(parsed.message).catch((err: unknown) => {
+      this.log.error('message handling failed', { type: parsed.message.type, err });
+      this.close('internal');
+    });
+  }
+
+  private async handle(message: ClientMessage): Promise<void> {
+    switch (message.type) {
+      case 'subscribe':
+        return this.subscribe(message.callId, message.afterSeq);
+      case 'unsubscribe': {
+        if (this.subscriptions.delete(message.callId)) this.deps.hub.unsubscribe(message.callId, this);
+        this.sendMessage({ type: 'unsubscribed', callId: message.callId });
+        return;
+      }
+      case 'subscribe_calls':
+        return this.subscribeCalls();
+      case 'auth':
+        return this.reauthenticate(message.token);
+      case 'ping':
+        this.sendMessage({ type: 'pong' });
+        return;
+      default:
+        assertNever(message);
+    }
+  }
+
+  private async subscribe(callId: string, afterSeq: number | undefined): Promise<void> {
+    const { hub, config } = this.deps;
+    if (!this.subscriptions.has(callId) && this.subscriptions.size >= config.maxSubscriptionsPerSocket) {
+      this.sendError(
+        'too_many_subscriptions',
+        `at most ${config.maxSubscriptionsPerSocket} subscriptions per socket`,
+        callId,
+      );
+      return;
+    }
+    const generation = ++this.generation;
+    this.subscriptions.set(callId, generation);
+    let outcome;
+    try {
+      outcome = await hub.subscribe(callId, this, this.principal.org, afterSeq);
+    } catch (err) {
+      if (this.subscriptions.get(callId) === generation) this.subscriptions.delete(callId);
+      this.log.warn('subscribe failed', { callId, err });
+      this.sendError('unavailable', 'history is unavailable; retry shortly', callId);
+      return;
+    }
+    const current = this.subscriptions.get(callId) === generation;
+    if (outcome === 'forbidden') {
+      if (current) this.subscriptions.delete(callId);
+      this.sendError('forbidden', 'not allowed to subscribe to this call', callId);
+      return;
+    }
+    // Unsubscribed (or closed) while the backlog was being read.
+    if (!current || this.closing) hub.unsubscribe(callId, this);
+  }
+
+  private async subscribeCalls(): Promise<void> {
+    const { hub } = this.deps;
+    const org = this.principal.org;
+    if (this.listensToCalls) hub.unsubscribeCalls(org, this);
+    this.listensToCalls = true;
+    try {
+      await hub.subscribeCalls(org, this);
+    } catch (err) {
+      this.listensToCalls = false;
+      this.log.warn('call list failed', { err });
+      this.sendError('unavailable', 'call list is unavailable; retry shortly');
+      return;
+    }
+    if (this.closing) hub.unsubscribeCalls(org, this);
+  }
+
+  /** In-band refresh: same subject and org only; an expired token closes 4001, an invalid or foreign one closes. */
+  private async reauthenticate(token: string): Promise<void> {
+    let next: Principal;
+    try {
+      next = await this.deps.verifyToken(token);
+    } catch (err) {
+      if (this.closing) return;
+      if (isAppError(err) && err.code === 'token_expired') this.close('token_expired');
+      else this.close('policy');
+      return;
+    }
+    if (this.closing) return;
+    if (next.sub !== this.principal.sub || next.org !== this.principal.org) {
+      this.close('forbidden');
+      return;
+    }
+    this.principal = next;
+    this.scheduleExpiry();
+    this.sendMessage(this.authenticated());
+  }
+
+  private scheduleExpiry(): void {
+    clearTimeout(this.expiryTimer);
+    clearTimeout(this.graceTimer);
+    this.graceTimer = undefined;
+    const ms = this.principal.exp * 1000 - this.deps.clock.now().getTime();
+    if (ms > MAX_TIMER_MS) {
+      this.expiryTimer = setTimeout(() => this.scheduleExpiry(), MAX_TIMER_MS);
+      return;
+    }
+    this.expiryTimer = setTimeout(() => this.onTokenExpired(), Math.max(0, ms));
+  }
+
+  private onTokenExpired(): void {
+    if (this.closing) return;
+    this.sendError('token_expired', 'token expired; send auth with a fresh token');
+    this.graceTimer = setTimeout(() => this.close('token_expired'), this.deps.config.tokenGraceMs);
+  }
+
+  private authenticated(): AuthenticatedMessage {
+    return {
+      type: 'authenticated',
+      sub: this.principal.sub,
+      org: this.principal.org,
+      exp: this.principal.exp,
+    };
+  }
+
+  private sendMessage(message: ServerMessage): void {
+    this.send(JSON.stringify(message));
+  }
+
+  private sendError(code: RelayErrorCode, message: string, callId?: string): void {
+    const error: ErrorMessage = { type: 'error', code, message, ...(callId === undefined ? {} : { callId }) };
+    this.sendMessage(error);
+  }
+
+  private leaveAll(): void {
+    for (const callId of this.subscriptions.keys()) this.deps.hub.unsubscribe(callId, this);
+    this.subscriptions.clear();
+    if (this.listensToCalls) this.deps.hub.unsubscribeCalls(this.principal.org, this);
+    this.listensToCalls = false;
+  }
+
+  private onSocketClosed(): void {
+    this.closing = true;
+    this.leaveAll();
+    clearTimeout(this.expiryTimer);
+    clearTimeout(this.graceTimer);
+    clearTimeout(this.terminateTimer);
+    this.deps.onClosed(this);
+    this.resolveClosed();
+  }
+}
+
+function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
+}

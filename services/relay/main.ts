@@ -1,0 +1,43 @@
+// Relay process entry: parse config, build the backend, listen, and shut down cleanly on SIGTERM/SIGINT.
+import { createTokenVerifier, parseAuthConfig } from '../../core/auth/tokens.ts';
+import { createBackend } from '../../core/backend.ts';
+import { systemClock } from '../../core/clock.ts';
+import { parseBackendConfig } from '../../core/config.ts';
+import { createLogger } from '../../core/log.ts';
+import { parseRelayConfig } from './relay-config.ts';
+import { createRelay } from './relay-server.ts';
+
+const logger = createLogger({ base: { service: 'relay' } });
+const config = parseRelayConfig(process.env);
+const backend = await createBackend(parseBackendConfig(process.env), { logger, clock: systemClock });
+const relay = createRelay({
+  config,
+  store: backend.store,
+  bus: backend.bus,
+  verifyToken: createTokenVerifier(parseAuthConfig(process.env)),
+  logger: logger.child({ instanceId: config.instanceId }),
+  clock: systemClock,
+});
+await relay.listen(config.port);
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info('shutting down', { signal });
+  // Cloud Run kills the container 10 s after SIGTERM; leave before, whatever is still pending.
+  setTimeout(() => {
+    logger.error('shutdown budget exceeded; exiting');
+    process.exit(1);
+  }, config.shutdownMs).unref();
+  try {
+    await relay.close();
+    await backend.close();
+  } catch (err) {
+    logger.error('shutdown failed', { err });
+    process.exitCode = 1;
+  }
+  process.exit();
+}
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));

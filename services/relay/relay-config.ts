@@ -1,0 +1,77 @@
+// The relay's configuration, parsed once from the environment at start; every limit is named here with its reason.
+import { randomUUID } from 'node:crypto';
+import { integer, optionalString, type Env } from '../../core/config.ts';
+
+/** Limits and timings of one relay instance. Defaults are documented in docs/PROTOCOL.md. */
+export interface RelayConfig {
+  /** HTTP/WebSocket port (`RELAY_PORT`, else `PORT`, default 3001; 0 = any free port). */
+  port: number;
+  /** Names this instance's bus subscription (`RELAY_INSTANCE_ID`, default a random id). */
+  instanceId: string;
+  /** Protocol ping interval; a peer that has not answered the previous ping is terminated (`HEARTBEAT_MS`, 25 s). */
+  heartbeatMs: number;
+  /** How long an expired token may keep its socket while the client sends `auth` (`TOKEN_GRACE_MS`, 30 s). */
+  tokenGraceMs: number;
+  /** Largest inbound frame; larger closes with 1009 (`RELAY_MAX_PAYLOAD_BYTES`, 64 KiB: client frames are tiny). */
+  maxPayloadBytes: number;
+  /** Call subscriptions one socket may hold (`RELAY_MAX_SUBSCRIPTIONS`, 100: a dashboard opens a handful). */
+  maxSubscriptionsPerSocket: number;
+  /** Unsent bytes queued for one socket before it is closed with 4008 (`RELAY_MAX_BUFFERED_BYTES`, 1 MiB). */
+  maxBufferedBytes: number;
+  /** Open sockets per instance; more are closed with 1013 (`RELAY_MAX_CONNECTIONS`, 5000). */
+  maxConnections: number;
+  /** Recent events kept per call so resumes need no store read (`RELAY_RING_SIZE`, 256). */
+  ringSize: number;
+  /** Calls without subscribers whose feed (and ring) is kept for quick resumes (`RELAY_IDLE_FEEDS`, 500). */
+  maxIdleFeeds: number;
+  /** Events read from the store per page when replaying a backlog (`RELAY_BACKLOG_PAGE`, 500). */
+  backlogPageSize: number;
+  /** After a close frame, how long a peer gets to read it before the socket is destroyed (`RELAY_CLOSE_GRACE_MS`, 3 s). */
+  closeGraceMs: number;
+  /** Whole-shutdown budget, inside Cloud Run's 10 s SIGTERM window (`RELAY_SHUTDOWN_MS`, 8 s). */
+  shutdownMs: number;
+}
+
+export const RELAY_DEFAULTS = {
+  port: 3001,
+  heartbeatMs: 25_000,
+  tokenGraceMs: 30_000,
+  maxPayloadBytes: 64 * 1024,
+  maxSubscriptionsPerSocket: 100,
+  maxBufferedBytes: 1024 * 1024,
+  maxConnections: 5000,
+  ringSize: 256,
+  maxIdleFeeds: 500,
+  backlogPageSize: 500,
+  closeGraceMs: 3000,
+  shutdownMs: 8000,
+} as const satisfies Omit<RelayConfig, 'instanceId'>;
+
+/** Reads `RELAY_*`, `HEARTBEAT_MS` and `TOKEN_GRACE_MS`; throws `ConfigError` naming the bad variable. */
+export function parseRelayConfig(env: Env = process.env): RelayConfig {
+  const d = RELAY_DEFAULTS;
+  return {
+    // Cloud Run injects PORT; RELAY_PORT wins when both are set.
+    port: integer(env, 'RELAY_PORT', integer(env, 'PORT', d.port, { min: 0, max: 65535 }), {
+      min: 0,
+      max: 65535,
+    }),
+    instanceId: optionalString(env, 'RELAY_INSTANCE_ID') ?? randomUUID().slice(0, 12),
+    heartbeatMs: integer(env, 'HEARTBEAT_MS', d.heartbeatMs, { min: 50, max: 600_000 }),
+    tokenGraceMs: integer(env, 'TOKEN_GRACE_MS', d.tokenGraceMs, { min: 0, max: 600_000 }),
+    maxPayloadBytes: integer(env, 'RELAY_MAX_PAYLOAD_BYTES', d.maxPayloadBytes, {
+      min: 1024,
+      max: 1024 * 1024,
+    }),
+    maxSubscriptionsPerSocket: integer(env, 'RELAY_MAX_SUBSCRIPTIONS', d.maxSubscriptionsPerSocket, {
+      min: 1,
+    }),
+    maxBufferedBytes: integer(env, 'RELAY_MAX_BUFFERED_BYTES', d.maxBufferedBytes, { min: 16 * 1024 }),
+    maxConnections: integer(env, 'RELAY_MAX_CONNECTIONS', d.maxConnections, { min: 1 }),
+    ringSize: integer(env, 'RELAY_RING_SIZE', d.ringSize, { min: 0, max: 100_000 }),
+    maxIdleFeeds: integer(env, 'RELAY_IDLE_FEEDS', d.maxIdleFeeds, { min: 0 }),
+    backlogPageSize: integer(env, 'RELAY_BACKLOG_PAGE', d.backlogPageSize, { min: 1, max: 10_000 }),
+    closeGraceMs: integer(env, 'RELAY_CLOSE_GRACE_MS', d.closeGraceMs, { min: 0, max: 30_000 }),
+    shutdownMs: integer(env, 'RELAY_SHUTDOWN_MS', d.shutdownMs, { min: 1000, max: 9500 }),
+  };
+}

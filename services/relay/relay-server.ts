@@ -1,0 +1,203 @@
+// The relay process's server: HTTP health routes plus the one WebSocket route, upgraded only after the token verifies.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { bearerToken, type Principal, type TokenVerifier } from '../../core/auth/tokens.ts';
+import type { Clock } from '../../core/clock.ts';
+import { AppError, CLOSE_CODES, isAppError, toErrorEnvelope, type ErrorCode } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
+import type { CallStore } from '../../core/ports/call-store.ts';
+import type { BusSubscription, EventBus } from '../../core/ports/event-bus.ts';
+import { RELAY_WS_PATH } from '../../core/protocol/relay-messages.ts';
+import { Connection } from './connection.ts';
+import type { RelayConfig } from './relay-config.ts';
+import { RelayHub } from './relay-hub.ts';
+
+export interface RelayDeps {
+  config: RelayConfig;
+  store: CallStore;
+  bus: EventBus;
+  verifyToken: TokenVerifier;
+  logger: Logger;
+  clock: Clock;
+}
+
+export interface Relay {
+  /** Subscribes to the bus (this instance's own subscription), then listens; resolves the bound port. */
+  listen(port?: number): Promise<number>;
+  /** Stops accepting, closes every socket with 1001, releases the bus subscription. Idempotent. */
+  close(): Promise<void>;
+  /** Routing state, for tests and diagnostics. */
+  readonly hub: RelayHub;
+  readonly connectionCount: number;
+}
+
+/** Builds a relay; nothing listens or subscribes until `listen`. */
+export function createRelay(deps: RelayDeps): Relay {
+  const { config, logger } = deps;
+  const hub = new RelayHub({
+    store: deps.store,
+    logger,
+    ringSize: config.ringSize,
+    backlogPageSize: config.backlogPageSize,
+    maxIdleFeeds: config.maxIdleFeeds,
+  });
+  const connections = new Set<Connection>();
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: config.maxPayloadBytes,
+    clientTracking: false,
+  });
+  const server = createServer((req, res) => onRequest(req, res));
+  let busSubscription: BusSubscription | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
+  let shuttingDown = false;
+  let closing: Promise<void> | undefined;
+
+  const ready = (): boolean => busSubscription !== undefined && !shuttingDown;
+
+  function onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const path = new URL(req.url ?? '/', 'http://relay').pathname;
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return sendJson(res, 405, envelope('method_not_allowed', 'GET only'));
+    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/readyz') {
+      return ready()
+        ? sendJson(res, 200, { status: 'ready', connections: connections.size, feeds: hub.feedCount })
+        : sendJson(res, 503, envelope('unavailable', shuttingDown ? 'shutting down' : 'bus not connected'));
+    }
+    if (path === RELAY_WS_PATH) {
+      res.setHeader('Upgrade', 'websocket');
+      return sendJson(res, 426, envelope('bad_request', 'this endpoint only accepts WebSocket upgrades'));
+    }
+    sendJson(res, 404, envelope('not_found', 'no such route'));
+  }
+
+  async function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    const url = new URL(req.url ?? '/', 'http://relay');
+    if (url.pathname !== RELAY_WS_PATH) return rejectUpgrade(socket, 404, 'not_found', 'no such route');
+    if (shuttingDown) return rejectUpgrade(socket, 503, 'unavailable', 'shutting down');
+    const token = bearerToken(req.headers.authorization) ?? url.searchParams.get('token') ?? '';
+    let principal: Principal;
+    try {
+      if (!token) throw new AppError('unauthorized', 'missing token');
+      principal = await deps.verifyToken(token);
+    } catch (err) {
+      const code: ErrorCode =
+        isAppError(err) && err.code === 'token_expired' ? 'token_expired' : 'unauthorized';
+      if (!(isAppError(err) && (err.code === 'unauthorized' || err.code === 'token_expired'))) {
+        logger.error('token verification failed unexpectedly', { err });
+      }
+      return rejectUpgrade(
+        socket,
+        401,
+        code,
+        code === 'token_expired' ? 'token expired' : 'invalid or missing token',
+      );
+    }
+    if (socket.destroyed) return;
+    if (shuttingDown) return rejectUpgrade(socket, 503, 'unavailable', 'shutting down');
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, principal));
+  }
+
+  function onConnection(ws: WebSocket, principal: Principal): void {
+    if (connections.size >= config.maxConnections || shuttingDown) {
+      const entry = shuttingDown ? CLOSE_CODES.server_shutdown : CLOSE_CODES.overloaded;
+      ws.close(entry.code, entry.reason);
+      setTimeout(() => ws.terminate(), config.closeGraceMs).unref();
+      return;
+    }
+    const connection = new Connection(ws, principal, {
+      hub,
+      config,
+      verifyToken: deps.verifyToken,
+      logger,
+      clock: deps.clock,
+      onClosed: (c) => connections.delete(c),
+    });
+    connections.add(connection);
+  }
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    void onUpgrade(req, socket, head).catch((err: unknown) => {
+      logger.error('upgrade failed', { err });
+      rejectUpgrade(socket, 500, 'internal', 'internal error');
+    });
+  });
+
+  async function listen(port = config.port): Promise<number> {
+    if (busSubscription || shuttingDown) throw new TypeError('relay already started');
+    busSubscription = await deps.bus.subscribe(`relay-${config.instanceId}`, (message) =>
+      hub.onBusMessage(message),
+    );
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    heartbeat = setInterval(() => {
+      for (const connection of connections) connection.heartbeat();
+    }, config.heartbeatMs);
+    const bound = (server.address() as AddressInfo).port;
+    logger.info('relay listening', { port: bound, instanceId: config.instanceId });
+    return bound;
+  }
+
+  async function shutdown(): Promise<void> {
+    shuttingDown = true;
+    clearInterval(heartbeat);
+    const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const socketsClosed = Promise.all([...connections].map((c) => c.closed()));
+    for (const connection of connections) connection.close('server_shutdown');
+    const subscription = busSubscription;
+    busSubscription = undefined;
+    const busClosed = subscription
+      ?.close()
+      .catch((err: unknown) => logger.warn('bus subscription close failed', { err }));
+    await Promise.all([socketsClosed, busClosed]);
+    server.closeAllConnections();
+    await serverClosed;
+    wss.close();
+    logger.info('relay closed', { instanceId: config.instanceId });
+  }
+
+  return {
+    listen,
+    close: () => (closing ??= shutdown()),
+    hub,
+    get connectionCount() {
+      return connections.size;
+    },
+  };
+}
+
+function envelope(code: ErrorCode, message: string): unknown {
+  return toErrorEnvelope(new AppError(code, message));
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Answers a refused upgrade with a plain HTTP response (no WebSocket is ever created). */
+function rejectUpgrade(socket: Duplex, status: number, code: ErrorCode, message: string): void {
+  if (socket.destroyed) return;
+  const body = JSON.stringify(toErrorEnvelope(new AppError(code, message)));
+  const reason = {
+    401: 'Unauthorized',
+    404: 'Not Found',
+    500: 'Internal Server Error',
+    503: 'Service Unavailable',
+  }[status];
+  socket.end(
+    `HTTP/1.1 ${status} ${reason ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
