@@ -6,12 +6,16 @@ import type { Logger } from './log.ts';
 import { createLogger } from './log.ts';
 import type { CallStore } from './ports/call-store.ts';
 import type { EventBus } from './ports/event-bus.ts';
+import type { UserStore } from './ports/user-store.ts';
 import { MemoryCallStore } from './adapters/memory/memory-call-store.ts';
 import { MemoryEventBus } from './adapters/memory/memory-event-bus.ts';
+import { MemoryUserStore } from './adapters/memory/memory-user-store.ts';
 
 export interface Backend {
   store: CallStore;
   bus: EventBus;
+  /** Dispatcher accounts (login). */
+  users: UserStore;
   /** Releases clients (Firestore, Pub/Sub). */
   close(): Promise<void>;
 }
@@ -23,7 +27,12 @@ export async function createBackend(
   const logger = deps.logger ?? createLogger();
   const clock = deps.clock ?? systemClock;
   if (config.backend === 'memory') {
-    return { store: new MemoryCallStore(clock), bus: new MemoryEventBus(), close: async () => {} };
+    return {
+      store: new MemoryCallStore(clock),
+      bus: new MemoryEventBus(),
+      users: new MemoryUserStore(clock),
+      close: async () => {},
+    };
   }
   const { createGoogleBackend } = await import('./adapters/google/google-backend.ts');
   return createGoogleBackend(config, { logger, clock });

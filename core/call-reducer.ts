@@ -9,7 +9,9 @@ import type { CallEventBody } from './call-event.ts';
 export function applyEvent(call: Call, body: CallEventBody, now: string): Call | null {
   switch (body.kind) {
     case 'call_status': {
-      if (!canTransition(call.status, body.status)) return null;
+      // A call's first event may record the `queued` it was created with (the API's durable creation event).
+      const initial = call.lastSeq === 0 && call.status === 'queued' && body.status === 'queued';
+      if (!initial && !canTransition(call.status, body.status)) return null;
       const at = body.occurredAt ?? now;
       const next: Call = { ...call, status: body.status, updatedAt: now };
       if (body.status === 'in-progress' && !next.answeredAt) next.answeredAt = at;

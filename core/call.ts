@@ -59,6 +59,8 @@ export interface Driver {
   name: string;
   /** E.164. Never logged. */
   phoneNumber?: string;
+  /** IANA time zone of the driver (e.g. `America/Chicago`), when the caller gave one. */
+  timezone?: string;
 }
 
 export interface CallOutcome {

@@ -1,0 +1,71 @@
+// Wire encoding of bus messages and the parse guarding the consumer edge.
+import { describe, expect, it } from 'vitest';
+import type { BusMessage } from '../../ports/event-bus.ts';
+import { eventMessage } from '../../ports/event-bus.contract.ts';
+import { encodeBusMessage, parseBusMessage } from './bus-message-codec.ts';
+
+const partial: BusMessage = {
+  type: 'partial',
+  orgId: 'org-1',
+  partial: { kind: 'partial', callId: 'c1', speaker: 'driver', text: 'on my w' },
+};
+
+describe('encodeBusMessage', () => {
+  it('keys events by call and carries routing attributes', () => {
+    const encoded = encodeBusMessage(eventMessage('c1', 7, 'org-1'));
+    expect(encoded.orderingKey).toBe('c1');
+    expect(encoded.attributes).toEqual({ type: 'event', callId: 'c1', seq: '7', orgId: 'org-1' });
+  });
+
+  it('keys partials by call, without a seq', () => {
+    const encoded = encodeBusMessage(partial);
+    expect(encoded.orderingKey).toBe('c1');
+    expect(encoded.attributes).toEqual({ type: 'partial', callId: 'c1', orgId: 'org-1' });
+  });
+});
+
+describe('parseBusMessage', () => {
+  it.each([
+    ['event', eventMessage('c1', 3)],
+    ['partial', partial],
+  ])('round-trips a %s', (_kind, message) => {
+    expect(parseBusMessage(encodeBusMessage(message).data)).toEqual(message);
+  });
+
+  const valid = eventMessage('c1', 1);
+  it.each([
+    ['not JSON', '{"type":'],
+    ['not an object', '[1,2]'],
+    ['unknown type', JSON.stringify({ ...valid, type: 'other' })],
+    [
+      'event without call',
+      JSON.stringify({ type: 'event', event: valid.type === 'event' ? valid.event : null }),
+    ],
+    [
+      'seq 0',
+      JSON.stringify({ ...valid, event: { ...(valid.type === 'event' ? valid.event : {}), seq: 0 } }),
+    ],
+    [
+      'unknown event kind',
+      JSON.stringify({ ...valid, event: { ...(valid.type === 'event' ? valid.event : {}), kind: 'x' } }),
+    ],
+    [
+      'event of another call',
+      JSON.stringify({ ...valid, call: { ...(valid.type === 'event' ? valid.call : {}), callId: 'c2' } }),
+    ],
+    [
+      'bad call status',
+      JSON.stringify({ ...valid, call: { ...(valid.type === 'event' ? valid.call : {}), status: 'done' } }),
+    ],
+    [
+      'partial without orgId',
+      JSON.stringify({ type: 'partial', partial: partial.type === 'partial' ? partial.partial : null }),
+    ],
+    [
+      'partial with a bad speaker',
+      JSON.stringify({ ...partial, partial: { kind: 'partial', callId: 'c1', speaker: 'x', text: 'a' } }),
+    ],
+  ])('rejects %s', (_name, raw) => {
+    expect(parseBusMessage(Buffer.from(raw))).toBeNull();
+  });
+});

@@ -1,0 +1,80 @@
+// Wire form of bus messages on Pub/Sub: JSON data plus routing attributes, and the parse that guards the consumer edge.
+import { isCallStatus, type Call } from '../../call.ts';
+import { EVENT_KINDS, type CallEvent, type CallEventKind, type PartialSegment } from '../../call-event.ts';
+import { orderingKey, type BusMessage } from '../../ports/event-bus.ts';
+
+export interface EncodedBusMessage {
+  data: Buffer;
+  orderingKey: string;
+  /** Let subscriptions filter without decoding: type, callId, orgId, and seq for durable events. */
+  attributes: Record<string, string>;
+}
+
+export function encodeBusMessage(message: BusMessage): EncodedBusMessage {
+  const attributes: Record<string, string> =
+    message.type === 'event'
+      ? {
+          type: 'event',
+          callId: message.event.callId,
+          seq: String(message.event.seq),
+          orgId: message.call.orgId,
+        }
+      : { type: 'partial', callId: message.partial.callId, orgId: message.orgId };
+  return { data: Buffer.from(JSON.stringify(message)), orderingKey: orderingKey(message), attributes };
+}
+
+/** Decodes a message body; null when it is not a bus message (the consumer logs and acks it). */
+export function parseBusMessage(data: Buffer): BusMessage | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(data.toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (!isRecord(value)) return null;
+  if (value.type === 'event' && isCallEvent(value.event) && isCall(value.call)) {
+    if (value.event.callId !== value.call.callId) return null;
+    return { type: 'event', event: value.event, call: value.call };
+  }
+  if (value.type === 'partial' && isPartial(value.partial) && typeof value.orgId === 'string') {
+    return { type: 'partial', partial: value.partial, orgId: value.orgId };
+  }
+  return null;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isCallEvent(value: unknown): value is CallEvent {
+  return (
+    isRecord(value) &&
+    typeof value.callId === 'string' &&
+    Number.isInteger(value.seq) &&
+    (value.seq as number) >= 1 &&
+    typeof value.dedupeKey === 'string' &&
+    typeof value.recordedAt === 'string' &&
+    (EVENT_KINDS as readonly unknown[]).includes(value.kind as CallEventKind)
+  );
+}
+
+function isCall(value: unknown): value is Call {
+  return (
+    isRecord(value) &&
+    typeof value.callId === 'string' &&
+    typeof value.orgId === 'string' &&
+    isCallStatus(value.status) &&
+    Number.isInteger(value.lastSeq) &&
+    Array.isArray(value.triggers)
+  );
+}
+
+function isPartial(value: unknown): value is PartialSegment {
+  return (
+    isRecord(value) &&
+    value.kind === 'partial' &&
+    typeof value.callId === 'string' &&
+    typeof value.text === 'string' &&
+    (value.speaker === 'agent' || value.speaker === 'driver')
+  );
+}

@@ -1,0 +1,286 @@
+// Firestore CallStore: calls, their gapless event streams, dedupe markers and the provider-id index, all via transactions.
+import type {
+  CollectionReference,
+  DocumentData,
+  DocumentReference,
+  Firestore,
+  FirestoreDataConverter,
+  PartialWithFieldValue,
+  Query,
+  QueryDocumentSnapshot,
+  Transaction,
+} from '@google-cloud/firestore';
+import { CALL_STATUSES, TERMINAL_STATUSES, newCallRecord, type Call, type NewCall } from '../../call.ts';
+import type { CallEvent } from '../../call-event.ts';
+import { applyEvent } from '../../call-reducer.ts';
+import { decodeCursor, derivedCallId, encodeCursor, keyHash, providerKeys } from '../../call-store-keys.ts';
+import { isoNow, systemClock, type Clock } from '../../clock.ts';
+import { AppError } from '../../errors.ts';
+import type {
+  AppendResult,
+  CallFilter,
+  CallPage,
+  CallRef,
+  CallStore,
+  EventDraft,
+} from '../../ports/call-store.ts';
+import { guardStore } from './firestore-errors.ts';
+
+/** Marker of an appended event, keyed by `keyHash(dedupeKey)`. */
+interface DedupeDoc {
+  dedupeKey: string;
+  seq: number;
+}
+
+/** Provider-id index entry, keyed by `keyHash(key)`; first writer wins. */
+interface ProviderIdDoc {
+  key: string;
+  callId: string;
+}
+
+type ProviderIds = { callSid?: string; conversationId?: string };
+
+export interface FirestoreCallStoreOptions {
+  clock?: Clock;
+  /**
+   * Attempts per transaction before giving up with `store_unavailable`. Default 50: with 20 writers on one call
+   * every commit but one per round is aborted, and Firestore's default of 5 loses events.
+   */
+  maxAttempts?: number;
+}
+
+export const DEFAULT_TRANSACTION_ATTEMPTS = 50;
+
+/** Width of the zero-padded seq in event document ids, so ids sort like seqs. */
+const SEQ_ID_WIDTH = 10;
+
+const ACTIVE_STATUSES = CALL_STATUSES.filter((s) => !TERMINAL_STATUSES.has(s));
+
+/**
+ * CallStore on Firestore. Layout: `calls/{callId}` (Call incl. `lastSeq`), `calls/{callId}/events/{seq:010}`,
+ * `calls/{callId}/dedupe/{keyHash(dedupeKey)}`, `providerIds/{keyHash(providerKey)}`. Every write goes through a
+ * transaction, so seq stays gapless and resolution race-free across any number of processes. The Firestore client
+ * must be built with `ignoreUndefinedProperties: true` (see `google-backend.ts`).
+ */
+export class FirestoreCallStore implements CallStore {
+  private readonly clock: Clock;
+  private readonly maxAttempts: number;
+
+  constructor(
+    private readonly db: Firestore,
+    options: FirestoreCallStoreOptions = {},
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.maxAttempts = options.maxAttempts ?? DEFAULT_TRANSACTION_ATTEMPTS;
+  }
+
+  createCall(input: NewCall): Promise<{ call: Call; created: boolean }> {
+    return this.transact(async (tx) => {
+      const snap = await tx.get(this.callRef(input.callId));
+      const existing = snap.data();
+      if (existing) return { call: existing, created: false };
+      const call = newCallRecord(input, isoNow(this.clock));
+      const claims = await this.readIndex(tx, providerKeys(call));
+      tx.set(this.callRef(call.callId), call);
+      this.claimIndex(tx, claims, call);
+      return { call, created: true };
+    });
+  }
+
+  getCall(callId: string): Promise<Call | null> {
+    return guardStore(async () => (await this.callRef(callId).get()).data() ?? null);
+  }
+
+  resolveCall(ref: CallRef, fallbackOrgId: string): Promise<Call> {
+    return this.transact(async (tx) => {
+      const keys = providerKeys(ref);
+      const claims = await this.readIndex(tx, keys);
+      const found = await this.find(tx, ref, claims);
+      if (found) return this.link(tx, found, ref, claims);
+      const call = newCallRecord(
+        {
+          callId: ref.callId ?? derivedCallId(ref),
+          orgId: fallbackOrgId,
+          ...(ref.callSid ? { callSid: ref.callSid } : {}),
+          ...(ref.conversationId ? { conversationId: ref.conversationId } : {}),
+        },
+        isoNow(this.clock),
+      );
+      tx.set(this.callRef(call.callId), call);
+      this.claimIndex(tx, claims, call);
+      return call;
+    });
+  }
+
+  linkProviderIds(callId: string, ids: ProviderIds): Promise<Call> {
+    return this.transact(async (tx) => {
+      const snap = await tx.get(this.callRef(callId));
+      const call = snap.data();
+      if (!call) throw new AppError('not_found', 'call not found');
+      const claims = await this.readIndex(tx, newKeys(call, mergeIds(call, ids)));
+      return this.link(tx, call, ids, claims);
+    });
+  }
+
+  append(callId: string, draft: EventDraft): Promise<AppendResult> {
+    return this.transact(async (tx): Promise<AppendResult> => {
+      const callRef = this.callRef(callId);
+      const dedupeRef = this.dedupe(callId).doc(keyHash(draft.dedupeKey));
+      const [callSnap, dedupeSnap] = await Promise.all([tx.get(callRef), tx.get(dedupeRef)]);
+      const call = callSnap.data();
+      if (!call) throw new AppError('not_found', 'call not found');
+      const seen = dedupeSnap.data();
+      if (seen) {
+        const original = (await tx.get(this.eventRef(callId, seen.seq))).data();
+        if (!original) throw new Error(`dedupe marker of call ${callId} points at missing seq ${seen.seq}`);
+        return { outcome: 'duplicate', event: original, call };
+      }
+      const now = isoNow(this.clock);
+      const applied = applyEvent(call, draft.body, now);
+      if (!applied) return { outcome: 'ignored', call };
+      const seq = call.lastSeq + 1;
+      const next: Call = { ...applied, lastSeq: seq };
+      const claims = await this.readIndex(tx, newKeys(call, next));
+      const event: CallEvent = { ...draft.body, callId, seq, dedupeKey: draft.dedupeKey, recordedAt: now };
+      tx.create(this.eventRef(callId, seq), event);
+      tx.create(dedupeRef, { dedupeKey: draft.dedupeKey, seq });
+      tx.set(callRef, next);
+      this.claimIndex(tx, claims, next);
+      return { outcome: 'appended', event, call: next };
+    });
+  }
+
+  eventsAfter(callId: string, afterSeq: number, limit?: number): Promise<CallEvent[]> {
+    return guardStore(async () => {
+      if (limit !== undefined && limit <= 0) return [];
+      let query = this.events(callId).where('seq', '>', afterSeq).orderBy('seq');
+      if (limit !== undefined) query = query.limit(limit);
+      return (await query.get()).docs.map((d) => d.data());
+    });
+  }
+
+  listCalls(orgId: string, filter: CallFilter, page: { limit: number; cursor?: string }): Promise<CallPage> {
+    return guardStore(async () => {
+      const after = page.cursor ? decodeCursor(page.cursor) : undefined;
+      const filtered = applyFilter(this.calls().where('orgId', '==', orgId), filter);
+      if (!filtered || page.limit <= 0) return { calls: [] };
+      let query = filtered.orderBy('createdAt', 'desc').orderBy('callId', 'desc');
+      if (after) query = query.startAfter(after.createdAt, after.callId);
+      const calls = (await query.limit(page.limit + 1).get()).docs.map((d) => d.data());
+      const pageCalls = calls.slice(0, page.limit);
+      const last = pageCalls[pageCalls.length - 1];
+      return {
+        calls: pageCalls,
+        ...(calls.length > page.limit && last ? { nextCursor: encodeCursor(last) } : {}),
+      };
+    });
+  }
+
+  private transact<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    return guardStore(() => this.db.runTransaction(fn, { maxAttempts: this.maxAttempts }));
+  }
+
+  /** The call a ref names: by callId first, then by any provider id already indexed. Reads only. */
+  private async find(tx: Transaction, ref: CallRef, claims: IndexClaims): Promise<Call | undefined> {
+    if (ref.callId) {
+      const byId = (await tx.get(this.callRef(ref.callId))).data();
+      if (byId) return byId;
+    }
+    for (const owner of claims.values()) {
+      if (!owner) continue;
+      const call = (await tx.get(this.callRef(owner))).data();
+      if (call) return call;
+    }
+    if (!ref.callId) return (await tx.get(this.callRef(derivedCallId(ref)))).data();
+    return undefined;
+  }
+
+  /** Adds ids the call does not have yet (never overwriting one it has) and indexes them. Writes only. */
+  private link(tx: Transaction, call: Call, ids: ProviderIds, claims: IndexClaims): Call {
+    const merged = mergeIds(call, ids);
+    const changed = merged.callSid !== call.callSid || merged.conversationId !== call.conversationId;
+    const next: Call = changed ? { ...call, ...merged, updatedAt: isoNow(this.clock) } : call;
+    if (changed) tx.set(this.callRef(call.callId), next);
+    this.claimIndex(tx, claims, next);
+    return next;
+  }
+
+  /** Reads the index entries for `keys`: key → owning callId, or undefined when unclaimed. */
+  private async readIndex(tx: Transaction, keys: string[]): Promise<IndexClaims> {
+    const claims: IndexClaims = new Map();
+    if (keys.length === 0) return claims;
+    const snaps = await tx.getAll(...keys.map((k) => this.providerIdRef(k)));
+    keys.forEach((key, i) => claims.set(key, snaps[i]?.data()?.callId));
+    return claims;
+  }
+
+  /** Indexes the call's own ids that `claims` read as unclaimed; a key owned by another call stays theirs. */
+  private claimIndex(tx: Transaction, claims: IndexClaims, call: Call): void {
+    for (const key of providerKeys(call)) {
+      if (claims.has(key) && claims.get(key) === undefined) {
+        tx.create(this.providerIdRef(key), { key, callId: call.callId });
+      }
+    }
+  }
+
+  private calls(): CollectionReference<Call> {
+    return this.db.collection('calls').withConverter(converter<Call>());
+  }
+
+  private callRef(callId: string): DocumentReference<Call> {
+    return this.calls().doc(callId);
+  }
+
+  private events(callId: string): CollectionReference<CallEvent> {
+    return this.db.collection('calls').doc(callId).collection('events').withConverter(converter<CallEvent>());
+  }
+
+  private eventRef(callId: string, seq: number): DocumentReference<CallEvent> {
+    return this.events(callId).doc(String(seq).padStart(SEQ_ID_WIDTH, '0'));
+  }
+
+  private dedupe(callId: string): CollectionReference<DedupeDoc> {
+    return this.db.collection('calls').doc(callId).collection('dedupe').withConverter(converter<DedupeDoc>());
+  }
+
+  private providerIdRef(key: string): DocumentReference<ProviderIdDoc> {
+    return this.db.collection('providerIds').withConverter(converter<ProviderIdDoc>()).doc(keyHash(key));
+  }
+}
+
+type IndexClaims = Map<string, string | undefined>;
+
+/** Typed view of documents only this adapter writes; the shapes are ours, so no runtime parse. */
+function converter<T extends object>(): FirestoreDataConverter<T> {
+  return {
+    toFirestore: (value: PartialWithFieldValue<T>): DocumentData => value as DocumentData,
+    fromFirestore: (snap: QueryDocumentSnapshot) => snap.data() as T,
+  };
+}
+
+function mergeIds(call: Call, ids: ProviderIds): ProviderIds {
+  const callSid = call.callSid ?? ids.callSid;
+  const conversationId = call.conversationId ?? ids.conversationId;
+  return { ...(callSid ? { callSid } : {}), ...(conversationId ? { conversationId } : {}) };
+}
+
+/** Index keys `after` has that `before` did not. */
+function newKeys(before: ProviderIds, after: ProviderIds): string[] {
+  const had = new Set(providerKeys(before));
+  return providerKeys(after).filter((k) => !had.has(k));
+}
+
+/** Adds the filter's clauses; null when the filter cannot match anything (e.g. a terminal status and `active`). */
+function applyFilter(query: Query<Call>, filter: CallFilter): Query<Call> | null {
+  let q = query;
+  if (filter.status) {
+    if (filter.active !== undefined && filter.active === TERMINAL_STATUSES.has(filter.status)) return null;
+    q = q.where('status', '==', filter.status);
+  } else if (filter.active !== undefined) {
+    q = q.where('status', 'in', filter.active ? ACTIVE_STATUSES : [...TERMINAL_STATUSES]);
+  }
+  if (filter.callSid) q = q.where('callSid', '==', filter.callSid);
+  if (filter.conversationId) q = q.where('conversationId', '==', filter.conversationId);
+  if (filter.driverId) q = q.where('driver.id', '==', filter.driverId);
+  return q;
+}

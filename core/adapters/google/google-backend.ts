@@ -1,0 +1,65 @@
+// Wires the Google adapters: Firestore CallStore and Pub/Sub EventBus (or their emulators), with one close().
+import { Firestore } from '@google-cloud/firestore';
+import { PubSub } from '@google-cloud/pubsub';
+import type { Clock } from '../../clock.ts';
+import type { BackendConfig } from '../../config.ts';
+import type { Logger } from '../../log.ts';
+import type { Backend } from '../../backend.ts';
+import { FirestoreCallStore } from './firestore-call-store.ts';
+import { FirestoreUserStore } from './firestore-user-store.ts';
+import { PubSubEventBus } from './pubsub-event-bus.ts';
+
+/**
+ * Placeholder credentials for emulator mode. The emulators ignore auth, but the client libraries still resolve
+ * Application Default Credentials on first use (for the universe domain), which probes the GCE metadata server and
+ * logs `MetadataLookupWarning`; explicit credentials skip that probe. Never sent anywhere: emulator channels are
+ * insecure and unauthenticated.
+ */
+const EMULATOR_CREDENTIALS = { client_email: 'emulator@callrelay.invalid', private_key: 'emulator' };
+
+/** A Firestore client as the store needs it: explicit project (no metadata lookup), undefined fields dropped. */
+export function createFirestore(
+  config: Pick<BackendConfig, 'projectId' | 'firestoreEmulatorHost'>,
+): Firestore {
+  return new Firestore({
+    projectId: config.projectId,
+    ignoreUndefinedProperties: true,
+    ...(config.firestoreEmulatorHost
+      ? { host: config.firestoreEmulatorHost, ssl: false, credentials: EMULATOR_CREDENTIALS }
+      : {}),
+  });
+}
+
+export function createPubSub(config: Pick<BackendConfig, 'projectId' | 'pubsubEmulatorHost'>): PubSub {
+  return new PubSub({
+    projectId: config.projectId,
+    ...(config.pubsubEmulatorHost
+      ? { apiEndpoint: config.pubsubEmulatorHost, emulatorMode: true, credentials: EMULATOR_CREDENTIALS }
+      : {}),
+  });
+}
+
+export async function createGoogleBackend(
+  config: BackendConfig,
+  deps: { logger: Logger; clock: Clock },
+): Promise<Backend> {
+  const firestore = createFirestore(config);
+  const pubsub = createPubSub(config);
+  const store = new FirestoreCallStore(firestore, { clock: deps.clock });
+  const bus = new PubSubEventBus(pubsub, { topic: config.topic, logger: deps.logger });
+  try {
+    await bus.ensureTopic();
+  } catch (err) {
+    await Promise.allSettled([pubsub.close(), firestore.terminate()]);
+    throw err;
+  }
+  return {
+    store,
+    bus,
+    users: new FirestoreUserStore(firestore, deps.clock),
+    close: async () => {
+      await bus.close();
+      await Promise.all([pubsub.close(), firestore.terminate()]);
+    },
+  };
+}

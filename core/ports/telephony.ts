@@ -1,0 +1,22 @@
+// Port: the telephony carrier (Twilio) placing calls and starting real-time transcription on them.
+export interface PlaceCallInput {
+  /** callrelay's id, carried in every callback URL so webhooks find the call without a lookup. */
+  callId: string;
+  /** E.164. */
+  toNumber: string;
+}
+
+/** Whether a transcription could start: `not_in_progress` means the call is not answered yet (retry later). */
+export type TranscriptionStart = 'started' | 'not_in_progress';
+
+/**
+ * Contract shared by every adapter:
+ * - No automatic retries; every request is bounded by a timeout.
+ * - Failures raise `AppError('provider_error')` naming the provider and HTTP status/error code only.
+ */
+export interface Telephony {
+  /** Places an outbound call whose TwiML comes from callrelay's voice webhook and whose status callbacks reach it. */
+  placeCall(input: PlaceCallInput): Promise<{ callSid: string }>;
+  /** Starts real-time transcription of both tracks, posting to callrelay's transcription webhook. */
+  startTranscription(input: { callId: string; callSid: string }): Promise<TranscriptionStart>;
+}

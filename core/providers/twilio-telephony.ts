@@ -1,0 +1,72 @@
+// Twilio adapter (official SDK): places calls with callbacks to callrelay and starts real-time transcription.
+import twilio from 'twilio';
+import type RequestClient from 'twilio/lib/base/RequestClient.js';
+import type { PlaceCallInput, Telephony, TranscriptionStart } from '../ports/telephony.ts';
+import { callbackUrl, TRANSCRIPTION_SETTINGS } from './callback-urls.ts';
+import { providerError, twilioErrorCode } from './provider-errors.ts';
+
+export interface TwilioConfig {
+  accountSid: string;
+  authToken: string;
+  /** E.164 caller id of outbound calls. */
+  fromNumber: string;
+  /** Origin Twilio calls back (webhook URLs are built from it). */
+  publicBaseUrl: string;
+  /** Per-request timeout. */
+  timeoutMs: number;
+  /**
+   * Replaces the SDK's HTTP client (e.g. one routing api.twilio.com to a simulator). It must itself be built with
+   * `autoRetry: false` and the timeout: the SDK passes neither to a custom client.
+   */
+  httpClient?: RequestClient;
+}
+
+/** Twilio error 21220: a realtime operation on a call that is not in progress (yet). */
+export const TWILIO_CALL_NOT_IN_PROGRESS = 21220;
+
+/** Status callbacks requested for every call callrelay places. */
+export const STATUS_CALLBACK_EVENTS = ['initiated', 'ringing', 'answered', 'completed'];
+
+export class TwilioTelephony implements Telephony {
+  private readonly client: twilio.Twilio;
+
+  constructor(private readonly config: TwilioConfig) {
+    this.client = twilio(config.accountSid, config.authToken, {
+      autoRetry: false,
+      timeout: config.timeoutMs,
+      ...(config.httpClient ? { httpClient: config.httpClient } : {}),
+    });
+  }
+
+  async placeCall(input: PlaceCallInput): Promise<{ callSid: string }> {
+    const base = this.config.publicBaseUrl;
+    try {
+      const call = await this.client.calls.create({
+        to: input.toNumber,
+        from: this.config.fromNumber,
+        url: callbackUrl(base, 'voice', input.callId),
+        method: 'POST',
+        statusCallback: callbackUrl(base, 'status', input.callId),
+        statusCallbackEvent: STATUS_CALLBACK_EVENTS,
+        statusCallbackMethod: 'POST',
+      });
+      return { callSid: call.sid };
+    } catch (err) {
+      throw providerError('twilio', 'calls.create', err);
+    }
+  }
+
+  async startTranscription(input: { callId: string; callSid: string }): Promise<TranscriptionStart> {
+    try {
+      await this.client.calls(input.callSid).transcriptions.create({
+        ...TRANSCRIPTION_SETTINGS,
+        statusCallbackUrl: callbackUrl(this.config.publicBaseUrl, 'transcription', input.callId),
+        statusCallbackMethod: 'POST',
+      });
+      return 'started';
+    } catch (err) {
+      if (twilioErrorCode(err) === TWILIO_CALL_NOT_IN_PROGRESS) return 'not_in_progress';
+      throw providerError('twilio', 'transcriptions.create', err);
+    }
+  }
+}
