@@ -1,0 +1,18 @@
+// Provider simulator: a local ElevenLabs + Twilio that plays scripted driver calls (tests, `npm start`, benchmarks).
+export { startProviderSimulator, DEFAULT_TRANSCRIPTION_WAIT_MS } from './server.ts';
+export { SCRIPTS, SCRIPT_NAMES, type CallScript, type ScriptName, type ScriptTurn } from './scripts/index.ts';
+export type {
+  ConversationStatus,
+  DeliveryKind,
+  DialMode,
+  ProviderSimulator,
+  ProviderSimulatorOptions,
+  RecordedDelivery,
+  RecordedRequest,
+  RouteFault,
+  ScriptContext,
+  SimRoute,
+  SimulatedCall,
+  SimulatorFaults,
+  TwilioCallStatus,
+} from './types.ts';

@@ -1,0 +1,225 @@
+// startProviderSimulator: wires state, players and the provider APIs behind one local HTTP server.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createLogger } from '../core/log.ts';
+import { CallPlayer } from './call-player.ts';
+import { Deliverer } from './delivery.ts';
+import { ElevenLabsApi, elevenLabsError } from './elevenlabs-api.ts';
+import {
+  BodyTooLargeError,
+  formToObject,
+  json,
+  readBody,
+  type SimRequest,
+  type SimResponse,
+} from './http-io.ts';
+import { seededRandom } from './rng.ts';
+import { buildRoutes, matchRoute, type Route } from './routes.ts';
+import { Scheduler } from './scheduler.ts';
+import { SCRIPTS } from './scripts/index.ts';
+import type { CallScript, ScriptName } from './scripts/script.ts';
+import { SimulatorState } from './state.ts';
+import { Transcriptions } from './transcription.ts';
+import { TwilioApi, twilioError } from './twilio-api.ts';
+import type {
+  ProviderSimulator,
+  ProviderSimulatorOptions,
+  RecordedRequest,
+  RouteFault,
+  ScriptContext,
+  SimRoute,
+} from './types.ts';
+
+/** Default wall-clock wait for a REST-started transcription in elevenlabs dial mode (see the option). */
+export const DEFAULT_TRANSCRIPTION_WAIT_MS = 2_000;
+
+const STATUS_TEXT: Record<number, [string, string]> = {
+  429: ['too_many_requests', 'Too Many Requests'],
+  500: ['internal_server_error', 'Internal Server Error'],
+  502: ['bad_gateway', 'Bad Gateway'],
+  503: ['service_unavailable', 'Service Unavailable'],
+  504: ['gateway_timeout', 'Gateway Timeout'],
+};
+
+function providerFailure(provider: Route['provider'], status: number): SimResponse {
+  const [code, message] = STATUS_TEXT[status] ?? ['error', `HTTP ${status}`];
+  return provider === 'twilio'
+    ? twilioError(status, 20000 + status, message)
+    : elevenLabsError(status, code, message);
+}
+
+function checkOptions(o: ProviderSimulatorOptions): void {
+  for (const key of [
+    'twilioAccountSid',
+    'twilioAuthToken',
+    'elevenlabsApiKey',
+    'elevenlabsWebhookSecret',
+    'elevenlabsWebhookUrl',
+  ] as const) {
+    if (typeof o[key] !== 'string' || o[key] === '')
+      throw new TypeError(`startProviderSimulator: ${key} is required`);
+  }
+  for (const rate of [o.faults?.duplicateRate, o.faults?.dropRate]) {
+    if (rate !== undefined && !(rate >= 0 && rate <= 1))
+      throw new TypeError('fault rates must be between 0 and 1');
+  }
+  const script = o.script;
+  if (typeof script === 'string' && !(script in SCRIPTS)) throw new TypeError(`unknown script ${script}`);
+}
+
+function recordedBody(req: SimRequest): unknown {
+  if (req.rawBody === '') return null;
+  const type = String(req.headers['content-type'] ?? '');
+  if (type.includes('json')) {
+    try {
+      return JSON.parse(req.rawBody) as unknown;
+    } catch {
+      return req.rawBody;
+    }
+  }
+  return type.includes('form') ? formToObject(new URLSearchParams(req.rawBody)) : req.rawBody;
+}
+
+export async function startProviderSimulator(options: ProviderSimulatorOptions): Promise<ProviderSimulator> {
+  checkOptions(options);
+  const logger = options.logger ?? createLogger({ base: { component: 'provider-simulator' } });
+  const scheduler = new Scheduler(options.speed ?? 1, (err) =>
+    logger.error('simulator background task failed', { error: err }),
+  );
+  const state = new SimulatorState();
+  const deliverer = new Deliverer({
+    scheduler,
+    deliverTo: options.deliverTo ?? ((url) => url),
+    logger,
+    duplicateRate: options.faults?.duplicateRate ?? 0,
+    dropRate: options.faults?.dropRate ?? 0,
+  });
+  const credentials = { accountSid: options.twilioAccountSid, authToken: options.twilioAuthToken };
+  const transcriptions = new Transcriptions(deliverer, credentials);
+  const player = new CallPlayer({
+    state,
+    scheduler,
+    deliverer,
+    transcriptions,
+    ...credentials,
+    webhook: { url: options.elevenlabsWebhookUrl, secret: options.elevenlabsWebhookSecret },
+    reorder: options.faults?.reorder ?? false,
+    transcriptionWaitMs: options.transcriptionWaitMs ?? DEFAULT_TRANSCRIPTION_WAIT_MS,
+    logger,
+  });
+
+  let script = options.script ?? 'acknowledged';
+  const chooseScript = (ctx: ScriptContext): CallScript => {
+    const name = typeof script === 'function' ? script(ctx) : script;
+    const chosen = SCRIPTS[name];
+    if (!chosen) throw new TypeError(`unknown script ${String(name)}`);
+    return chosen;
+  };
+  const seed = options.faults?.seed ?? 1;
+  let callCount = 0;
+  const nextRandom = () => seededRandom((seed + Math.imul(++callCount, 0x9e3779b1)) >>> 0);
+
+  const faults = new Map<SimRoute, RouteFault[]>();
+  const requests: RecordedRequest[] = [];
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+
+  const twilio = new TwilioApi({
+    state,
+    player,
+    deliverer,
+    transcriptions,
+    ...credentials,
+    chooseScript,
+    nextRandom,
+  });
+  const elevenlabs = new ElevenLabsApi({
+    state,
+    player,
+    apiKey: options.elevenlabsApiKey,
+    streamUrl: `wss://${host}:${address.port}/v1/convai/conversation/twilio`,
+    chooseScript,
+    nextRandom,
+  });
+  const routes = buildRoutes(twilio, elevenlabs);
+
+  const respond = async (req: SimRequest): Promise<{ response: SimResponse; route: SimRoute | null }> => {
+    const matched = matchRoute(routes, req.method, req.path);
+    if (!matched) {
+      const response = req.path.startsWith('/2010-04-01/')
+        ? twilioError(404, 20404, `The requested resource ${req.path} was not found`)
+        : json(404, { detail: 'Not Found' });
+      return { response, route: null };
+    }
+    const { route, groups } = matched;
+    const fault = faults.get(route.route)?.shift();
+    if (fault?.delayMs) await scheduler.sleepReal(fault.delayMs);
+    if (fault && (fault.status !== undefined || fault.delayMs === undefined)) {
+      return { response: providerFailure(route.provider, fault.status ?? 500), route: route.route };
+    }
+    return { response: route.handle(req, groups), route: route.route };
+  };
+
+  const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = new URL(req.url ?? '/', 'http://simulator').pathname;
+    const method = req.method ?? 'GET';
+    let simReq: SimRequest;
+    try {
+      simReq = { method, path, headers: req.headers, rawBody: await readBody(req) };
+    } catch (err) {
+      const status = err instanceof BodyTooLargeError ? 413 : 400;
+      res.writeHead(status).end();
+      return;
+    }
+    try {
+      const { response, route } = await respond(simReq);
+      requests.push({
+        at: new Date().toISOString(),
+        route,
+        method,
+        path,
+        status: response.status,
+        body: recordedBody(simReq),
+      });
+      if (!res.destroyed)
+        res.writeHead(response.status, { 'Content-Type': response.contentType }).end(response.body);
+    } catch (err) {
+      if (!scheduler.closed) logger.error('simulator request failed', { path, error: err });
+      if (!res.headersSent && !res.destroyed) res.writeHead(500).end();
+    }
+  };
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => void onRequest(req, res));
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    close: () => {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        await scheduler.close();
+        await closed;
+      })();
+      return closing;
+    },
+    calls: () => state.snapshot(),
+    requests: () => requests.map((r) => ({ ...r })),
+    deliveries: () => deliverer.recorded(),
+    failNext: (route, fault = {}) => {
+      const queue = faults.get(route) ?? [];
+      queue.push(fault);
+      faults.set(route, queue);
+    },
+    setScript: (name: ScriptName) => {
+      if (!(name in SCRIPTS)) throw new TypeError(`unknown script ${name}`);
+      script = name;
+    },
+    whenIdle: () => scheduler.whenIdle(),
+  };
+}

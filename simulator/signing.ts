@@ -1,0 +1,18 @@
+// Webhook signatures exactly as the providers compute them: X-Twilio-Signature and ElevenLabs-Signature.
+import { createHmac } from 'node:crypto';
+import twilio from 'twilio';
+
+/** Twilio: base64 HMAC-SHA1 over the public URL + sorted form params (the SDK's own implementation). */
+export function twilioSignature(
+  authToken: string,
+  publicUrl: string,
+  params: Record<string, string>,
+): string {
+  return twilio.getExpectedTwilioSignature(authToken, publicUrl, params);
+}
+
+/** ElevenLabs: `t=<unix secs>,v0=<hex HMAC-SHA256(secret, "t.body")>`. */
+export function elevenLabsSignature(secret: string, rawBody: string, unixSeconds: number): string {
+  const digest = createHmac('sha256', secret).update(`${unixSeconds}.${rawBody}`).digest('hex');
+  return `t=${unixSeconds},v0=${digest}`;
+}
