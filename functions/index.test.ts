@@ -12,6 +12,11 @@ const complete = {
   TWILIO_AUTH_TOKEN: 'super-secret-token',
   ELEVENLABS_WEBHOOK_SECRET: 'wsec_super_secret',
   DEFAULT_ORG: 'org-default',
+  ELEVENLABS_API_KEY: 'xi-test-key',
+  ELEVENLABS_AGENT_ID: 'agent_test',
+  ELEVENLABS_AGENT_PHONE_NUMBER_ID: 'pn_test',
+  TWILIO_FROM_NUMBER: '+15550000000',
+  JWT_SECRET: 'a-test-secret-that-is-at-least-32-chars',
 };
 
 function load(env: Record<string, string>) {
@@ -24,7 +29,7 @@ function load(env: Record<string, string>) {
 }
 
 describe('functions/index.ts', () => {
-  it('loads and registers the webhooks with a complete config', () => {
+  it('loads and registers the webhooks and the API with a complete config', () => {
     const result = load(complete);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
@@ -36,6 +41,8 @@ describe('functions/index.ts', () => {
     ['DEFAULT_ORG', { DEFAULT_ORG: '' }],
     ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'not a url' }],
     ['CALLRELAY_BACKEND', { CALLRELAY_BACKEND: 'postgres' }],
+    ['JWT_SECRET', { JWT_SECRET: 'short' }],
+    ['TWILIO_FROM_NUMBER', { TWILIO_FROM_NUMBER: '' }],
   ])('fails at start naming %s, without echoing secrets', (variable, override) => {
     const result = load({ ...complete, ...override });
     expect(result.status).not.toBe(0);

@@ -4,6 +4,7 @@ import { createBackend } from '../core/backend.ts';
 import { systemClock } from '../core/clock.ts';
 import { parseIngestConfig } from '../core/config.ts';
 import { createLogger } from '../core/log.ts';
+import { createApiHandler } from './api/api-function.ts';
 import { toFrameworkHandler } from './http/framework-adapter.ts';
 import { createElevenLabsWebhookHandler } from './webhooks/elevenlabs-webhook.ts';
 import { createTwilioStatusHandler } from './webhooks/twilio-status.ts';
@@ -21,3 +22,4 @@ functions.http(
   toFrameworkHandler(createTwilioTranscriptionHandler(deps), http),
 );
 functions.http('elevenlabsWebhook', toFrameworkHandler(createElevenLabsWebhookHandler(deps), http));
+functions.http('api', toFrameworkHandler(await createApiHandler({ backend, logger }), http));

@@ -57,7 +57,9 @@ function classify(provider: ProviderName, operation: string, err: unknown): Prov
   const base = { provider, operation };
   if (err instanceof ElevenLabsTimeoutError) return { ...base, kind: 'timeout' };
   if (err instanceof ElevenLabsError) {
-    return err.statusCode === undefined ? { ...base, kind: 'network' } : { ...base, kind: 'http_status', status: err.statusCode };
+    if (err.statusCode !== undefined) return { ...base, kind: 'http_status', status: err.statusCode };
+    // SDK 2.x on Node's fetch: its own timer aborts with the reason "timeout", surfacing as a plain ElevenLabsError.
+    return { ...base, kind: isTimeoutReason(err.cause) || /timeout/i.test(err.message) ? 'timeout' : 'network' };
   }
   const e = err as { status?: unknown; code?: unknown; name?: unknown } | null;
   if (typeof e?.status === 'number') {
@@ -68,4 +70,10 @@ function classify(provider: ProviderName, operation: string, err: unknown): Prov
     return { ...base, kind: 'timeout' };
   }
   return { ...base, kind: 'network' };
+}
+
+function isTimeoutReason(cause: unknown): boolean {
+  if (cause === 'timeout') return true;
+  const name = (cause as { name?: unknown } | null)?.name;
+  return name === 'TimeoutError' || name === 'AbortError';
 }

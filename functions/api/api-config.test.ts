@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { parseApiConfig } from './api-config.ts';
+
+const complete = {
+  CALLRELAY_BACKEND: 'memory',
+  JWT_SECRET: 's'.repeat(40),
+  PUBLIC_BASE_URL: 'https://api.example.com/',
+  ELEVENLABS_API_KEY: 'xi_secret_key',
+  ELEVENLABS_AGENT_ID: 'agent_1',
+  ELEVENLABS_AGENT_PHONE_NUMBER_ID: 'phnum_1',
+  TWILIO_ACCOUNT_SID: 'AC1',
+  TWILIO_AUTH_TOKEN: 'twilio_secret_token',
+  TWILIO_FROM_NUMBER: '+15550000001',
+};
+
+describe('parseApiConfig', () => {
+  it('applies defaults', () => {
+    const config = parseApiConfig(complete);
+    expect(config).toMatchObject({ dialMode: 'register', providerTimeoutMs: 10_000, publicBaseUrl: 'https://api.example.com' });
+    expect(config.elevenlabs.baseUrl).toBeUndefined();
+    expect(config.twilio.apiBaseUrl).toBeUndefined();
+  });
+
+  it.each([
+    ['ELEVENLABS_API_KEY', { ELEVENLABS_API_KEY: '' }],
+    ['ELEVENLABS_AGENT_ID', { ELEVENLABS_AGENT_ID: undefined }],
+    ['ELEVENLABS_AGENT_PHONE_NUMBER_ID', { ELEVENLABS_AGENT_PHONE_NUMBER_ID: ' ' }],
+    ['TWILIO_AUTH_TOKEN', { TWILIO_AUTH_TOKEN: '' }],
+    ['TWILIO_FROM_NUMBER', { TWILIO_FROM_NUMBER: '555-0100' }],
+    ['DIAL_MODE', { DIAL_MODE: 'carrier-pigeon' }],
+    ['PROVIDER_TIMEOUT_MS', { PROVIDER_TIMEOUT_MS: '0' }],
+    ['ELEVENLABS_BASE_URL', { ELEVENLABS_BASE_URL: 'ftp://x' }],
+    ['TWILIO_API_BASE_URL', { TWILIO_API_BASE_URL: 'nope' }],
+    ['JWT_SECRET', { JWT_SECRET: 'short' }],
+    ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: undefined }],
+  ])('names %s and never echoes secrets', (variable, override) => {
+    expect(() => parseApiConfig({ ...complete, ...override })).toThrow(variable);
+    try {
+      parseApiConfig({ ...complete, ...override });
+    } catch (err) {
+      expect(String(err)).not.toMatch(/secret_key|secret_token|\+1555/);
+    }
+  });
+});

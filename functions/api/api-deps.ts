@@ -1,0 +1,81 @@
+// What the API's handlers are built from, and how to build it from config (providers, signer, dialer, limiter).
+import { createTokenSigner, createTokenVerifier, type TokenSigner, type TokenVerifier } from '../../core/auth/tokens.ts';
+import { CallDialer } from '../../core/call-dialer.ts';
+import { systemClock, type Clock } from '../../core/clock.ts';
+import type { Logger } from '../../core/log.ts';
+import type { CallStore } from '../../core/ports/call-store.ts';
+import type { EventBus } from '../../core/ports/event-bus.ts';
+import type { Telephony } from '../../core/ports/telephony.ts';
+import type { UserStore } from '../../core/ports/user-store.ts';
+import type { ConversationSource, VoiceAgent } from '../../core/ports/voice-agent.ts';
+import { TranscriptionStarter, type TranscriptionRetryPolicy } from '../../core/transcription-starter.ts';
+import type { ApiConfig } from './api-config.ts';
+import { LoginRateLimiter } from './login-rate-limiter.ts';
+
+export interface ApiDeps {
+  store: CallStore;
+  users: UserStore;
+  bus: EventBus;
+  verifyToken: TokenVerifier;
+  signToken: TokenSigner;
+  tokenTtlSecs: number;
+  dialer: CallDialer;
+  /** Background transcription starts of `elevenlabs`-mode calls (await `idle()` on shutdown / in tests). */
+  transcriptions: TranscriptionStarter;
+  agent: VoiceAgent;
+  conversations: ConversationSource;
+  limiter: LoginRateLimiter;
+  config: Pick<ApiConfig, 'publicBaseUrl' | 'dialMode'> & { twilioAuthToken: string; twilioFromNumber: string };
+}
+
+export interface ApiDepsInput {
+  config: ApiConfig;
+  store: CallStore;
+  users: UserStore;
+  bus: EventBus;
+  logger: Logger;
+  telephony: Telephony;
+  /** Implements both ports (the ElevenLabs adapter does). */
+  agent: VoiceAgent & ConversationSource;
+  clock?: Clock;
+  transcriptionRetry?: TranscriptionRetryPolicy;
+}
+
+/** Wires handler dependencies; provider adapters are passed in (see `core/providers/create-providers.ts`). */
+export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
+  const { config, store, bus, logger } = input;
+  const transcriptions = new TranscriptionStarter({
+    telephony: input.telephony,
+    store,
+    bus,
+    logger,
+    ...(input.transcriptionRetry ? { policy: input.transcriptionRetry } : {}),
+  });
+  return {
+    store,
+    users: input.users,
+    bus,
+    verifyToken: createTokenVerifier(config.auth),
+    signToken: await createTokenSigner(config.auth),
+    tokenTtlSecs: config.auth.tokenTtlSecs,
+    dialer: new CallDialer({
+      mode: config.dialMode,
+      store,
+      bus,
+      logger,
+      telephony: input.telephony,
+      agent: input.agent,
+      transcriptions,
+    }),
+    transcriptions,
+    agent: input.agent,
+    conversations: input.agent,
+    limiter: new LoginRateLimiter(input.clock ?? systemClock),
+    config: {
+      publicBaseUrl: config.publicBaseUrl,
+      dialMode: config.dialMode,
+      twilioAuthToken: config.twilio.authToken,
+      twilioFromNumber: config.twilio.fromNumber,
+    },
+  };
+}

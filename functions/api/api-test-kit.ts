@@ -1,0 +1,197 @@
+// Test kit for the API suites: the whole HTTP surface on a real local server, the real SDKs against the simulator.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { hashPassword } from '../../core/auth/passwords.ts';
+import type { Role } from '../../core/auth/tokens.ts';
+import { createBackend, type Backend } from '../../core/backend.ts';
+import { systemClock } from '../../core/clock.ts';
+import type { Env } from '../../core/config.ts';
+import { createLogger, type Logger } from '../../core/log.ts';
+import { startProviderSimulator, type ProviderSimulator, type ProviderSimulatorOptions } from '../../simulator/index.ts';
+import { uniqueProjectId, type BackendName } from '../../test/backends.ts';
+import { createAppRoutes } from '../app.ts';
+import { startLocalServer } from '../local-server.ts';
+import type { WebhookDeps } from '../webhooks/webhook-deps.ts';
+import { parseApiConfig, type ApiConfig } from './api-config.ts';
+import type { ApiDeps } from './api-deps.ts';
+import { createApiDepsFromConfig } from './api-function.ts';
+
+export const PUBLIC_BASE_URL = 'https://hooks.callrelay.test';
+export const ORG = 'org-acme';
+export const OTHER_ORG = 'org-rival';
+const TWILIO_SID = 'AC00000000000000000000000000000001';
+const TWILIO_TOKEN = 'sim-twilio-auth-token';
+const ELEVENLABS_KEY = 'xi_sim_key';
+const ELEVENLABS_SECRET = 'wsec_sim_secret';
+
+export interface ApiStack {
+  /** Base URL of the local server (all routes: API, webhooks, health). */
+  url: string;
+  sim: ProviderSimulator;
+  backend: Backend;
+  deps: ApiDeps;
+  config: ApiConfig;
+  /** Log lines of the server (JSON), to assert nothing sensitive is logged. */
+  logs: string[];
+  /** Calls the API with JSON; `token` adds the bearer header. */
+  request(method: string, path: string, options?: RequestOptions): Promise<ApiResponse>;
+  /** A token for a (new) user of `org`, obtained through POST /auth/login. */
+  login(org?: string, role?: Role): Promise<string>;
+  createUser(email: string, password: string, org?: string, role?: Role): Promise<void>;
+  /** Waits until the simulator and background transcription starts are done. */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RequestOptions {
+  token?: string;
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  body: unknown;
+  text: string;
+}
+
+export interface StackOptions {
+  backend: BackendName;
+  env?: Env;
+  simulator?: Partial<ProviderSimulatorOptions>;
+  /** Webhooks for which this returns true never reach the server (connection refused), e.g. a missed post-call. */
+  unreachable?: (publicUrl: string) => boolean;
+  logger?: Logger;
+}
+
+export async function startApiStack(options: StackOptions): Promise<ApiStack> {
+  const logs: string[] = [];
+  const logger = options.logger ?? createLogger({ sink: (line) => logs.push(line), level: 'DEBUG' });
+  // The simulator starts first (its URL configures the SDKs); the server's URL is filled in once it listens.
+  const target = { url: PUBLIC_BASE_URL };
+  const sim = await startProviderSimulator({
+    twilioAccountSid: TWILIO_SID,
+    twilioAuthToken: TWILIO_TOKEN,
+    elevenlabsApiKey: ELEVENLABS_KEY,
+    elevenlabsWebhookSecret: ELEVENLABS_SECRET,
+    elevenlabsWebhookUrl: `${PUBLIC_BASE_URL}/webhooks/elevenlabs`,
+    deliverTo: (publicUrl) =>
+      options.unreachable?.(publicUrl)
+        ? 'http://127.0.0.1:9/unreachable'
+        : publicUrl.replace(PUBLIC_BASE_URL, target.url),
+    speed: 0,
+    transcriptionWaitMs: 300,
+    logger,
+    ...options.simulator,
+  });
+  const env: Env = {
+    CALLRELAY_BACKEND: options.backend,
+    GOOGLE_CLOUD_PROJECT: uniqueProjectId('demo-api'),
+    FIRESTORE_EMULATOR_HOST: process.env.FIRESTORE_EMULATOR_HOST,
+    PUBSUB_EMULATOR_HOST: process.env.PUBSUB_EMULATOR_HOST,
+    CALLRELAY_TOPIC: `callrelay-${randomUUID().slice(0, 8)}`,
+    JWT_SECRET: randomBytes(32).toString('base64url'),
+    PUBLIC_BASE_URL,
+    ELEVENLABS_API_KEY: ELEVENLABS_KEY,
+    ELEVENLABS_AGENT_ID: 'agent_sim',
+    ELEVENLABS_AGENT_PHONE_NUMBER_ID: 'phnum_sim',
+    ELEVENLABS_BASE_URL: sim.url,
+    TWILIO_ACCOUNT_SID: TWILIO_SID,
+    TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
+    TWILIO_FROM_NUMBER: '+15550000001',
+    TWILIO_API_BASE_URL: sim.url,
+    PROVIDER_TIMEOUT_MS: '1500',
+    ...options.env,
+  };
+  const config = parseApiConfig(env);
+  const backend = await createBackend(config.backend, { logger });
+  const deps = await createApiDepsFromConfig(config, { backend, logger });
+  const webhookDeps: WebhookDeps = {
+    store: backend.store,
+    bus: backend.bus,
+    clock: systemClock,
+    config: {
+      publicBaseUrl: PUBLIC_BASE_URL,
+      twilioAuthToken: TWILIO_TOKEN,
+      elevenlabsWebhookSecret: ELEVENLABS_SECRET,
+      defaultOrg: 'org-unowned',
+    },
+  };
+  const server = await startLocalServer({
+    routes: createAppRoutes(webhookDeps, deps),
+    port: 0,
+    logger,
+    projectId: config.backend.projectId,
+  });
+  const base = server.url;
+  target.url = base;
+
+  const request = async (method: string, path: string, o: RequestOptions = {}): Promise<ApiResponse> => {
+    const headers: Record<string, string> = { ...o.headers };
+    if (o.token) headers.authorization = `Bearer ${o.token}`;
+    let body: string | undefined = o.rawBody;
+    if (o.body !== undefined) {
+      body = JSON.stringify(o.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(`${base}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const text = await res.text();
+    let parsed: unknown = text;
+    if (res.headers.get('content-type')?.includes('application/json')) parsed = JSON.parse(text);
+    return { status: res.status, headers: res.headers, body: parsed, text };
+  };
+
+  const createUser = async (email: string, password: string, org = ORG, role: Role = 'dispatcher') => {
+    await backend.users.createUser({
+      userId: `usr_${randomUUID().slice(0, 8)}`,
+      email,
+      orgId: org,
+      role,
+      passwordHash: await hashPassword(password),
+    });
+  };
+
+  return {
+    url: base,
+    sim,
+    backend,
+    deps,
+    config,
+    logs,
+    request,
+    createUser,
+    login: async (org = ORG, role: Role = 'dispatcher') => {
+      const email = `${randomUUID().slice(0, 8)}@${org}.test`;
+      await createUser(email, 'correct horse battery', org, role);
+      const res = await request('POST', '/auth/login', { body: { email, password: 'correct horse battery' } });
+      if (res.status !== 200) throw new Error(`login failed: ${res.status} ${res.text}`);
+      return (res.body as { token: string }).token;
+    },
+    settle: async () => {
+      await deps.transcriptions.idle();
+      await sim.whenIdle();
+      await deps.transcriptions.idle();
+    },
+    close: async () => {
+      await sim.close();
+      await server.close();
+      await deps.transcriptions.idle();
+      await backend.close();
+    },
+  };
+}
+
+/** A valid trigger body (the phone number is the simulator's; any E.164 number works there). */
+export function triggerBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    driverId: 'drv_42',
+    driverName: 'Sam Carter',
+    phoneNumber: '+15551234567',
+    violations: [
+      { type: 'violation', description: 'Temperature is at 45 degrees but needs to be 38 degrees' },
+      { type: 'reminder', description: 'Please send loaded trailer pictures' },
+    ],
+    ...overrides,
+  };
+}

@@ -1,0 +1,90 @@
+// GET /calls, /calls/{callId}, /calls/{callId}/events: the caller's org's calls and their durable event streams.
+import { z } from 'zod';
+import type { TokenVerifier } from '../../core/auth/tokens.ts';
+import { CALL_STATUSES, publicCall } from '../../core/call.ts';
+import type { CallStore } from '../../core/ports/call-store.ts';
+import { json, type HttpHandler } from '../http/http-types.ts';
+import { ownedCall, withAuth } from './authenticate.ts';
+import { queryObject, validate } from './request-input.ts';
+
+/** Page sizes: defaults keep responses small; maxima bound one request's store reads. */
+export const PAGE_LIMITS = {
+  callsDefault: 20,
+  callsMax: 100,
+  eventsDefault: 100,
+  eventsMax: 500,
+} as const;
+
+export interface CallsDeps {
+  verifyToken: TokenVerifier;
+  store: CallStore;
+}
+
+const id = z.string().min(1, 'must not be empty').max(128, 'is longer than 128 characters');
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a non-negative integer')
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
+
+const listQuery = z.object({
+  status: z.enum(CALL_STATUSES, { error: `must be one of ${CALL_STATUSES.join(', ')}` }).optional(),
+  active: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
+  callSid: id.optional(),
+  conversationId: id.optional(),
+  driverId: id.optional(),
+  limit: int(1, PAGE_LIMITS.callsMax).optional(),
+  cursor: z.string().max(512, 'is too long').optional(),
+});
+
+const eventsQuery = z.object({
+  afterSeq: int(0, Number.MAX_SAFE_INTEGER).optional(),
+  limit: int(1, PAGE_LIMITS.eventsMax).optional(),
+});
+
+/** Newest first; `nextCursor` (opaque) fetches the next, older page. Phone numbers are never returned. */
+export function createListCallsHandler(deps: CallsDeps): HttpHandler {
+  return withAuth(deps.verifyToken, async (req, _ctx, principal) => {
+    const q = validate(listQuery, queryObject(req.query), 'query');
+    const page = await deps.store.listCalls(
+      principal.org,
+      {
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.active ? { active: q.active === 'true' } : {}),
+        ...(q.callSid ? { callSid: q.callSid } : {}),
+        ...(q.conversationId ? { conversationId: q.conversationId } : {}),
+        ...(q.driverId ? { driverId: q.driverId } : {}),
+      },
+      { limit: q.limit ?? PAGE_LIMITS.callsDefault, ...(q.cursor ? { cursor: q.cursor } : {}) },
+    );
+    return json(200, { calls: page.calls.map(publicCall), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
+  });
+}
+
+export function createGetCallHandler(deps: CallsDeps): HttpHandler {
+  return withAuth(deps.verifyToken, async (req, _ctx, principal) => {
+    const call = await ownedCall(deps.store, principal, req.params.callId ?? '');
+    return json(200, publicCall(call));
+  });
+}
+
+/**
+ * Durable events with `seq > afterSeq`, ascending. `nextAfterSeq` is present when the page is full (more may
+ * follow): pass it as `afterSeq` to continue. `lastSeq` is the call's highest seq when the request started.
+ */
+export function createCallEventsHandler(deps: CallsDeps): HttpHandler {
+  return withAuth(deps.verifyToken, async (req, _ctx, principal) => {
+    const q = validate(eventsQuery, queryObject(req.query), 'query');
+    const call = await ownedCall(deps.store, principal, req.params.callId ?? '');
+    const limit = q.limit ?? PAGE_LIMITS.eventsDefault;
+    const events = await deps.store.eventsAfter(call.callId, q.afterSeq ?? 0, limit);
+    const last = events[events.length - 1];
+    return json(200, {
+      callId: call.callId,
+      lastSeq: call.lastSeq,
+      events,
+      ...(events.length === limit && last ? { nextAfterSeq: last.seq } : {}),
+    });
+  });
+}

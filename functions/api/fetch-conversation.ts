@@ -1,0 +1,110 @@
+// POST /driver_data/conversations/{conversationId}/fetch: pull a conversation from ElevenLabs and reconcile it.
+import type { Principal, TokenVerifier } from '../../core/auth/tokens.ts';
+import type { Call } from '../../core/call.ts';
+import { CALL_ID_VARIABLE } from '../../core/dynamic-variables.ts';
+import { AppError } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
+import type { CallStore, EventDraft } from '../../core/ports/call-store.ts';
+import type { EventBus } from '../../core/ports/event-bus.ts';
+import { FINAL_CONVERSATION_STATUSES, type ConversationSnapshot, type ConversationSource } from '../../core/ports/voice-agent.ts';
+import { recordCallEvent } from '../../core/record-call-event.ts';
+import { transcriptionDrafts } from '../webhooks/elevenlabs-payload.ts';
+import { isCallId } from '../webhooks/payload-parse.ts';
+import { json, type HttpHandler } from '../http/http-types.ts';
+import { withAuth } from './authenticate.ts';
+
+export interface FetchConversationDeps {
+  verifyToken: TokenVerifier;
+  store: CallStore;
+  bus: EventBus;
+  conversations: ConversationSource;
+}
+
+/** What the reconciliation did: stored the transcript now, found it stored already, or nothing to store yet. */
+export type Reconciled = 'stored' | 'already_stored' | 'not_final';
+
+const NOT_FOUND = 'conversation not found';
+
+/**
+ * Reconciles exactly like the `post_call_transcription` webhook: the same drafts (`transcriptionDrafts`), so the
+ * same dedupe keys — webhook then fetch (or fetch then webhook) stores the transcript once. Only a final
+ * conversation (`done`/`failed`) is stored; earlier, the current data is returned without storing.
+ * The conversation must belong to a call of the caller's org (by conversationId, the `callrelay_call_id` dynamic
+ * variable, or the Twilio CallSid); otherwise 404, as for a conversation ElevenLabs does not know.
+ */
+export function createFetchConversationHandler(deps: FetchConversationDeps): HttpHandler {
+  return withAuth(deps.verifyToken, async (req, { logger }, principal) => {
+    const conversationId = req.params.conversationId ?? '';
+    if (!isCallId(conversationId)) throw new AppError('not_found', NOT_FOUND);
+    const known = await callByConversation(deps.store, principal, conversationId);
+    const snapshot = await deps.conversations.getConversation(conversationId);
+    if (!snapshot) throw new AppError('not_found', NOT_FOUND);
+    let call = known ?? (await callOfSnapshot(deps.store, principal, snapshot));
+    if (!call) throw new AppError('not_found', NOT_FOUND);
+    call = await deps.store.linkProviderIds(call.callId, {
+      conversationId,
+      ...(snapshot.callSid ? { callSid: snapshot.callSid } : {}),
+    });
+    const reconciled = await reconcile({ ...deps, logger }, call, snapshot);
+    logger.info('conversation fetched', { callId: call.callId, conversationId, reconciled });
+    return json(200, {
+      callId: call.callId,
+      conversationId,
+      status: snapshot.status,
+      transcript: snapshot.turns,
+      analysis: {
+        summary: snapshot.summary ?? null,
+        callSuccessful: snapshot.callSuccessful ?? null,
+        dataCollection: snapshot.dataCollection,
+      },
+      reconciled,
+    });
+  });
+}
+
+async function reconcile(
+  deps: { store: CallStore; bus: EventBus; logger: Logger },
+  call: Call,
+  s: ConversationSnapshot,
+): Promise<Reconciled> {
+  if (!FINAL_CONVERSATION_STATUSES.has(s.status)) return 'not_final';
+  let stored = false;
+  for (const draft of fetchDrafts(s)) {
+    const result = await recordCallEvent(deps, call.callId, draft);
+    if (result.outcome === 'appended' && draft.body.kind === 'transcript') stored = true;
+  }
+  return stored ? 'stored' : 'already_stored';
+}
+
+/** The webhook's drafts for this conversation, with the transcript marked as coming from a fetch. */
+function fetchDrafts(s: ConversationSnapshot): EventDraft[] {
+  const drafts = transcriptionDrafts({
+    kind: 'post_call_transcription',
+    conversationId: s.conversationId,
+    conversationStatus: s.status,
+    turns: s.turns,
+    dataCollection: s.dataCollection,
+    ...(s.callSid ? { callSid: s.callSid } : {}),
+    ...(s.summary !== undefined ? { summary: s.summary } : {}),
+    ...(s.callSuccessful !== undefined ? { callSuccessful: s.callSuccessful } : {}),
+    ...(s.durationSecs !== undefined ? { durationSecs: s.durationSecs } : {}),
+    ...(s.terminationReason !== undefined ? { terminationReason: s.terminationReason } : {}),
+    ...(s.endedAt !== undefined ? { endedAt: s.endedAt } : {}),
+  });
+  return drafts.map((d) => (d.body.kind === 'transcript' ? { ...d, body: { ...d.body, source: 'elevenlabs_fetch' } } : d));
+}
+
+async function callByConversation(store: CallStore, principal: Principal, conversationId: string): Promise<Call | undefined> {
+  return (await store.listCalls(principal.org, { conversationId }, { limit: 1 })).calls[0];
+}
+
+/** A call of the caller's org the conversation names through callrelay's dynamic variable or its CallSid. */
+async function callOfSnapshot(store: CallStore, principal: Principal, s: ConversationSnapshot): Promise<Call | undefined> {
+  const callId = s.dynamicVariables[CALL_ID_VARIABLE];
+  if (isCallId(callId)) {
+    const call = await store.getCall(callId);
+    if (call?.orgId === principal.org) return call;
+  }
+  if (s.callSid) return (await store.listCalls(principal.org, { callSid: s.callSid }, { limit: 1 })).calls[0];
+  return undefined;
+}

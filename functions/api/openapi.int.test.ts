@@ -1,0 +1,157 @@
+// docs/openapi.yaml matches the implementation: same routes both ways, and real responses fit their schemas.
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import twilio from 'twilio';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../core/clock.ts';
+import { createAppRoutes } from '../app.ts';
+import type { WebhookDeps } from '../webhooks/webhook-deps.ts';
+import { PUBLIC_BASE_URL, startApiStack, triggerBody, type ApiResponse, type ApiStack } from './api-test-kit.ts';
+
+interface OpenApiDoc {
+  paths: Record<string, Record<string, { responses: Record<string, ResponseObject> }>>;
+  components: { responses: Record<string, ResponseObject> };
+}
+type ResponseObject = { $ref?: string; content?: Record<string, { schema?: unknown }> };
+
+const doc = parse(readFileSync(new URL('../../docs/openapi.yaml', import.meta.url), 'utf8')) as OpenApiDoc;
+const METHODS = ['get', 'post', 'put', 'delete', 'patch'];
+
+const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false, validateSchema: false });
+ajv.addSchema(doc, 'openapi');
+
+const pointer = (...parts: string[]) => parts.map((p) => p.replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
+
+/** Asserts `res` is a documented response of `method path` and its JSON body fits the documented schema. */
+function expectConforms(method: string, path: string, res: ApiResponse): void {
+  const operation = doc.paths[path]?.[method.toLowerCase()];
+  expect(operation, `${method} ${path} is documented`).toBeDefined();
+  let response = operation!.responses[String(res.status)];
+  expect(response, `${method} ${path} documents ${res.status}`).toBeDefined();
+  let location = pointer('paths', path, method.toLowerCase(), 'responses', String(res.status));
+  if (response!.$ref) {
+    const name = response!.$ref.split('/').pop()!;
+    response = doc.components.responses[name];
+    location = pointer('components', 'responses', name);
+  }
+  const media = res.headers.get('content-type')?.split(';')[0] ?? '';
+  expect(Object.keys(response!.content ?? {}), `${method} ${path} ${res.status} content type`).toContain(media);
+  if (media !== 'application/json') return;
+  const validate = ajv.compile({ $ref: `openapi#/${location}/${pointer('content', media, 'schema')}` });
+  if (!validate(res.body)) {
+    throw new Error(`${method} ${path} ${res.status} does not match its schema: ${ajv.errorsText(validate.errors)}\n${res.text}`);
+  }
+}
+
+describe('docs/openapi.yaml', () => {
+  it('documents exactly the routes the server serves (API + webhooks + health)', async () => {
+    const stack = await startApiStack({ backend: 'memory' });
+    try {
+      const webhookDeps: WebhookDeps = {
+        store: stack.backend.store,
+        bus: stack.backend.bus,
+        clock: systemClock,
+        config: { publicBaseUrl: PUBLIC_BASE_URL, twilioAuthToken: 't', elevenlabsWebhookSecret: 's', defaultOrg: 'o' },
+      };
+      const served = createAppRoutes(webhookDeps, stack.deps)
+        .map((r) => `${r.method} ${r.pattern.replace(/:(\w+)/g, '{$1}')}`)
+        .sort();
+      const documented = Object.entries(doc.paths)
+        .flatMap(([path, item]) => Object.keys(item).filter((m) => METHODS.includes(m)).map((m) => `${m.toUpperCase()} ${path}`))
+        .sort();
+      expect(documented).toEqual(served);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('the checker rejects what the schemas forbid', () => {
+    const res = (status: number, body: unknown): ApiResponse => ({
+      status,
+      headers: new Headers({ 'content-type': 'application/json' }),
+      body,
+      text: JSON.stringify(body),
+    });
+    expect(() => expectConforms('GET', '/calls/{callId}', res(200, { callId: 1 }))).toThrow(/does not match/);
+    expect(() => expectConforms('GET', '/calls/{callId}', res(418, {}))).toThrow(/documents 418/);
+    const phone = { callId: 'c', orgId: 'o', triggers: [], status: 'queued', createdAt: 'x', updatedAt: 'x', lastSeq: 0 };
+    expect(() =>
+      expectConforms('GET', '/calls/{callId}', res(200, { ...phone, driver: { id: 'd', name: 'n', phoneNumber: '+1555' } })),
+    ).toThrow(/does not match/);
+  });
+
+  describe('real responses match their schemas', () => {
+    let stack: ApiStack;
+    let token: string;
+    beforeAll(async () => {
+      stack = await startApiStack({ backend: 'memory', env: { DIAL_MODE: 'elevenlabs' } });
+      token = await stack.login();
+    });
+    afterAll(() => stack.close());
+
+    it('auth and health', async () => {
+      expectConforms('GET', '/healthz', await stack.request('GET', '/healthz'));
+      await stack.createUser('ops@acme.test', 'correct horse battery');
+      const login = (password: string) => stack.request('POST', '/auth/login', { body: { email: 'ops@acme.test', password } });
+      expectConforms('POST', '/auth/login', await login('correct horse battery'));
+      expectConforms('POST', '/auth/login', await login('wrong'));
+      expectConforms('POST', '/auth/login', await stack.request('POST', '/auth/login', { body: { email: 1 } }));
+      for (let i = 0; i < 5; i++) await login('wrong again');
+      const limited = await login('wrong');
+      expect(limited.status).toBe(429);
+      expectConforms('POST', '/auth/login', limited);
+    });
+
+    it('calls, events, conversations', async () => {
+      const path = '/driver_data/call-elevenlabs';
+      const created = await stack.request('POST', path, { token, body: triggerBody(), headers: { 'idempotency-key': 'k1' } });
+      expect(created.status).toBe(201);
+      expectConforms('POST', path, created);
+      expectConforms('POST', path, await stack.request('POST', path, { token, body: triggerBody(), headers: { 'idempotency-key': 'k1' } }));
+      expectConforms('POST', path, await stack.request('POST', path, { token, body: triggerBody({ phoneNumber: '555' }) }));
+      expectConforms('POST', path, await stack.request('POST', path, { body: triggerBody() }));
+      stack.sim.failNext('elevenlabs.outbound-call', { status: 500 });
+      expectConforms('POST', path, await stack.request('POST', path, { token, body: triggerBody() }));
+      await stack.settle();
+
+      const { callId, conversationId } = created.body as { callId: string; conversationId: string };
+      const list = await stack.request('GET', '/calls?limit=1', { token });
+      expect((list.body as { nextCursor?: string }).nextCursor).toBeDefined();
+      expectConforms('GET', '/calls', list);
+      expectConforms('GET', '/calls', await stack.request('GET', '/calls?limit=1000', { token }));
+      expectConforms('GET', '/calls/{callId}', await stack.request('GET', `/calls/${callId}`, { token }));
+      expectConforms('GET', '/calls/{callId}', await stack.request('GET', '/calls/call_nope', { token }));
+      const events = await stack.request('GET', `/calls/${callId}/events?limit=500`, { token });
+      const kinds = new Set((events.body as { events: { kind: string }[] }).events.map((e) => e.kind));
+      expect([...kinds].sort()).toEqual(['call_status', 'segment', 'transcript']);
+      expectConforms('GET', '/calls/{callId}/events', events);
+      expectConforms('GET', '/calls/{callId}/events', await stack.request('GET', `/calls/${callId}/events?afterSeq=2&limit=2`, { token }));
+      const fetchPath = '/driver_data/conversations/{conversationId}/fetch';
+      expectConforms('POST', fetchPath, await stack.request('POST', `/driver_data/conversations/${conversationId}/fetch`, { token }));
+      expectConforms('POST', fetchPath, await stack.request('POST', '/driver_data/conversations/conv_nope/fetch', { token }));
+    });
+
+    it('webhooks', async () => {
+      const params = { CallSid: 'CA' + 'f'.repeat(32), CallStatus: 'ringing', SequenceNumber: '1' };
+      const signature = twilio.getExpectedTwilioSignature('sim-twilio-auth-token', `${PUBLIC_BASE_URL}/webhooks/twilio/status`, params);
+      const form = { rawBody: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+      const ok = await stack.request('POST', '/webhooks/twilio/status', { ...form, headers: { ...form.headers, 'x-twilio-signature': signature } });
+      expect(ok.status).toBe(200);
+      expectConforms('POST', '/webhooks/twilio/status', ok);
+      expectConforms('POST', '/webhooks/twilio/status', await stack.request('POST', '/webhooks/twilio/status', form));
+      const voiceParams = { CallSid: 'CA' + 'e'.repeat(32), From: '+15550000001', To: '+15551234567' };
+      const voiceUrl = `${PUBLIC_BASE_URL}/webhooks/twilio/voice?callId=call_unknown`;
+      const voice = await stack.request('POST', '/webhooks/twilio/voice?callId=call_unknown', {
+        rawBody: new URLSearchParams(voiceParams).toString(),
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': twilio.getExpectedTwilioSignature('sim-twilio-auth-token', voiceUrl, voiceParams),
+        },
+      });
+      expect(voice.text).toContain('<Hangup/>');
+      expectConforms('POST', '/webhooks/twilio/voice', voice);
+      expectConforms('POST', '/webhooks/elevenlabs', await stack.request('POST', '/webhooks/elevenlabs', { body: {} }));
+    });
+  });
+});

@@ -1,0 +1,38 @@
+// The API's route table (dispatch tools, dashboard) plus the Twilio voice webhook of register-mode calls.
+import type { Route } from '../http/router.ts';
+import { TWILIO_WEBHOOK_PATHS } from '../../core/providers/callback-urls.ts';
+import { createTwilioVoiceHandler } from '../webhooks/twilio-voice.ts';
+import type { ApiDeps } from './api-deps.ts';
+import { createCallEventsHandler, createGetCallHandler, createListCallsHandler } from './calls.ts';
+import { createFetchConversationHandler } from './fetch-conversation.ts';
+import { createLoginHandler } from './login.ts';
+import { createTriggerCallHandler } from './trigger-call.ts';
+
+/**
+ * Every route the `api` function serves. `GET /healthz` is the shared `healthRoute` of `functions/app.ts`, added
+ * by whoever composes the table (registering it here too would make the router refuse the duplicate).
+ */
+export function apiRoutes(deps: ApiDeps): Route[] {
+  return [
+    {
+      method: 'POST',
+      pattern: '/auth/login',
+      handler: createLoginHandler({
+        users: deps.users,
+        signToken: deps.signToken,
+        tokenTtlSecs: deps.tokenTtlSecs,
+        limiter: deps.limiter,
+      }),
+    },
+    { method: 'POST', pattern: '/driver_data/call-elevenlabs', handler: createTriggerCallHandler(deps) },
+    {
+      method: 'POST',
+      pattern: '/driver_data/conversations/:conversationId/fetch',
+      handler: createFetchConversationHandler(deps),
+    },
+    { method: 'GET', pattern: '/calls', handler: createListCallsHandler(deps) },
+    { method: 'GET', pattern: '/calls/:callId', handler: createGetCallHandler(deps) },
+    { method: 'GET', pattern: '/calls/:callId/events', handler: createCallEventsHandler(deps) },
+    { method: 'POST', pattern: TWILIO_WEBHOOK_PATHS.voice, handler: createTwilioVoiceHandler(deps) },
+  ];
+}
