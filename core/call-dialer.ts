@@ -67,22 +67,35 @@ export class CallDialer {
       return { call, replayed: true };
     }
     const log = this.deps.logger.child({ callId, mode: this.deps.mode });
-    await recordCallEvent(this.deps, callId, {
-      dedupeKey: dedupeKeys.internal(callId, 'queued'),
-      body: { kind: 'call_status', status: 'queued', source: 'api' },
-    });
+    await recordCallEvent(
+      this.deps,
+      callId,
+      {
+        dedupeKey: dedupeKeys.internal(callId, 'queued'),
+        body: { kind: 'call_status', status: 'queued', source: 'api' },
+      },
+      'log',
+    );
     try {
-      const linked = this.deps.mode === 'register' ? await this.dialRegister(call) : await this.dialElevenLabs(call);
+      const linked =
+        this.deps.mode === 'register' ? await this.dialRegister(call) : await this.dialElevenLabs(call);
       log.info('call dialed', { callSid: linked.callSid, conversationId: linked.conversationId });
       return { call: linked, replayed: false };
     } catch (err) {
       if (!isAppError(err) || err.code !== 'provider_error') throw err;
       log.warn('dial failed', { reason: err.message });
-      const failed = await recordCallEvent(this.deps, callId, {
-        dedupeKey: dedupeKeys.internal(callId, 'dial_failed'),
-        body: { kind: 'call_status', status: 'failed', source: 'api', reason: err.message },
+      const failed = await recordCallEvent(
+        this.deps,
+        callId,
+        {
+          dedupeKey: dedupeKeys.internal(callId, 'dial_failed'),
+          body: { kind: 'call_status', status: 'failed', source: 'api', reason: err.message },
+        },
+        'log',
+      );
+      throw new AppError('provider_error', err.message, {
+        details: { ...detailsOf(err), callId: failed.call.callId },
       });
-      throw new AppError('provider_error', err.message, { details: { ...detailsOf(err), callId: failed.call.callId } });
     }
   }
 
@@ -125,10 +138,14 @@ function sameRequest(call: Call, input: TriggerCallInput): boolean {
     d.phoneNumber === input.driver.phoneNumber &&
     d.timezone === input.driver.timezone &&
     call.triggers.length === input.triggers.length &&
-    call.triggers.every((t, i) => t.type === input.triggers[i]?.type && t.description === input.triggers[i]?.description)
+    call.triggers.every(
+      (t, i) => t.type === input.triggers[i]?.type && t.description === input.triggers[i]?.description,
+    )
   );
 }
 
 function detailsOf(err: AppError): Record<string, unknown> {
-  return typeof err.details === 'object' && err.details !== null ? (err.details as Record<string, unknown>) : {};
+  return typeof err.details === 'object' && err.details !== null
+    ? (err.details as Record<string, unknown>)
+    : {};
 }

@@ -1,8 +1,9 @@
-// Appends a durable call event and publishes it (with the call snapshot) on the live bus when it was new.
+// The one write path for durable call events: append idempotently, then publish what is stored on the live bus.
 import { publicCall } from './call.ts';
+import { AppError, isAppError } from './errors.ts';
 import type { Logger } from './log.ts';
 import type { AppendResult, CallStore, EventDraft } from './ports/call-store.ts';
-import type { EventBus } from './ports/event-bus.ts';
+import type { BusMessage, EventBus } from './ports/event-bus.ts';
 
 export interface RecorderDeps {
   store: CallStore;
@@ -11,17 +12,44 @@ export interface RecorderDeps {
 }
 
 /**
- * Stores `draft` on the call, then publishes `{type:'event', event, call}` if it was appended now. A failed publish
- * is logged, not thrown: the event is durable and subscribers recover it from the store by seq.
+ * What to do when the append committed but the publish failed:
+ * - `reject` (provider webhooks): reject with `bus_unavailable` so the sender retries; the retry is a duplicate
+ *   and republishes the stored event.
+ * - `log` (events callrelay originates, e.g. `queued`): the event is durable, subscribers recover it by seq.
  */
-export async function recordCallEvent(deps: RecorderDeps, callId: string, draft: EventDraft): Promise<AppendResult> {
+export type PublishFailurePolicy = 'reject' | 'log';
+
+/**
+ * Persists first, publishes second: `appended` and `duplicate` both publish `{type:'event', event, call}` (so a retry
+ * after a failed publish republishes), `ignored` publishes nothing. Store failures reject before anything is published.
+ */
+export async function recordCallEvent(
+  deps: RecorderDeps,
+  callId: string,
+  draft: EventDraft,
+  onPublishFailure: PublishFailurePolicy,
+): Promise<AppendResult> {
   const result = await deps.store.append(callId, draft);
-  if (result.outcome === 'appended') {
-    try {
-      await deps.bus.publish({ type: 'event', event: result.event, call: publicCall(result.call) });
-    } catch (err) {
-      deps.logger.warn('live publish failed; event is stored', { callId, seq: result.event.seq, error: err });
-    }
+  if (result.outcome === 'ignored') return result;
+  try {
+    await publishMessage(deps.bus, { type: 'event', event: result.event, call: publicCall(result.call) });
+  } catch (err) {
+    if (onPublishFailure === 'reject') throw err;
+    deps.logger.warn('live publish failed; the event is stored', {
+      callId,
+      seq: result.event.seq,
+      error: err,
+    });
   }
   return result;
+}
+
+/** Publishes one bus message; any failure surfaces as `AppError('bus_unavailable')`. */
+export async function publishMessage(bus: EventBus, message: BusMessage): Promise<void> {
+  try {
+    await bus.publish(message);
+  } catch (err) {
+    if (isAppError(err) && err.code === 'bus_unavailable') throw err;
+    throw new AppError('bus_unavailable', 'live bus publish failed', { cause: err });
+  }
 }

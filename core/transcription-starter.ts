@@ -73,10 +73,15 @@ export class TranscriptionStarter {
       const result = await this.deps.telephony.startTranscription({ callId, callSid });
       if (result === 'started') {
         log.info('transcription started', { attempt });
-        await recordCallEvent(this.deps, callId, {
-          dedupeKey: dedupeKeys.internal(callId, 'transcription_started'),
-          body: { kind: 'call_status', status: 'in-progress', source: 'twilio' },
-        });
+        await recordCallEvent(
+          this.deps,
+          callId,
+          {
+            dedupeKey: dedupeKeys.internal(callId, 'transcription_started'),
+            body: { kind: 'call_status', status: 'in-progress', source: 'twilio' },
+          },
+          'log',
+        );
         return;
       }
       if (waited + delay > this.policy.maxTotalMs) {

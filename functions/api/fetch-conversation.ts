@@ -6,7 +6,11 @@ import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import type { CallStore, EventDraft } from '../../core/ports/call-store.ts';
 import type { EventBus } from '../../core/ports/event-bus.ts';
-import { FINAL_CONVERSATION_STATUSES, type ConversationSnapshot, type ConversationSource } from '../../core/ports/voice-agent.ts';
+import {
+  FINAL_CONVERSATION_STATUSES,
+  type ConversationSnapshot,
+  type ConversationSource,
+} from '../../core/ports/voice-agent.ts';
 import { recordCallEvent } from '../../core/record-call-event.ts';
 import { transcriptionDrafts } from '../webhooks/elevenlabs-payload.ts';
 import { isCallId } from '../webhooks/payload-parse.ts';
@@ -70,7 +74,7 @@ async function reconcile(
   if (!FINAL_CONVERSATION_STATUSES.has(s.status)) return 'not_final';
   let stored = false;
   for (const draft of fetchDrafts(s)) {
-    const result = await recordCallEvent(deps, call.callId, draft);
+    const result = await recordCallEvent(deps, call.callId, draft, 'log');
     if (result.outcome === 'appended' && draft.body.kind === 'transcript') stored = true;
   }
   return stored ? 'stored' : 'already_stored';
@@ -91,15 +95,25 @@ function fetchDrafts(s: ConversationSnapshot): EventDraft[] {
     ...(s.terminationReason !== undefined ? { terminationReason: s.terminationReason } : {}),
     ...(s.endedAt !== undefined ? { endedAt: s.endedAt } : {}),
   });
-  return drafts.map((d) => (d.body.kind === 'transcript' ? { ...d, body: { ...d.body, source: 'elevenlabs_fetch' } } : d));
+  return drafts.map((d) =>
+    d.body.kind === 'transcript' ? { ...d, body: { ...d.body, source: 'elevenlabs_fetch' } } : d,
+  );
 }
 
-async function callByConversation(store: CallStore, principal: Principal, conversationId: string): Promise<Call | undefined> {
+async function callByConversation(
+  store: CallStore,
+  principal: Principal,
+  conversationId: string,
+): Promise<Call | undefined> {
   return (await store.listCalls(principal.org, { conversationId }, { limit: 1 })).calls[0];
 }
 
 /** A call of the caller's org the conversation names through callrelay's dynamic variable or its CallSid. */
-async function callOfSnapshot(store: CallStore, principal: Principal, s: ConversationSnapshot): Promise<Call | undefined> {
+async function callOfSnapshot(
+  store: CallStore,
+  principal: Principal,
+  s: ConversationSnapshot,
+): Promise<Call | undefined> {
   const callId = s.dynamicVariables[CALL_ID_VARIABLE];
   if (isCallId(callId)) {
     const call = await store.getCall(callId);

@@ -21,6 +21,7 @@ export function toFrameworkHandler(
       method: req.method,
       path: url.pathname,
       query: url.searchParams,
+      rawQuery: url.search.slice(1),
       headers,
       rawBody: req.rawBody ?? Buffer.alloc(0),
       params: {},

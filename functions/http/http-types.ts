@@ -6,6 +6,8 @@ export interface HttpRequest {
   /** Path without query, e.g. `/calls/abc`. */
   path: string;
   query: URLSearchParams;
+  /** The query string exactly as received, without `?` (signatures cover its exact bytes). */
+  rawQuery: string;
   /** Lower-cased header names. */
   headers: Record<string, string | undefined>;
   /** Exact bytes received: signatures are computed over these. */

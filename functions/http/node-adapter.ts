@@ -26,6 +26,7 @@ export function toNodeListener(
           method: req.method ?? 'GET',
           path: url.pathname,
           query: url.searchParams,
+          rawQuery: url.search.slice(1),
           headers: headersOf(req),
           rawBody,
           params: {},

@@ -18,6 +18,7 @@ const request = (signature: string | undefined, body = BODY): HttpRequest => ({
   method: 'POST',
   path: '/webhooks/elevenlabs',
   query: new URLSearchParams(),
+  rawQuery: '',
   headers: signature === undefined ? {} : { 'elevenlabs-signature': signature },
   rawBody: Buffer.from(body, 'utf8'),
   params: {},

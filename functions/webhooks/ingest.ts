@@ -1,10 +1,9 @@
 // The one write path of every webhook: resolve the call, append idempotently, then publish what is stored.
-import { publicCall, type Call } from '../../core/call.ts';
+import type { Call } from '../../core/call.ts';
 import type { CallEvent } from '../../core/call-event.ts';
-import { AppError, isAppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import type { CallRef, EventDraft } from '../../core/ports/call-store.ts';
-import type { BusMessage } from '../../core/ports/event-bus.ts';
+import { recordCallEvent } from '../../core/record-call-event.ts';
 import { json, type HttpResponse } from '../http/http-types.ts';
 import type { WebhookDeps } from './webhook-deps.ts';
 
@@ -33,7 +32,7 @@ export async function ingest(
   let call = await deps.store.resolveCall(ref, deps.config.defaultOrg);
   const results: IngestOutcome[] = [];
   for (const draft of drafts(call)) {
-    const result = await deps.store.append(call.callId, draft);
+    const result = await recordCallEvent({ ...deps, logger }, call.callId, draft, 'reject');
     call = result.call;
     if (result.outcome === 'ignored') {
       logger.info('event ignored: it would not change the call', {
@@ -43,7 +42,6 @@ export async function ingest(
       results.push({ outcome: 'ignored' });
       continue;
     }
-    await publish(deps, { type: 'event', event: result.event, call: publicCall(result.call) });
     logger.info(result.outcome === 'appended' ? 'event stored' : 'duplicate delivery republished', {
       callId: call.callId,
       seq: result.event.seq,
@@ -52,16 +50,6 @@ export async function ingest(
     results.push({ outcome: result.outcome, event: result.event });
   }
   return { call, results };
-}
-
-/** Publishes a message; any failure is the bus being unavailable (the caller answers 503 so the sender retries). */
-export async function publish(deps: Pick<WebhookDeps, 'bus'>, message: BusMessage): Promise<void> {
-  try {
-    await deps.bus.publish(message);
-  } catch (err) {
-    if (isAppError(err) && err.code === 'bus_unavailable') throw err;
-    throw new AppError('bus_unavailable', 'live bus publish failed', { cause: err });
-  }
 }
 
 /** The 200 every accepted webhook gets: what happened, for operators reading provider delivery logs. */

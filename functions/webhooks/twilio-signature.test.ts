@@ -10,6 +10,7 @@ function request(body: string, signature: string | undefined, query = ''): HttpR
     method: 'POST',
     path: '/internal/fn',
     query: new URLSearchParams(query),
+    rawQuery: query,
     headers: signature === undefined ? {} : { 'x-twilio-signature': signature },
     rawBody: Buffer.from(body),
     params: {},

@@ -44,13 +44,9 @@ export function verifyTwilioRequest(
   return first;
 }
 
-/**
- * The URL Twilio requested: public base + the route's public path + the query string of the request.
- * The query is re-serialized from the parsed parameters (HttpRequest keeps no raw query string); the SDK also
- * accepts the normalized encodings, and callrelay's own callback query values (`callId`) are URL-safe.
- */
+/** The URL Twilio requested: public base + the route's public path + the query string exactly as received. */
 export function publicRequestUrl(publicBaseUrl: string, publicPath: string, req: HttpRequest): string {
-  const query = req.query.toString();
+  const query = req.rawQuery;
   return `${publicBaseUrl}${publicPath}${query ? `?${query}` : ''}`;
 }
 

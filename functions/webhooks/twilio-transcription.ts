@@ -1,7 +1,8 @@
 // POST /webhooks/twilio/transcription: Real-Time Transcription → durable final `segment`s and live-only partials.
 import { assertNever } from '../../core/call-reducer.ts';
 import type { HttpHandler } from '../http/http-types.ts';
-import { accepted, ingest, publish } from './ingest.ts';
+import { publishMessage } from '../../core/record-call-event.ts';
+import { accepted, ingest } from './ingest.ts';
 import { callIdFromQuery } from './payload-parse.ts';
 import { parseTwilioTranscription, partialSegment, segmentDraft } from './twilio-transcription-payload.ts';
 import { publicRequestUrl, verifyTwilioRequest } from './twilio-signature.ts';
@@ -39,7 +40,7 @@ export function createTwilioTranscriptionHandler(deps: WebhookDeps): HttpHandler
         if (!payload.text.trim()) return accepted({ note: 'empty transcript ignored' });
         if (!payload.final) {
           const call = await deps.store.resolveCall(ref, deps.config.defaultOrg);
-          await publish(deps, {
+          await publishMessage(deps.bus, {
             type: 'partial',
             partial: partialSegment(payload, call.callId),
             orgId: call.orgId,

@@ -46,16 +46,25 @@ export function createTwilioVoiceHandler(deps: TwilioVoiceDeps): HttpHandler {
     const fromNumber = params.From || deps.config.twilioFromNumber;
     try {
       if (!toNumber) throw new TypeError(`call ${callId} has no number to register`);
-      const agentTwiml = await deps.agent.registerCall({ fromNumber, toNumber, dynamicVariables: dynamicVariablesFor(call) });
+      const agentTwiml = await deps.agent.registerCall({
+        fromNumber,
+        toNumber,
+        dynamicVariables: dynamicVariablesFor(call),
+      });
       logger.info('call registered with the agent', { callId });
       return twiml(voiceTwiml(deps.config.publicBaseUrl, callId, agentTwiml));
     } catch (err) {
       if (!isAppError(err) || err.code !== 'provider_error') throw err;
       logger.warn('agent registration failed: hanging up', { callId, reason: err.message });
-      await recordCallEvent({ ...deps, logger }, callId, {
-        dedupeKey: dedupeKeys.internal(callId, 'register_failed'),
-        body: { kind: 'call_status', status: 'failed', source: 'api', reason: err.message },
-      });
+      await recordCallEvent(
+        { ...deps, logger },
+        callId,
+        {
+          dedupeKey: dedupeKeys.internal(callId, 'register_failed'),
+          body: { kind: 'call_status', status: 'failed', source: 'api', reason: err.message },
+        },
+        'log',
+      );
       return twiml(hangupTwiml());
     }
   };

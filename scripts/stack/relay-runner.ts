@@ -1,0 +1,107 @@
+// Runs the relay for the local stack: in-process on the memory backend (it must share the in-process bus and store),
+// as its own process (`services/relay/main.ts`) on the emulators, exactly as it runs in production.
+import { resolve } from 'node:path';
+import { createTokenVerifier, parseAuthConfig } from '../../core/auth/tokens.ts';
+import { systemClock } from '../../core/clock.ts';
+import type { Env } from '../../core/config.ts';
+import type { Logger } from '../../core/log.ts';
+import type { CallStore } from '../../core/ports/call-store.ts';
+import type { EventBus } from '../../core/ports/event-bus.ts';
+import { parseRelayConfig } from '../../services/relay/relay-config.ts';
+import { createRelay } from '../../services/relay/relay-server.ts';
+import { spawnGroup } from './child-process.ts';
+
+/** How long a relay process may take to answer /readyz (it creates its Pub/Sub subscription first). */
+export const RELAY_READY_TIMEOUT_MS = 30_000;
+
+export interface RelayRunner {
+  /** ws://host:port (without the endpoint path). */
+  url: string;
+  /** Stops the relay (sockets closed with 1001, clients resume), waits `downtimeMs`, starts a fresh one on the same port. */
+  restart(downtimeMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+type Started = { stop(): Promise<void> };
+
+export async function startRelayRunner(options: {
+  mode: 'in-process' | 'child';
+  env: Env;
+  host: string;
+  port: number;
+  logger: Logger;
+  /** In-process mode only: the stack's own store and bus. */
+  shared?: { store: CallStore; bus: EventBus };
+}): Promise<RelayRunner> {
+  const start = (): Promise<Started> =>
+    options.mode === 'in-process'
+      ? startInProcess(options)
+      : startChild(options.env, options.host, options.port, options.logger);
+  let current: Started | undefined = await start();
+  const host = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
+  return {
+    url: `ws://${host}:${options.port}`,
+    async restart(downtimeMs = 0) {
+      await current?.stop();
+      current = undefined;
+      await new Promise((r) => setTimeout(r, downtimeMs));
+      current = await start();
+    },
+    async stop() {
+      await current?.stop();
+      current = undefined;
+    },
+  };
+}
+
+async function startInProcess(options: {
+  env: Env;
+  port: number;
+  logger: Logger;
+  shared?: { store: CallStore; bus: EventBus };
+}): Promise<Started> {
+  if (!options.shared) throw new TypeError('an in-process relay needs the stack store and bus');
+  const config = parseRelayConfig(options.env);
+  const relay = createRelay({
+    config,
+    store: options.shared.store,
+    bus: options.shared.bus,
+    verifyToken: createTokenVerifier(parseAuthConfig(options.env)),
+    logger: options.logger.child({ component: 'relay', instanceId: config.instanceId }),
+    clock: systemClock,
+  });
+  await relay.listen(options.port);
+  return { stop: () => relay.close() };
+}
+
+async function startChild(env: Env, host: string, port: number, logger: Logger): Promise<Started> {
+  const repo = resolve(import.meta.dirname, '../..');
+  const child = spawnGroup('relay', process.execPath, ['--import', 'tsx', 'services/relay/main.ts'], {
+    cwd: repo,
+    env: { ...env, RELAY_PORT: String(port) },
+    onLine: (line, stream) => (stream === 'stderr' ? process.stderr : process.stdout).write(`${line}\n`),
+  });
+  const probeHost = host === '0.0.0.0' ? '127.0.0.1' : host;
+  const deadline = Date.now() + RELAY_READY_TIMEOUT_MS;
+  let exit: number | string | undefined;
+  void child.exited.then((code) => (exit = code));
+  for (;;) {
+    if (exit !== undefined) throw new Error(`the relay process exited (${exit}) before it was ready`);
+    if (Date.now() > deadline) {
+      await child.stop();
+      throw new Error(
+        `the relay did not become ready on port ${port} within ${RELAY_READY_TIMEOUT_MS / 1000} s`,
+      );
+    }
+    try {
+      const res = await fetch(`http://${probeHost}:${port}/readyz`, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  logger.debug('relay process ready', { pid: child.process.pid });
+  // The relay's own SIGTERM handler closes sockets with 1001 and deletes its subscription within its budget.
+  return { stop: () => child.stop(10_000) };
+}

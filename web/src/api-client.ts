@@ -1,0 +1,111 @@
+// The REST API as the dashboard uses it: typed calls, and every failure turned into an ApiError with words to show.
+import type { Call, TriggerType } from '../../core/call.ts';
+
+/** A failed API call: `code` from the error envelope (or `network` / `bad_response`), `message` fit for the user. */
+export class ApiError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly details: unknown;
+
+  constructor(code: string, message: string, status: number, details?: unknown) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.status = status;
+    this.details = details;
+  }
+}
+
+export interface LoginResult {
+  token: string;
+  tokenType: string;
+  expiresIn: number;
+}
+
+export interface CallRequest {
+  driverId: string;
+  driverName: string;
+  phoneNumber: string;
+  violations: { type: TriggerType; description: string }[];
+  timezone?: string;
+}
+
+export interface CallCreated {
+  callId: string;
+  callSid?: string;
+  conversationId?: string;
+  status: string;
+}
+
+export interface ApiClient {
+  login(email: string, password: string): Promise<LoginResult>;
+  triggerCall(request: CallRequest, idempotencyKey: string): Promise<CallCreated>;
+  getCall(callId: string): Promise<Call>;
+}
+
+export function createApiClient(baseUrl: string, getToken: () => string | undefined): ApiClient {
+  const request = async <T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    const token = getToken();
+    let response: Response;
+    try {
+      response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers: {
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...headers,
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch {
+      throw new ApiError(
+        'network',
+        'The callrelay API cannot be reached. Check your connection and try again.',
+        0,
+      );
+    }
+    const payload: unknown = await response.json().catch(() => undefined);
+    if (!response.ok) throw errorFrom(response.status, payload);
+    if (payload === undefined)
+      throw new ApiError('bad_response', 'The API answered with something unreadable.', response.status);
+    return payload as T;
+  };
+  return {
+    login: (email, password) => request<LoginResult>('POST', '/auth/login', { email, password }),
+    triggerCall: (body, idempotencyKey) =>
+      request<CallCreated>('POST', '/driver_data/call-elevenlabs', body, {
+        'idempotency-key': idempotencyKey,
+      }),
+    getCall: async (callId) => {
+      const payload = await request<Call | { call: Call }>('GET', `/calls/${encodeURIComponent(callId)}`);
+      return 'call' in payload ? payload.call : payload;
+    },
+  };
+}
+
+function errorFrom(status: number, payload: unknown): ApiError {
+  const envelope = (
+    payload as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined
+  )?.error;
+  if (envelope && typeof envelope.code === 'string') {
+    const message =
+      typeof envelope.message === 'string' && envelope.message ? envelope.message : fallbackMessage(status);
+    return new ApiError(envelope.code, message, status, envelope.details);
+  }
+  return new ApiError(status >= 500 ? 'internal' : 'bad_response', fallbackMessage(status), status);
+}
+
+function fallbackMessage(status: number): string {
+  if (status === 401) return 'Your session is not valid. Please sign in again.';
+  if (status === 403) return 'You are not allowed to do that.';
+  if (status === 404) return 'Not found.';
+  if (status === 429) return 'Too many attempts. Wait a moment and try again.';
+  if (status >= 500) return `The server had a problem (HTTP ${status}). Try again shortly.`;
+  return `The request failed (HTTP ${status}).`;
+}

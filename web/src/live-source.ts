@@ -1,0 +1,37 @@
+// What the views need from the relay connection; implemented over the shared client library (relay-connection.ts).
+// Token renewal is the client library's: it asks `getToken` again before expiry and sends it in-band (`auth`).
+import type { Call } from '../../core/call.ts';
+import type { EventMessage, PartialMessage } from '../../core/protocol/relay-messages.ts';
+
+/** `open`: connected and authenticated; `reconnecting`: lost, retrying with backoff; `closed`: terminal. */
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export interface ConnectionStatus {
+  state: ConnectionState;
+  /** Why the connection is not open, in words, when known. */
+  detail?: string;
+}
+
+export interface CallListHandlers {
+  /** The org's recent calls (sent again after every reconnect). */
+  snapshot(calls: Call[]): void;
+  updated(call: Call): void;
+}
+
+export interface CallStreamHandlers {
+  /** The call as of `call.lastSeq`; after a reconnect only events past what was delivered follow. */
+  subscribed(call: Call): void;
+  /** Durable events: each exactly once, in seq order, across reconnects. */
+  event(event: EventMessage): void;
+  partial(partial: PartialMessage): void;
+  /** A refusal for this call (`forbidden`, `not_found`, …), in words. */
+  error(code: string, message: string): void;
+}
+
+export interface LiveSource {
+  status(): ConnectionStatus;
+  onStatus(listener: (status: ConnectionStatus) => void): () => void;
+  subscribeCalls(handlers: CallListHandlers): () => void;
+  subscribeCall(callId: string, handlers: CallStreamHandlers): () => void;
+  close(): void;
+}

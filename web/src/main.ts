@@ -1,0 +1,133 @@
+// Dashboard entry: load runtime config, restore the tab's session, connect to the relay, route between views.
+import { createApiClient } from './api-client.ts';
+import { mountConnectionIndicator } from './connection-indicator.ts';
+import { h } from './dom.ts';
+import type { LiveSource } from './live-source.ts';
+import { createRelayConnection } from './relay-connection.ts';
+import { navigate, parseRoute, type Route } from './router.ts';
+import { loadRuntimeConfig } from './runtime-config.ts';
+import { SessionStore } from './session.ts';
+import { watchSessionExpiry } from './session-renewal.ts';
+import { renderBoardView } from './views/board-view.ts';
+import { renderCallFormView } from './views/call-form-view.ts';
+import { renderCallView } from './views/call-view.ts';
+import { renderLoginView } from './views/login-view.ts';
+
+const main = document.getElementById('main')!;
+const nav = document.getElementById('nav')!;
+const whoami = document.getElementById('whoami')!;
+const logout = document.getElementById('logout')!;
+const connection = document.getElementById('connection')!;
+const banner = document.getElementById('banner')!;
+
+async function start(): Promise<void> {
+  const config = await loadRuntimeConfig();
+  const session = new SessionStore();
+  const api = createApiClient(config.apiBaseUrl, () => session.token());
+  let live: LiveSource | undefined;
+  let stopIndicator = () => {};
+  let stopView = () => {};
+  let afterLogin: Route = { name: 'board' };
+  let loginNotice: string | undefined;
+
+  const connect = (): LiveSource => {
+    if (live) return live;
+    live = createRelayConnection({ relayUrl: config.relayUrl, getToken: () => session.token() });
+    stopIndicator = mountConnectionIndicator(connection, live);
+    return live;
+  };
+  const disconnect = () => {
+    stopIndicator();
+    live?.close();
+    live = undefined;
+  };
+
+  const show = () => {
+    stopView();
+    const route = parseRoute(window.location.hash);
+    const current = session.get();
+    nav.hidden = !current;
+    logout.hidden = !current;
+    whoami.textContent = current ? `${current.email ?? current.sub} · ${current.org}` : '';
+    if (!current && route.name !== 'login') {
+      afterLogin = route;
+      navigate({ name: 'login' });
+      return;
+    }
+    main.focus({ preventScroll: true });
+    switch (route.name) {
+      case 'login':
+        disconnect();
+        stopView = renderLoginView(main, {
+          api,
+          session,
+          ...(loginNotice ? { notice: loginNotice } : {}),
+          done: () => {
+            loginNotice = undefined;
+            navigate(afterLogin.name === 'login' ? { name: 'board' } : afterLogin);
+          },
+        });
+        return;
+      case 'board':
+        document.title = 'Live calls · callrelay';
+        stopView = renderBoardView(main, { live: connect() });
+        return;
+      case 'call':
+        document.title = 'Call · callrelay';
+        stopView = renderCallView(main, { live: connect(), callId: route.callId });
+        return;
+      case 'new-call':
+        document.title = 'Call a driver · callrelay';
+        stopView = renderCallFormView(main, { api, created: (callId) => navigate({ name: 'call', callId }) });
+        return;
+      case 'not-found':
+        stopView = () => {};
+        main.replaceChildren(
+          h(
+            'section',
+            { class: 'page' },
+            h('h1', {}, 'Page not found'),
+            h('p', {}, h('a', { href: '#/calls' }, 'Back to live calls')),
+          ),
+        );
+        return;
+    }
+  };
+
+  watchSessionExpiry({
+    api,
+    session,
+    banner,
+    // The relay client asks for the token again before expiry and sends it in-band; nothing to push here.
+    renewed: () => {},
+    expired: () => {
+      loginNotice = 'Your session expired. Sign in again to continue.';
+      disconnect();
+      navigate({ name: 'login' });
+    },
+  });
+  logout.addEventListener('click', () => {
+    session.clear();
+    disconnect();
+    afterLogin = { name: 'board' };
+    navigate({ name: 'login' });
+  });
+  window.addEventListener('hashchange', show);
+  show();
+}
+
+start().catch((err: unknown) => {
+  main.replaceChildren(
+    h(
+      'section',
+      { class: 'page' },
+      h('h1', {}, 'The dashboard could not start'),
+      h('p', { role: 'alert' }, err instanceof Error ? err.message : 'Unknown error.'),
+      h(
+        'button',
+        { type: 'button', class: 'button-primary', onclick: () => window.location.reload() },
+        'Try again',
+      ),
+    ),
+  );
+});

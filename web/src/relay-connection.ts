@@ -1,0 +1,88 @@
+// The views' LiveSource over the shared RelayClient (client/): one socket per tab, resumed gaplessly after drops.
+import { RelayClient, type ConnectionState as ClientState } from '../../client/relay-client.ts';
+import { RELAY_WS_PATH } from '../../core/protocol/relay-messages.ts';
+import type { Call } from '../../core/call.ts';
+import type { CallListHandlers, ConnectionState, ConnectionStatus, LiveSource } from './live-source.ts';
+
+export interface RelayConnectionOptions {
+  /** Relay origin, `ws(s)://host:port`. */
+  relayUrl: string;
+  /** The current token, or undefined once signed out (the client then keeps retrying with backoff). */
+  getToken: () => string | undefined;
+}
+
+/** Close codes in words (codes from core/errors.ts CLOSE_CODES, 1006 = dropped without a close frame). */
+const CLOSE_REASONS: Record<number, string> = {
+  1001: 'Relay restarting',
+  1006: 'Connection lost',
+  1008: 'Rejected by the relay',
+  1009: 'Message too large',
+  1011: 'Relay error',
+  1013: 'Relay busy',
+  4001: 'Session expired',
+  4003: 'Not allowed',
+  4008: 'Connection too slow',
+};
+
+export function createRelayConnection(options: RelayConnectionOptions): LiveSource {
+  let status: ConnectionStatus = { state: 'connecting' };
+  const listeners = new Set<(status: ConnectionStatus) => void>();
+  const client = new RelayClient({
+    url: `${options.relayUrl}${RELAY_WS_PATH}`,
+    getToken: () => {
+      const token = options.getToken();
+      if (!token) throw new Error('signed out');
+      return token;
+    },
+    onStateChange: (state, detail) => {
+      status = toStatus(state, detail.code);
+      for (const listener of listeners) listener(status);
+    },
+  });
+  client.connect();
+  // One call-list subscription for the tab's lifetime, cached here: the client sends `subscribe_calls` only for
+  // its first listener, so a board opened a second time would otherwise wait for a snapshot that never comes.
+  const calls = new Map<string, Call>();
+  let loaded = false;
+  const boards = new Set<CallListHandlers>();
+  client.subscribeCalls({
+    onCalls(list) {
+      calls.clear();
+      for (const call of list) calls.set(call.callId, call);
+      loaded = true;
+      for (const board of boards) board.snapshot(list);
+    },
+    onCallUpdated(call) {
+      calls.set(call.callId, call);
+      for (const board of boards) board.updated(call);
+    },
+  });
+  return {
+    status: () => status,
+    onStatus(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    subscribeCalls(handlers) {
+      boards.add(handlers);
+      if (loaded) handlers.snapshot([...calls.values()]);
+      return () => boards.delete(handlers);
+    },
+    subscribeCall(callId, handlers) {
+      const subscription = client.subscribe(callId, {
+        onSnapshot: (call) => handlers.subscribed(call),
+        onEvent: (event) => handlers.event(event),
+        onPartial: (partial) => handlers.partial(partial),
+        onError: (error) => handlers.error(error.code, error.message),
+      });
+      return () => subscription.unsubscribe();
+    },
+    close: () => client.close(),
+  };
+}
+
+function toStatus(state: ClientState, code: number | undefined): ConnectionStatus {
+  const mapped: ConnectionState = state === 'idle' ? 'connecting' : state;
+  const detail = code === undefined ? undefined : (CLOSE_REASONS[code] ?? `Closed (code ${code})`);
+  return detail ? { state: mapped, detail } : { state: mapped };
+}

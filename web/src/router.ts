@@ -1,0 +1,43 @@
+// Hash routes (`#/calls/abc`): work on any static host, including Firebase Hosting, with no rewrite rules.
+
+export type Route =
+  | { name: 'login' }
+  | { name: 'board' }
+  | { name: 'call'; callId: string }
+  | { name: 'new-call' }
+  | { name: 'not-found'; path: string };
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, '') || '/calls';
+  if (path === '/login') return { name: 'login' };
+  if (path === '/calls' || path === '/') return { name: 'board' };
+  if (path === '/new') return { name: 'new-call' };
+  const match = /^\/calls\/([^/]+)$/.exec(path);
+  if (match?.[1]) return { name: 'call', callId: decodeURIComponent(match[1]) };
+  return { name: 'not-found', path };
+}
+
+export function href(route: Route): string {
+  switch (route.name) {
+    case 'login':
+      return '#/login';
+    case 'board':
+      return '#/calls';
+    case 'new-call':
+      return '#/new';
+    case 'call':
+      return `#/calls/${encodeURIComponent(route.callId)}`;
+    case 'not-found':
+      return `#${route.path}`;
+    default:
+      return assertNever(route);
+  }
+}
+
+export function navigate(route: Route): void {
+  window.location.hash = href(route);
+}
+
+function assertNever(value: never): never {
+  throw new TypeError(`unknown route ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,123 @@
+// Keeps the tab signed in: before the token expires, asks for the password in a dialog (no page change, the live
+// stream stays open) and hands the new token to the relay in-band; at expiry, returns to the sign-in page.
+import { ApiError, type ApiClient } from './api-client.ts';
+import { h } from './dom.ts';
+import type { SessionStore } from './session.ts';
+
+/** How long before expiry the dispatcher is asked to renew (at most; the relay also allows a grace period after it). */
+export const RENEW_BEFORE_MS = 5 * 60_000;
+
+export interface RenewalDeps {
+  api: ApiClient;
+  session: SessionStore;
+  banner: HTMLElement;
+  /** A fresh token was obtained. */
+  renewed(token: string): void;
+  /** The token expired without renewal. */
+  expired(): void;
+}
+
+export function watchSessionExpiry(deps: RenewalDeps): () => void {
+  let warnTimer: number | undefined;
+  let expireTimer: number | undefined;
+  const schedule = () => {
+    window.clearTimeout(warnTimer);
+    window.clearTimeout(expireTimer);
+    hideBanner(deps.banner);
+    const current = deps.session.get();
+    if (!current) return;
+    const left = current.expiresAt - Date.now();
+    // Short-lived tokens are renewed at half their remaining life rather than straight away.
+    const lead = Math.min(RENEW_BEFORE_MS, left / 2);
+    warnTimer = window.setTimeout(() => showBanner(deps, current.expiresAt), Math.max(0, left - lead));
+    expireTimer = window.setTimeout(
+      () => {
+        hideBanner(deps.banner);
+        deps.session.clear();
+        deps.expired();
+      },
+      Math.max(0, left),
+    );
+  };
+  schedule();
+  const off = deps.session.onChange(schedule);
+  return () => {
+    off();
+    window.clearTimeout(warnTimer);
+    window.clearTimeout(expireTimer);
+    hideBanner(deps.banner);
+  };
+}
+
+function showBanner(deps: RenewalDeps, expiresAt: number): void {
+  const at = new Date(expiresAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  const button = h('button', { type: 'button', class: 'button-primary' }, 'Stay signed in');
+  button.addEventListener('click', () => openDialog(deps));
+  deps.banner.replaceChildren(h('span', {}, `Your session ends at ${at}. `), button);
+  deps.banner.hidden = false;
+}
+
+function hideBanner(banner: HTMLElement): void {
+  banner.hidden = true;
+  banner.replaceChildren();
+}
+
+function openDialog(deps: RenewalDeps): void {
+  const error = h('p', { class: 'form-error', role: 'alert', id: 'renew-error' });
+  const email = h('input', {
+    id: 'renew-email',
+    type: 'email',
+    autocomplete: 'username',
+    'aria-describedby': 'renew-error',
+  });
+  const password = h('input', {
+    id: 'renew-password',
+    type: 'password',
+    autocomplete: 'current-password',
+    'aria-describedby': 'renew-error',
+  });
+  const cancel = h('button', { type: 'button', class: 'button-quiet' }, 'Cancel');
+  const form = h(
+    'form',
+    { method: 'dialog', novalidate: true },
+    h('h2', { id: 'renew-title' }, 'Stay signed in'),
+    h('p', {}, 'Enter your password to continue without interrupting the live view.'),
+    h('div', { class: 'field' }, h('label', { for: 'renew-email' }, 'Email'), email),
+    h('div', { class: 'field' }, h('label', { for: 'renew-password' }, 'Password'), password),
+    error,
+    h(
+      'div',
+      { class: 'form-actions' },
+      h('button', { type: 'submit', class: 'button-primary' }, 'Continue'),
+      cancel,
+    ),
+  );
+  const dialog = h('dialog', { 'aria-labelledby': 'renew-title', class: 'card' }, form);
+  document.body.append(dialog);
+  const close = () => {
+    dialog.close();
+    dialog.remove();
+  };
+  cancel.addEventListener('click', close);
+  dialog.addEventListener('cancel', close);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    deps.api
+      .login(email.value.trim(), password.value)
+      .then((result) => {
+        deps.session.set(result.token, email.value.trim());
+        deps.renewed(result.token);
+        close();
+      })
+      .catch((err: unknown) => {
+        error.textContent =
+          err instanceof ApiError && err.status === 401
+            ? 'Wrong email or password.'
+            : err instanceof Error
+              ? err.message
+              : 'Sign-in failed.';
+      });
+  });
+  dialog.showModal();
+  email.focus();
+}
