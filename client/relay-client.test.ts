@@ -154,4 +154,27 @@ describe('RelayClient', () => {
     expect(client.state).toBe('open');
     expect(sockets).toHaveLength(1);
   });
+
+  it('gives a call-list listener added later the current list (snapshot merged with updates) at once', async () => {
+    const { fx, client } = await setup();
+    const { call } = await seedCall(fx.backend, 'call-list-1');
+    const first: string[][] = [];
+    client.subscribeCalls({ onCalls: (calls) => first.push(calls.map((c) => c.callId)), onCallUpdated: () => {} });
+    client.connect();
+    await until(() => first.length === 1);
+    expect(first[0]).toEqual(['call-list-1']);
+
+    const { events } = await appendSegments(fx.backend, 'call-list-1', 2);
+    const updated: number[] = [];
+    client.subscribeCalls({ onCalls: () => {}, onCallUpdated: (c) => updated.push(c.lastSeq) });
+    await publishEvents(fx.backend, call, events);
+    await until(() => updated.includes(2));
+
+    const late: Array<{ callId: string; lastSeq: number }[]> = [];
+    client.subscribeCalls({
+      onCalls: (calls) => late.push(calls.map((c) => ({ callId: c.callId, lastSeq: c.lastSeq }))),
+      onCallUpdated: () => {},
+    });
+    expect(late).toEqual([[{ callId: 'call-list-1', lastSeq: 2 }]]);
+  });
 });

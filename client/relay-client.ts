@@ -84,7 +84,8 @@ const TERMINAL_SUB_ERRORS = new Set(['forbidden', 'not_found', 'bad_request', 't
 export class RelayClient {
   private socket: WebSocketLike | undefined;
   private readonly subs = new Map<string, SubState>();
-  private callList: { handlers: Set<CallListHandlers>; versions: Map<string, number> } | undefined;
+  /** The org's call list as last seen (snapshot merged with updates); `loaded` once a snapshot arrived. */
+  private callList: { handlers: Set<CallListHandlers>; calls: Map<string, Call>; loaded: boolean } | undefined;
   private attempt = 0;
   private stateValue: ConnectionState = 'idle';
   private stopped = false;
@@ -139,12 +140,16 @@ export class RelayClient {
     };
   }
 
-  /** Follows the org's call list: a snapshot on every (re)connect, then updates. */
+  /**
+   * Follows the org's call list: a snapshot on every (re)connect, then updates. A listener added after the first
+   * snapshot gets the current list (snapshot merged with updates, newest first) at once.
+   */
   subscribeCalls(handlers: CallListHandlers): { unsubscribe(): void } {
     const first = !this.callList;
-    this.callList ??= { handlers: new Set(), versions: new Map() };
+    this.callList ??= { handlers: new Set(), calls: new Map(), loaded: false };
     this.callList.handlers.add(handlers);
     if (first) this.send({ type: 'subscribe_calls' });
+    else if (this.callList.loaded) handlers.onCalls(newestFirst([...this.callList.calls.values()]));
     return { unsubscribe: () => void this.callList?.handlers.delete(handlers) };
   }
 
@@ -258,14 +263,15 @@ export class RelayClient {
         return;
       case 'calls': {
         if (!this.callList) return;
-        for (const call of message.calls) this.callList.versions.set(call.callId, call.lastSeq);
+        this.callList.calls = new Map(message.calls.map((call) => [call.callId, call]));
+        this.callList.loaded = true;
         for (const h of this.callList.handlers) h.onCalls(message.calls);
         return;
       }
       case 'call_updated': {
         const list = this.callList;
-        if (!list || message.call.lastSeq <= (list.versions.get(message.call.callId) ?? -1)) return;
-        list.versions.set(message.call.callId, message.call.lastSeq);
+        if (!list || message.call.lastSeq <= (list.calls.get(message.call.callId)?.lastSeq ?? -1)) return;
+        list.calls.set(message.call.callId, message.call);
         for (const h of list.handlers) h.onCallUpdated(message.call);
         return;
       }
@@ -356,4 +362,8 @@ function detach(socket: WebSocketLike): void {
   socket.onmessage = null;
   socket.onclose = null;
   socket.onerror = null;
+}
+
+function newestFirst(calls: Call[]): Call[] {
+  return calls.sort((a, b) => (a.createdAt === b.createdAt ? 0 : a.createdAt < b.createdAt ? 1 : -1));
 }

@@ -23,7 +23,11 @@ export interface LocalServer {
   url: string;
   port: number;
   server: Server;
-  close(): Promise<void>;
+  /**
+   * Stops accepting, lets requests in flight finish (their handlers may still be writing to the store), then
+   * resolves; connections still open after `graceMs` (default 5 s) are cut.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 /** Starts listening; resolves once the port is bound. */
@@ -45,10 +49,15 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     url: `http://${urlHost}:${port}`,
     port,
     server,
-    close: () =>
+    close: (graceMs = 5000) =>
       new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
+        const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
+        server.close((err) => {
+          clearTimeout(deadline);
+          if (err) reject(err);
+          else resolve();
+        });
+        server.closeIdleConnections();
       }),
   };
 }

@@ -5,7 +5,7 @@ import { ConfigError, parseIngestConfig } from '../../core/config.ts';
 import type { Logger } from '../../core/log.ts';
 import { createAppRoutes } from '../../functions/app.ts';
 import { parseApiConfig } from '../../functions/api/api-config.ts';
-import { createApiDeps } from '../../functions/api/api-deps.ts';
+import { createApiDepsFromConfig } from '../../functions/api/api-function.ts';
 import { startLocalServer } from '../../functions/local-server.ts';
 import { WEBHOOK_PATHS } from '../../functions/webhooks/webhook-deps.ts';
 import {
@@ -18,7 +18,6 @@ import { ensureDashboardBuilt } from './dashboard-build.ts';
 import { startDashboardServer } from './dashboard-server.ts';
 import { startEmulators } from './emulators.ts';
 import { assertPortsFree, type WantedPort } from './ports.ts';
-import { createProviderAdapters } from './providers.ts';
 import { startRelayRunner, type RelayRunner } from './relay-runner.ts';
 import { seedDevUser } from './seed-user.ts';
 import type { StackConfig } from './stack-config.ts';
@@ -92,15 +91,9 @@ export async function startStack(
 
     step();
     const apiConfig = parseApiConfig(env);
-    const providers = createProviderAdapters(apiConfig);
-    const apiDeps = await createApiDeps({
-      config: apiConfig,
-      store: backend.store,
-      users: backend.users,
-      bus: backend.bus,
+    const apiDeps = await createApiDepsFromConfig(apiConfig, {
+      backend,
       logger: logger.child({ component: 'api' }),
-      telephony: providers.telephony,
-      agent: providers.agent,
     });
     const routes = createAppRoutes(
       { store: backend.store, bus: backend.bus, config: ingestConfig, clock: systemClock },

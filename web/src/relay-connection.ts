@@ -1,7 +1,6 @@
 // The views' LiveSource over the shared RelayClient (client/): one socket per tab, resumed gaplessly after drops.
 import { RelayClient, type ConnectionState as ClientState } from '../../client/relay-client.ts';
 import { RELAY_WS_PATH } from '../../core/protocol/relay-messages.ts';
-import type { Call } from '../../core/call.ts';
 import type { CallListHandlers, ConnectionState, ConnectionStatus, LiveSource } from './live-source.ts';
 
 export interface RelayConnectionOptions {
@@ -40,23 +39,6 @@ export function createRelayConnection(options: RelayConnectionOptions): LiveSour
     },
   });
   client.connect();
-  // One call-list subscription for the tab's lifetime, cached here: the client sends `subscribe_calls` only for
-  // its first listener, so a board opened a second time would otherwise wait for a snapshot that never comes.
-  const calls = new Map<string, Call>();
-  let loaded = false;
-  const boards = new Set<CallListHandlers>();
-  client.subscribeCalls({
-    onCalls(list) {
-      calls.clear();
-      for (const call of list) calls.set(call.callId, call);
-      loaded = true;
-      for (const board of boards) board.snapshot(list);
-    },
-    onCallUpdated(call) {
-      calls.set(call.callId, call);
-      for (const board of boards) board.updated(call);
-    },
-  });
   return {
     status: () => status,
     onStatus(listener) {
@@ -64,9 +46,11 @@ export function createRelayConnection(options: RelayConnectionOptions): LiveSour
       return () => listeners.delete(listener);
     },
     subscribeCalls(handlers) {
-      boards.add(handlers);
-      if (loaded) handlers.snapshot([...calls.values()]);
-      return () => boards.delete(handlers);
+      const subscription = client.subscribeCalls({
+        onCalls: (list) => handlers.snapshot(list),
+        onCallUpdated: (call) => handlers.updated(call),
+      });
+      return () => subscription.unsubscribe();
     },
     subscribeCall(callId, handlers) {
       const subscription = client.subscribe(callId, {
