@@ -1,7 +1,7 @@
 // The views' LiveSource over the shared RelayClient (client/): one socket per tab, resumed gaplessly after drops.
 import { RelayClient, type ConnectionState as ClientState } from '../../client/relay-client.ts';
 import { RELAY_WS_PATH } from '../../core/protocol/relay-messages.ts';
-import type { CallListHandlers, ConnectionState, ConnectionStatus, LiveSource } from './live-source.ts';
+import type { ConnectionState, ConnectionStatus, LiveSource } from './live-source.ts';
 
 export interface RelayConnectionOptions {
   /** Relay origin, `ws(s)://host:port`. */
