@@ -31,17 +31,23 @@ export interface TranscriptTurn {
   offsetSecs: number;
 }
 
-export interface TranscriptBody {
-  kind: 'transcript';
-  conversationId: string;
-  source: 'elevenlabs_webhook' | 'elevenlabs_fetch';
+/** The agent's post-call result (ElevenLabs transcript + analysis), with provider field names already mapped. */
+export interface ConversationResult {
+  /** Provider status: `initiated`, `in-progress`, `processing`, `done`, `failed` (unknown values pass through). */
   conversationStatus: string;
   turns: TranscriptTurn[];
   summary?: string;
   callSuccessful?: string;
+  /** Data-collection results by id (e.g. `acknowledged`, `eta`). */
   dataCollection: Record<string, { value: unknown; rationale?: string }>;
   durationSecs?: number;
   terminationReason?: string;
+}
+
+export interface TranscriptBody extends ConversationResult {
+  kind: 'transcript';
+  conversationId: string;
+  source: 'elevenlabs_webhook' | 'elevenlabs_fetch';
 }
 
 /** The body of a durable event, discriminated by `kind`. */

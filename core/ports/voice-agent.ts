@@ -1,5 +1,5 @@
 // Port: the conversational voice agent (ElevenLabs Agents) that talks to the driver, and its stored conversations.
-import type { TranscriptTurn } from '../call-event.ts';
+import type { ConversationResult } from '../call-event.ts';
 
 /** Values the agent's prompt can reference as `{{name}}`. Keys are snake_case as configured on the agent. */
 export type DynamicVariables = Record<string, string | number | boolean>;
@@ -27,19 +27,11 @@ export interface ConversationSource {
 }
 
 /** A stored conversation as callrelay needs it (provider field names already mapped). */
-export interface ConversationSnapshot {
+export interface ConversationSnapshot extends ConversationResult {
   conversationId: string;
-  /** Provider status: `initiated`, `in-progress`, `processing`, `done`, `failed` (unknown values pass through). */
-  status: string;
   callSid?: string;
   /** The dynamic variables the conversation started with (incl. `callrelay_call_id` when callrelay dialed). */
   dynamicVariables: Record<string, unknown>;
-  turns: TranscriptTurn[];
-  summary?: string;
-  callSuccessful?: string;
-  dataCollection: Record<string, { value: unknown; rationale?: string }>;
-  durationSecs?: number;
-  terminationReason?: string;
   /** ISO time the call ended (start + duration), when known. */
   endedAt?: string;
 }

@@ -129,7 +129,7 @@ function toSnapshot(c: Conversation): ConversationSnapshot {
   const duration = meta?.callDurationSecs;
   return {
     conversationId: c.conversationId,
-    status: c.status,
+    conversationStatus: c.status,
     ...(meta?.phoneCall?.callSid ? { callSid: meta.phoneCall.callSid } : {}),
     dynamicVariables: c.conversationInitiationClientData?.dynamicVariables ?? {},
     turns: (c.transcript ?? []).flatMap((t): TranscriptTurn[] => {

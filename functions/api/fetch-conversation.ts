@@ -54,7 +54,7 @@ export function createFetchConversationHandler(deps: FetchConversationDeps): Htt
     return json(200, {
       callId: call.callId,
       conversationId,
-      status: snapshot.status,
+      status: snapshot.conversationStatus,
       transcript: snapshot.turns,
       analysis: {
         summary: snapshot.summary ?? null,
@@ -71,7 +71,7 @@ async function reconcile(
   call: Call,
   s: ConversationSnapshot,
 ): Promise<Reconciled> {
-  if (!FINAL_CONVERSATION_STATUSES.has(s.status)) return 'not_final';
+  if (!FINAL_CONVERSATION_STATUSES.has(s.conversationStatus)) return 'not_final';
   let stored = false;
   for (const draft of fetchDrafts(s)) {
     const result = await recordCallEvent(deps, call.callId, draft, 'log');
@@ -82,19 +82,8 @@ async function reconcile(
 
 /** The webhook's drafts for this conversation, with the transcript marked as coming from a fetch. */
 function fetchDrafts(s: ConversationSnapshot): EventDraft[] {
-  const drafts = transcriptionDrafts({
-    kind: 'post_call_transcription',
-    conversationId: s.conversationId,
-    conversationStatus: s.status,
-    turns: s.turns,
-    dataCollection: s.dataCollection,
-    ...(s.callSid ? { callSid: s.callSid } : {}),
-    ...(s.summary !== undefined ? { summary: s.summary } : {}),
-    ...(s.callSuccessful !== undefined ? { callSuccessful: s.callSuccessful } : {}),
-    ...(s.durationSecs !== undefined ? { durationSecs: s.durationSecs } : {}),
-    ...(s.terminationReason !== undefined ? { terminationReason: s.terminationReason } : {}),
-    ...(s.endedAt !== undefined ? { endedAt: s.endedAt } : {}),
-  });
+  const { dynamicVariables: _variables, ...result } = s;
+  const drafts = transcriptionDrafts({ ...result, kind: 'post_call_transcription' });
   return drafts.map((d) =>
     d.body.kind === 'transcript' ? { ...d, body: { ...d.body, source: 'elevenlabs_fetch' } } : d,
   );

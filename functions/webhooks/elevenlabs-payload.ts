@@ -1,7 +1,7 @@
 // ElevenLabs post-call webhook (JSON) → typed event, and the durable drafts it produces.
 import { z } from 'zod';
 import type { CallStatus } from '../../core/call.ts';
-import type { TranscriptTurn } from '../../core/call-event.ts';
+import type { ConversationResult, TranscriptTurn } from '../../core/call-event.ts';
 import { dedupeKeys } from '../../core/dedupe-key.ts';
 import type { CallRef, EventDraft } from '../../core/ports/call-store.ts';
 import { isCallId, isoTime, parseJsonText, parseOrThrow } from './payload-parse.ts';
@@ -59,7 +59,7 @@ const initiationFailure = z.object({
 const audio = z.object({ conversation_id: z.string().nullish() });
 
 export type ElevenLabsPayload =
-  | {
+  | (ConversationResult & {
       kind: 'post_call_transcription';
       conversationId: string;
       callSid?: string;
@@ -67,16 +67,9 @@ export type ElevenLabsPayload =
       callId?: string;
       /** The variable was present but not a valid callId (ignored: a 4xx would lose the transcript). */
       callIdRejected?: boolean;
-      conversationStatus: string;
-      turns: TranscriptTurn[];
-      summary?: string;
-      callSuccessful?: string;
-      dataCollection: Record<string, { value: unknown; rationale?: string }>;
-      durationSecs?: number;
-      terminationReason?: string;
       /** When the call ended (start + duration), else the event time. */
       endedAt?: string;
-    }
+    })
   | {
       kind: 'call_initiation_failure';
       conversationId: string;
