@@ -6,6 +6,7 @@ import { dateTime, duration } from '../format.ts';
 import type { LiveSource } from '../live-source.ts';
 import { href } from '../router.ts';
 import { statusBadge } from '../status-badge.ts';
+import { triggerList } from '../trigger-list.ts';
 
 /** How often running durations are redrawn. */
 const TICK_MS = 1000;
@@ -101,21 +102,7 @@ function row(call: Call): HTMLTableRowElement {
     { href: href({ name: 'call', callId: call.callId }) },
     call.driver?.name ?? 'Unknown driver',
   );
-  const triggers = call.triggers.length
-    ? h(
-        'ul',
-        { class: 'triggers' },
-        ...call.triggers.map((t) =>
-          h(
-            'li',
-            { class: `trigger trigger-${t.type}` },
-            h('span', { class: 'trigger-type' }, t.type === 'violation' ? 'Violation' : 'Reminder'),
-            ' ',
-            t.description,
-          ),
-        ),
-      )
-    : h('span', { class: 'muted' }, '—');
+  const triggers = call.triggers.length ? triggerList(call.triggers) : h('span', { class: 'muted' }, '—');
   const running = !call.endedAt && call.answeredAt && call.durationSecs === undefined;
   return h(
     'tr',

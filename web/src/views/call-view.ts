@@ -6,6 +6,7 @@ import { clockTime, dateTime, duration, fieldLabel, outcomeValue, statusLabel } 
 import type { LiveSource } from '../live-source.ts';
 import { href } from '../router.ts';
 import { statusBadge } from '../status-badge.ts';
+import { triggerList } from '../trigger-list.ts';
 import { TranscriptModel, type TranscriptLine } from '../transcript-model.ts';
 
 /** Outcome fields always shown (as "Unknown" until the agent collected them), in this order. */
@@ -125,21 +126,7 @@ function renderHeader(header: HTMLElement, call: Call | undefined): void {
         h('dd', running ? { 'data-running': 'true' } : {}, durationOf(call)),
       ),
     ),
-    call.triggers.length
-      ? h(
-          'ul',
-          { class: 'triggers' },
-          ...call.triggers.map((t) =>
-            h(
-              'li',
-              { class: `trigger trigger-${t.type}` },
-              h('span', { class: 'trigger-type' }, t.type === 'violation' ? 'Violation' : 'Reminder'),
-              ' ',
-              t.description,
-            ),
-          ),
-        )
-      : null,
+    call.triggers.length ? triggerList(call.triggers) : null,
     call.failureReason ? h('p', { class: 'notice' }, 'Reason: ', call.failureReason) : null,
   );
 }
