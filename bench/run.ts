@@ -1,0 +1,61 @@
+// `npm run bench`: parse flags, run the chosen scenarios one after another, report; exit 1 on any failure.
+import { writeFile } from 'node:fs/promises';
+import { parseBenchOptions, USAGE, UsageError, type BenchOptions, type ScenarioName } from './cli-options.ts';
+import { machineFacts } from './machine.ts';
+import { printMachine, printResult } from './report.ts';
+import { fanoutScenario } from './scenarios/fanout.ts';
+import { ingestScenarios } from './scenarios/ingest.ts';
+import { latencyScenario } from './scenarios/latency.ts';
+import type { ScenarioResult } from './scenarios/scenario-result.ts';
+
+async function runScenario(name: ScenarioName, o: BenchOptions): Promise<ScenarioResult[]> {
+  switch (name) {
+    case 'latency':
+      return [await latencyScenario(o.backend, o.latency)];
+    case 'fanout':
+      return [await fanoutScenario(o.backend, o.fanout)];
+    case 'ingest':
+      return ingestScenarios(o.backend, o.ingest);
+    default: {
+      const unknown: never = name;
+      throw new TypeError(`unknown scenario ${String(unknown)}`);
+    }
+  }
+}
+
+async function main(): Promise<number> {
+  let options: BenchOptions | 'help';
+  try {
+    options = parseBenchOptions(process.argv.slice(2));
+  } catch (err) {
+    if (!(err instanceof UsageError || err instanceof TypeError)) throw err;
+    console.error(`${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  const machine = machineFacts();
+  printMachine(machine);
+  const results: ScenarioResult[] = [];
+  for (const name of options.scenarios) {
+    for (const result of await runScenario(name, options)) {
+      printResult(result, machine);
+      results.push(result);
+    }
+  }
+  if (options.jsonPath)
+    await writeFile(options.jsonPath, `${JSON.stringify({ machine, results }, null, 2)}\n`);
+  const failed = results.filter((r) => r.failures.length > 0).map((r) => r.scenario);
+  console.log(failed.length ? `\nFAILED: ${failed.join(', ')}` : '\nall scenarios passed');
+  return failed.length ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
