@@ -24,6 +24,7 @@ import type {
   CallStore,
   EventDraft,
 } from '../../ports/call-store.ts';
+import { SerialLanes } from '../../serial-lanes.ts';
 import { guardStore } from './firestore-errors.ts';
 
 /** Marker of an appended event, keyed by `keyHash(dedupeKey)`. */
@@ -61,10 +62,15 @@ const ACTIVE_STATUSES = CALL_STATUSES.filter((s) => !TERMINAL_STATUSES.has(s));
  * `calls/{callId}/dedupe/{keyHash(dedupeKey)}`, `providerIds/{keyHash(providerKey)}`. Every write goes through a
  * transaction, so seq stays gapless and resolution race-free across any number of processes. The Firestore client
  * must be built with `ignoreUndefinedProperties: true` (see `google-backend.ts`).
+ *
+ * Within one process, writes to the same call run one at a time (`SerialLanes`): concurrent webhooks of one call
+ * (both transcription tracks, status callbacks) would otherwise contend on the call document, and Firestore answers
+ * contention with aborts and retry backoff of seconds. Across processes the transactions still guarantee correctness.
  */
 export class FirestoreCallStore implements CallStore {
   private readonly clock: Clock;
   private readonly maxAttempts: number;
+  private readonly lanes = new SerialLanes();
 
   constructor(
     private readonly db: Firestore,
@@ -75,7 +81,7 @@ export class FirestoreCallStore implements CallStore {
   }
 
   createCall(input: NewCall): Promise<{ call: Call; created: boolean }> {
-    return this.transact(async (tx) => {
+    return this.transact(input.callId, async (tx) => {
       const snap = await tx.get(this.callRef(input.callId));
       const existing = snap.data();
       if (existing) return { call: existing, created: false };
@@ -91,8 +97,15 @@ export class FirestoreCallStore implements CallStore {
     return guardStore(async () => (await this.callRef(callId).get()).data() ?? null);
   }
 
-  resolveCall(ref: CallRef, fallbackOrgId: string): Promise<Call> {
-    return this.transact(async (tx) => {
+  async resolveCall(ref: CallRef, fallbackOrgId: string): Promise<Call> {
+    // Fast path (the common case: callrelay's callbacks carry the callId): a plain read, no transaction, when the
+    // call exists and already has every id the ref brings.
+    if (ref.callId) {
+      const known = await this.getCall(ref.callId);
+      if (known && hasIds(known, ref)) return known;
+    }
+    const lane = ref.callId ?? providerKeys(ref)[0] ?? '';
+    return this.transact(lane, async (tx) => {
       const keys = providerKeys(ref);
       const claims = await this.readIndex(tx, keys);
       const found = await this.find(tx, ref, claims);
@@ -113,7 +126,7 @@ export class FirestoreCallStore implements CallStore {
   }
 
   linkProviderIds(callId: string, ids: ProviderIds): Promise<Call> {
-    return this.transact(async (tx) => {
+    return this.transact(callId, async (tx) => {
       const snap = await tx.get(this.callRef(callId));
       const call = snap.data();
       if (!call) throw new AppError('not_found', 'call not found');
@@ -123,7 +136,7 @@ export class FirestoreCallStore implements CallStore {
   }
 
   append(callId: string, draft: EventDraft): Promise<AppendResult> {
-    return this.transact(async (tx): Promise<AppendResult> => {
+    return this.transact(callId, async (tx): Promise<AppendResult> => {
       const callRef = this.callRef(callId);
       const dedupeRef = this.dedupe(callId).doc(keyHash(draft.dedupeKey));
       const [callSnap, dedupeSnap] = await Promise.all([tx.get(callRef), tx.get(dedupeRef)]);
@@ -176,8 +189,11 @@ export class FirestoreCallStore implements CallStore {
     });
   }
 
-  private transact<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    return guardStore(() => this.db.runTransaction(fn, { maxAttempts: this.maxAttempts }));
+  /** One transaction, queued behind this process's other writes to the same `lane` (a call). */
+  private transact<T>(lane: string, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.lanes.run(lane, () =>
+      guardStore(() => this.db.runTransaction(fn, { maxAttempts: this.maxAttempts })),
+    );
   }
 
   /** The call a ref names: by callId first, then by any provider id already indexed. Reads only. */
@@ -283,4 +299,9 @@ function applyFilter(query: Query<Call>, filter: CallFilter): Query<Call> | null
   if (filter.conversationId) q = q.where('conversationId', '==', filter.conversationId);
   if (filter.driverId) q = q.where('driver.id', '==', filter.driverId);
   return q;
+}
+
+/** Whether `call` already carries every provider id `ref` names (so resolving it would change nothing). */
+function hasIds(call: Call, ref: CallRef): boolean {
+  return (!ref.callSid || call.callSid !== undefined) && (!ref.conversationId || call.conversationId !== undefined);
 }

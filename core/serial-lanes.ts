@@ -1,0 +1,25 @@
+// Runs async tasks one at a time per key (in arrival order), concurrently across keys; idle keys hold no memory.
+
+export class SerialLanes {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  /** Runs `task` after every task queued before it under `key` has settled. */
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const result = previous.then(task, task);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return result;
+  }
+
+  /** Keys with queued or running tasks (for tests). */
+  get size(): number {
+    return this.tails.size;
+  }
+}
