@@ -50,4 +50,20 @@ describe('functions/index.ts', () => {
     expect(result.stderr).not.toContain('super-secret-token');
     expect(result.stderr).not.toContain('wsec_super_secret');
   });
+
+  it.each([
+    ['api', 'ELEVENLABS_WEBHOOK_SECRET'],
+    ['elevenlabsWebhook', 'JWT_SECRET'],
+    ['twilioStatusWebhook', 'TWILIO_FROM_NUMBER'],
+  ])('serving only %s, loads without %s (a setting only other functions need)', (target, unset) => {
+    const result = load({ ...complete, FUNCTION_TARGET: target, [unset]: '' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('serving only the api, still fails naming a setting the api needs', () => {
+    const result = load({ ...complete, FUNCTION_TARGET: 'api', JWT_SECRET: '' });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('invalid configuration: JWT_SECRET');
+  });
 });

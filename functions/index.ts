@@ -1,8 +1,8 @@
-// Cloud Functions entry: parse config once, build the backend, register each webhook. Wiring only.
+// Cloud Functions entry: parse config once, build the backend, register the function(s) being served. Wiring only.
 import * as functions from '@google-cloud/functions-framework';
 import { createBackend } from '../core/backend.ts';
 import { systemClock } from '../core/clock.ts';
-import { parseIngestConfig } from '../core/config.ts';
+import { parseBackendConfig, parseIngestConfig } from '../core/config.ts';
 import { createLogger } from '../core/log.ts';
 import { createApiHandler } from './api/api-function.ts';
 import { toFrameworkHandler } from './http/framework-adapter.ts';
@@ -10,16 +10,34 @@ import { createElevenLabsWebhookHandler } from './webhooks/elevenlabs-webhook.ts
 import { createTwilioStatusHandler } from './webhooks/twilio-status.ts';
 import { createTwilioTranscriptionHandler } from './webhooks/twilio-transcription.ts';
 
-const config = parseIngestConfig();
-const logger = createLogger({ base: { service: 'callrelay-functions' } });
-const backend = await createBackend(config, { logger });
-const deps = { store: backend.store, bus: backend.bus, config, clock: systemClock };
-const http = { logger, projectId: config.projectId };
+// Cloud Functions sets FUNCTION_TARGET: build only that function, so it needs only its own settings and a bad
+// API setting cannot stop ingest. Unset (local tools), every function is registered.
+const target = process.env.FUNCTION_TARGET;
+const serves = (name: string) => !target || target === name;
+const WEBHOOKS = ['twilioStatusWebhook', 'twilioTranscriptionWebhook', 'elevenlabsWebhook'] as const;
 
-functions.http('twilioStatusWebhook', toFrameworkHandler(createTwilioStatusHandler(deps), http));
-functions.http(
-  'twilioTranscriptionWebhook',
-  toFrameworkHandler(createTwilioTranscriptionHandler(deps), http),
-);
-functions.http('elevenlabsWebhook', toFrameworkHandler(createElevenLabsWebhookHandler(deps), http));
-functions.http('api', toFrameworkHandler(await createApiHandler({ backend, logger }), http));
+const logger = createLogger({
+  base: { service: 'callrelay-functions', ...(target ? { function: target } : {}) },
+});
+const backendConfig = parseBackendConfig();
+const backend = await createBackend(backendConfig, { logger });
+const http = { logger, projectId: backendConfig.projectId };
+
+if (WEBHOOKS.some(serves)) {
+  const deps = { store: backend.store, bus: backend.bus, config: parseIngestConfig(), clock: systemClock };
+  if (serves('twilioStatusWebhook')) {
+    functions.http('twilioStatusWebhook', toFrameworkHandler(createTwilioStatusHandler(deps), http));
+  }
+  if (serves('twilioTranscriptionWebhook')) {
+    functions.http(
+      'twilioTranscriptionWebhook',
+      toFrameworkHandler(createTwilioTranscriptionHandler(deps), http),
+    );
+  }
+  if (serves('elevenlabsWebhook')) {
+    functions.http('elevenlabsWebhook', toFrameworkHandler(createElevenLabsWebhookHandler(deps), http));
+  }
+}
+if (serves('api')) {
+  functions.http('api', toFrameworkHandler(await createApiHandler({ backend, logger }), http));
+}

@@ -48,7 +48,7 @@ FUNCTIONS_SA="callrelay-functions@${PROJECT_ID}.iam.gserviceaccount.com"
 RELAY_SA="callrelay-relay@${PROJECT_ID}.iam.gserviceaccount.com"
 IMAGE_REPO="${REGION}-docker.pkg.dev/${PROJECT_ID}/${AR_REPO}/relay"
 
-# Non-secret provider settings (docs/ENVIRONMENT.md). Deployed services have no defaults; a dry run shows placeholders.
+# Non-secret provider settings (README, Environment). Deployed services have no defaults; a dry run shows placeholders.
 CONFIG_VARS=(DEFAULT_ORG TWILIO_ACCOUNT_SID TWILIO_FROM_NUMBER ELEVENLABS_AGENT_ID ELEVENLABS_AGENT_PHONE_NUMBER_ID)
 # Secret Manager name ← environment variable the services read (and that seeds the first version when set here).
 SECRETS=(
@@ -57,7 +57,8 @@ SECRETS=(
   "callrelay-elevenlabs-api-key:ELEVENLABS_API_KEY"
   "callrelay-elevenlabs-webhook-secret:ELEVENLABS_WEBHOOK_SECRET"
 )
-# name | min instances | timeout | memory. Every function loads functions/index.ts, so all share one env and secret set.
+# name | min instances | timeout | memory. All share one env file and secret set (one service account); each
+# builds only its own handler (FUNCTION_TARGET), so it reads only the settings it needs.
 FUNCTIONS=(
   "api|1|60s|512Mi"
   "twilioStatusWebhook|0|30s|512Mi"
