@@ -62,7 +62,7 @@ async function main(spec: StackSpec): Promise<void> {
     logger,
     clock: systemClock,
   });
-  const relayPort = await relay.listen(0);
+  const relayPort = await relay.listen(0, '127.0.0.1');
 
   const sample = (): MemorySample => {
     (globalThis as { gc?: () => void }).gc?.();

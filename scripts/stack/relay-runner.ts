@@ -56,6 +56,7 @@ export async function startRelayRunner(options: {
 
 async function startInProcess(options: {
   env: Env;
+  host: string;
   port: number;
   logger: Logger;
   shared?: { store: CallStore; bus: EventBus };
@@ -70,7 +71,7 @@ async function startInProcess(options: {
     logger: options.logger.child({ component: 'relay', instanceId: config.instanceId }),
     clock: systemClock,
   });
-  await relay.listen(options.port);
+  await relay.listen(options.port, options.host);
   return { stop: () => relay.close() };
 }
 
@@ -78,7 +79,7 @@ async function startChild(env: Env, host: string, port: number, logger: Logger):
   const repo = resolve(import.meta.dirname, '../..');
   const child = spawnGroup('relay', process.execPath, ['--import', 'tsx', 'services/relay/main.ts'], {
     cwd: repo,
-    env: { ...env, RELAY_PORT: String(port) },
+    env: { ...env, RELAY_PORT: String(port), RELAY_HOST: host },
     onLine: (line, stream) => (stream === 'stderr' ? process.stderr : process.stdout).write(`${line}\n`),
   });
   const probeHost = host === '0.0.0.0' ? '127.0.0.1' : host;

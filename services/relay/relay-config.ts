@@ -1,11 +1,13 @@
 // The relay's configuration, parsed once from the environment at start; every limit is named here with its reason.
 import { randomUUID } from 'node:crypto';
-import { integer, optionalString, type Env } from '../../core/config.ts';
+import { integer, optionalString, stringWithDefault, type Env } from '../../core/config.ts';
 
 /** Limits and timings of one relay instance. Defaults are documented in docs/PROTOCOL.md. */
 export interface RelayConfig {
   /** HTTP/WebSocket port (`RELAY_PORT`, else `PORT`, default 3001; 0 = any free port). */
   port: number;
+  /** Interface to bind (`RELAY_HOST`, default 0.0.0.0 as Cloud Run needs; 127.0.0.1 keeps a local relay private). */
+  host: string;
   /** Names this instance's bus subscription (`RELAY_INSTANCE_ID`, default a random id). */
   instanceId: string;
   /** Protocol ping interval; a peer that has not answered the previous ping is terminated (`HEARTBEAT_MS`, 25 s). */
@@ -34,6 +36,7 @@ export interface RelayConfig {
 
 export const RELAY_DEFAULTS = {
   port: 3001,
+  host: '0.0.0.0',
   heartbeatMs: 25_000,
   tokenGraceMs: 30_000,
   maxPayloadBytes: 64 * 1024,
@@ -56,6 +59,7 @@ export function parseRelayConfig(env: Env = process.env): RelayConfig {
       min: 0,
       max: 65535,
     }),
+    host: stringWithDefault(env, 'RELAY_HOST', d.host),
     instanceId: optionalString(env, 'RELAY_INSTANCE_ID') ?? randomUUID().slice(0, 12),
     heartbeatMs: integer(env, 'HEARTBEAT_MS', d.heartbeatMs, { min: 50, max: 600_000 }),
     tokenGraceMs: integer(env, 'TOKEN_GRACE_MS', d.tokenGraceMs, { min: 0, max: 600_000 }),

@@ -49,6 +49,7 @@ async function spawnRelay(
           }
         : {}),
       RELAY_PORT: String(port),
+      RELAY_HOST: '127.0.0.1',
       RELAY_INSTANCE_ID: instanceId,
       JWT_SECRET: new TextDecoder().decode(TEST_AUTH.secret),
       JWT_ISSUER: TEST_AUTH.issuer,

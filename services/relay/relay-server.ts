@@ -25,7 +25,7 @@ export interface RelayDeps {
 
 export interface Relay {
   /** Subscribes to the bus (this instance's own subscription), then listens; resolves the bound port. */
-  listen(port?: number): Promise<number>;
+  listen(port?: number, host?: string): Promise<number>;
   /** Stops accepting, closes every socket with 1001, releases the bus subscription. Idempotent. */
   close(): Promise<void>;
   /** Routing state, for tests and diagnostics. */
@@ -127,14 +127,14 @@ export function createRelay(deps: RelayDeps): Relay {
     });
   });
 
-  async function listen(port = config.port): Promise<number> {
+  async function listen(port = config.port, host = config.host): Promise<number> {
     if (busSubscription || shuttingDown) throw new TypeError('relay already started');
     busSubscription = await deps.bus.subscribe(`relay-${config.instanceId}`, (message) =>
       hub.onBusMessage(message),
     );
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, () => {
+      server.listen(port, host, () => {
         server.off('error', reject);
         resolve();
       });
@@ -143,7 +143,7 @@ export function createRelay(deps: RelayDeps): Relay {
       for (const connection of connections) connection.heartbeat();
     }, config.heartbeatMs);
     const bound = (server.address() as AddressInfo).port;
-    logger.info('relay listening', { port: bound, instanceId: config.instanceId });
+    logger.info('relay listening', { host, port: bound, instanceId: config.instanceId });
     return bound;
   }
 

@@ -76,7 +76,7 @@ export async function startRelay(
     logger: quietLogger,
     clock: systemClock,
   });
-  const port = await relay.listen(options.port ?? 0);
+  const port = await relay.listen(options.port ?? 0, '127.0.0.1');
   const sign = await createTokenSigner(TEST_AUTH);
   return {
     relay,
