@@ -49,6 +49,8 @@ export class CallDialer {
 
   /**
    * Creates the call (or finds the one the idempotency key names), records and publishes `queued`, and dials once.
+   * Whoever stores the call's `queued` event owns the dial: that append is idempotent, so of concurrent or retried
+   * requests with one key exactly one dials, and a retry after a failure *before* `queued` was stored still dials.
    * @throws AppError `conflict` when the key was used for a different request; `provider_error` when dialing failed,
    * after recording a `failed` status with the reason on the call.
    */
@@ -60,14 +62,11 @@ export class CallDialer {
       driver: input.driver,
       triggers: input.triggers,
     });
-    if (!created) {
-      if (!sameRequest(call, input)) {
-        throw new AppError('conflict', 'Idempotency-Key was already used with a different request');
-      }
-      return { call, replayed: true };
+    if (!created && !sameRequest(call, input)) {
+      throw new AppError('conflict', 'Idempotency-Key was already used with a different request');
     }
     const log = this.deps.logger.child({ callId, mode: this.deps.mode });
-    await recordCallEvent(
+    const claim = await recordCallEvent(
       this.deps,
       callId,
       {
@@ -76,6 +75,7 @@ export class CallDialer {
       },
       'log',
     );
+    if (claim.outcome !== 'appended') return { call: claim.call, replayed: true };
     try {
       const linked =
         this.deps.mode === 'register' ? await this.dialRegister(call) : await this.dialElevenLabs(call);

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Call } from '../../core/call.ts';
 import type { CallEvent } from '../../core/call-event.ts';
 import type { BusMessage } from '../../core/ports/event-bus.ts';
+import { AppError } from '../../core/errors.ts';
 import type { SimRoute } from '../../simulator/index.ts';
 import { BACKENDS, emulatorsAvailable } from '../../test/backends.ts';
 import { OTHER_ORG, startApiStack, triggerBody, type ApiStack } from './api-test-kit.ts';
@@ -46,6 +47,30 @@ describe.each(backends)('dialing on %s', (backend) => {
     const unkeyed = await Promise.all([trigger(stack, token), trigger(stack, token)]);
     expect(new Set(unkeyed.map((r) => (r.body as Created).callId)).size).toBe(2);
     expect(dials(stack, mode)).toBe(4);
+    await stack.settle();
+  });
+
+  it('dials exactly once when the first request failed before the call was queued and is retried', async () => {
+    stack = await startApiStack({ backend });
+    const token = await stack.login();
+    const store = stack.backend.store;
+    const realAppend = store.append.bind(store);
+    let failures = 0;
+    store.append = async (callId, draft) => {
+      if (draft.body.kind === 'call_status' && draft.body.status === 'queued' && failures === 0) {
+        failures++;
+        throw new AppError('store_unavailable', 'injected: store down before queued was stored');
+      }
+      return realAppend(callId, draft);
+    };
+    const first = await trigger(stack, token, 'tms-store-down');
+    expect(first.status).toBe(503);
+    expect(dials(stack, 'register')).toBe(0);
+
+    const retries = await Promise.all([1, 2, 3].map(() => trigger(stack!, token, 'tms-store-down')));
+    expect(retries.map((r) => r.status).sort()).toEqual([200, 200, 201]);
+    expect(new Set(retries.map((r) => (r.body as Created).callId)).size).toBe(1);
+    expect(dials(stack, 'register')).toBe(1);
     await stack.settle();
   });
 
