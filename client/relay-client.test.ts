@@ -1,13 +1,17 @@
 // The client library against a real relay: complete transcript across kills and a relay restart, token refresh.
 import { WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createBackend } from '../core/backend.ts';
+import type { CallStore } from '../core/ports/call-store.ts';
 import type { EventMessage } from '../core/protocol/relay-messages.ts';
 import {
   appendSegments,
   publishEvents,
+  quietLogger,
   range,
   seedCall,
   startRelay,
+  testBackendConfig,
 } from '../services/relay/relay-test-kit.ts';
 import { RelayClient, type ConnectionState, type RelayClientOptions } from './relay-client.ts';
 
@@ -176,5 +180,58 @@ describe('RelayClient', () => {
       onCallUpdated: () => {},
     });
     expect(late).toEqual([[{ callId: 'call-list-1', lastSeq: 2 }]]);
+  });
+
+  it('asks for the call list again when the relay answers unavailable', async () => {
+    const backend = await createBackend(testBackendConfig('memory'), { logger: quietLogger });
+    let listFailures = 1;
+    const store: CallStore = Object.assign(Object.create(backend.store) as CallStore, {
+      listCalls: (...args: Parameters<CallStore['listCalls']>) =>
+        listFailures-- > 0
+          ? Promise.reject(new Error('store unavailable'))
+          : backend.store.listCalls(...args),
+    });
+    cleanup.push(() => backend.close());
+    const fx = await startRelay('memory', {}, { backend: { ...backend, store } });
+    cleanup.push(() => fx.close());
+    await seedCall(backend, 'call-list-retry');
+    const client = new RelayClient({
+      url: fx.url,
+      getToken: () => fx.token(),
+      WebSocket,
+      backoff: { initialMs: 20 },
+    });
+    cleanup.push(() => client.close());
+    const lists: string[][] = [];
+    client.subscribeCalls({
+      onCalls: (calls) => lists.push(calls.map((c) => c.callId)),
+      onCallUpdated: () => {},
+    });
+    client.connect();
+    await until(() => lists.length === 1, 3000);
+    expect(lists).toEqual([['call-list-retry']]);
+  });
+
+  it('stays closed when closed while getToken is failing (no reconnect loop)', async () => {
+    let calls = 0;
+    const states: ConnectionState[] = [];
+    const client = new RelayClient({
+      url: 'ws://127.0.0.1:9/unused',
+      getToken: async () => {
+        calls++;
+        await new Promise((r) => setTimeout(r, 20));
+        throw new Error('signed out');
+      },
+      WebSocket,
+      backoff: { initialMs: 10, maxMs: 20 },
+      onStateChange: (state) => states.push(state),
+    });
+    cleanup.push(() => client.close());
+    client.connect();
+    client.close();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(calls).toBe(1);
+    expect(client.state).toBe('closed');
+    expect(states.at(-1)).toBe('closed');
   });
 });

@@ -91,6 +91,11 @@ export class RelayClient {
   private stopped = false;
   private heard = true;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Retries `subscribe_calls` after the relay answered `unavailable` for the call list. */
+  private callListRetry: { timer: ReturnType<typeof setTimeout> | undefined; retries: number } = {
+    timer: undefined,
+    retries: 0,
+  };
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   private readonly backoff: BackoffOptions;
@@ -173,7 +178,7 @@ export class RelayClient {
     try {
       token = await this.options.getToken();
     } catch {
-      this.scheduleReconnect();
+      if (!this.stopped) this.scheduleReconnect();
       return;
     }
     if (this.stopped) return;
@@ -265,6 +270,7 @@ export class RelayClient {
         if (!this.callList) return;
         this.callList.calls = new Map(message.calls.map((call) => [call.callId, call]));
         this.callList.loaded = true;
+        this.callListRetry.retries = 0;
         for (const h of this.callList.handlers) h.onCalls(message.calls);
         return;
       }
@@ -302,6 +308,15 @@ export class RelayClient {
   private onError(error: ErrorMessage): void {
     if (error.code === 'token_expired') {
       void this.refreshToken();
+      return;
+    }
+    if (error.callId === undefined && error.code === 'unavailable' && this.callList) {
+      // Only the call list is answered `unavailable` without a callId: ask for it again, with backoff.
+      clearTimeout(this.callListRetry.timer);
+      this.callListRetry.timer = setTimeout(
+        () => this.send({ type: 'subscribe_calls' }),
+        backoffDelay(this.callListRetry.retries++, this.backoff, this.options.random),
+      );
       return;
     }
     const sub = error.callId === undefined ? undefined : this.subs.get(error.callId);
@@ -354,6 +369,7 @@ export class RelayClient {
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.refreshTimer);
     clearInterval(this.heartbeatTimer);
+    clearTimeout(this.callListRetry.timer);
   }
 }
 

@@ -122,4 +122,22 @@ describe('CallFeed', () => {
     expect(feed.subscriberCount).toBe(0);
     expect(sub.seqs()).toEqual([]);
   });
+
+  it('a backlog replay cut short by the store leaves no partial ring: the next resume still gets every event', async () => {
+    const store = new MemoryCallStore();
+    await callWith(store, 'c', 5);
+    let reads = 0;
+    const failSecondPage: CallStore = Object.assign(Object.create(store) as CallStore, {
+      eventsAfter: async (...args: Parameters<CallStore['eventsAfter']>) => {
+        if (++reads === 3) throw new Error('store unavailable');
+        return store.eventsAfter(...args);
+      },
+    });
+    // ringSize 3, pages of 2: the first replay reads 1..2 and 3..4 (the ring's tail), then fails reading 5.
+    const feed = new CallFeed('c', deps(failSecondPage));
+    await expect(feed.subscribe(new Recorder(), 'org-a')).rejects.toThrow('store unavailable');
+    const sub = new Recorder();
+    expect(await feed.subscribe(sub, 'org-a', 2)).toBe('subscribed');
+    expect(sub.seqs()).toEqual(range(3, 5));
+  });
 });

@@ -157,7 +157,9 @@ export class CallFeed {
       }
       return;
     }
-    const seedRing = this.ring.length === 0;
+    // An empty ring is seeded with the tail of this replay, but only once the replay reached `upTo`: a replay cut
+    // short by a store failure must not leave a ring that stops before `lastSeq` (a later resume would skip the rest).
+    const seed: RingEntry[] | undefined = this.ring.length === 0 ? [] : undefined;
     let cursor = afterSeq;
     while (cursor < upTo) {
       this.stats.storeReads++;
@@ -174,10 +176,11 @@ export class CallFeed {
         const frame = JSON.stringify(eventMessage(event));
         await sub.ready();
         sub.send(frame);
-        if (seedRing && upTo - event.seq < this.deps.ringSize) this.ring.push({ seq: event.seq, frame });
+        if (seed && upTo - event.seq < this.deps.ringSize) seed.push({ seq: event.seq, frame });
         cursor = event.seq;
       }
     }
+    if (seed && this.ring.length === 0) this.ring = seed;
   }
 
   private async doEvent(event: CallEvent): Promise<void> {

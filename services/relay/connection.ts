@@ -189,8 +189,9 @@ export class Connection implements FeedSubscriber, CallListListener {
       this.sendError('forbidden', 'not allowed to subscribe to this call', callId);
       return;
     }
-    // Unsubscribed (or closed) while the backlog was being read.
-    if (!current || this.closing) hub.unsubscribe(callId, this);
+    // Unsubscribed (or closed) while the backlog was being read. A newer `subscribe` for the same call is queued
+    // behind this one on the call's feed and re-registers this socket itself: leave it alone.
+    if (this.closing || !this.subscriptions.has(callId)) hub.unsubscribe(callId, this);
   }
 
   private async subscribeCalls(): Promise<void> {

@@ -168,6 +168,34 @@ describe.each(BACKENDS)('relay delivery (%s backend)', (backendName) => {
     },
   );
 
+  it.skipIf(skip)(
+    'keeps live events flowing after back-to-back subscribes, and after unsubscribe + subscribe, of one call',
+    async () => {
+      const restarted = newId();
+      const returned = newId();
+      await seedCall(fx.backend, restarted, { count: 3 });
+      await seedCall(fx.backend, returned, { count: 3 });
+      const s = await open();
+      // The second subscribe is sent while the first one's backlog is still being read.
+      s.send({ type: 'subscribe', callId: restarted });
+      s.send({ type: 'subscribe', callId: restarted, afterSeq: 3 });
+      s.send({ type: 'subscribe', callId: returned });
+      s.send({ type: 'unsubscribe', callId: returned });
+      s.send({ type: 'subscribe', callId: returned, afterSeq: 3 });
+      await s.waitFor(() => s.messages.filter((m) => m.type === 'subscribed').length === 4);
+      await settle(100);
+      for (const callId of [restarted, returned]) {
+        const live = await appendSegments(fx.backend, callId, 2);
+        await publishEvents(fx.backend, live.call, live.events);
+      }
+      await s.waitForSeq(restarted, 5);
+      await s.waitForSeq(returned, 5);
+      await settle();
+      expect(s.seqs(restarted)).toEqual([...range(1, 3), 4, 5]);
+      expect(s.seqs(returned).slice(-2)).toEqual([4, 5]);
+    },
+  );
+
   it.skipIf(skip)("forwards partials of subscribed calls without seq, only for the call's org", async () => {
     const callId = newId();
     await seedCall(fx.backend, callId);
