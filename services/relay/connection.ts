@@ -16,6 +16,7 @@ import {
 import type { FeedSubscriber } from './call-feed.ts';
 import type { CallListListener, RelayHub } from './relay-hub.ts';
 import type { RelayConfig } from './relay-config.ts';
+import { TokenBucket } from './token-bucket.ts';
 
 export interface ConnectionDeps {
   hub: RelayHub;
@@ -30,6 +31,16 @@ export interface ConnectionDeps {
 /** How long a backlog replay waits for a peer to drain its buffer before treating it as a slow consumer. */
 export const BACKLOG_DRAIN_TIMEOUT_MS = 10_000;
 const DRAIN_POLL_MS = 5;
+
+/**
+ * Frames a socket may send at once: twice the rate, and never less than a full resubscribe after a reconnect
+ * (every allowed subscription plus `subscribe_calls`, `auth` and a `ping`).
+ */
+export function inboundBurst(
+  config: Pick<RelayConfig, 'maxMessagesPerSec' | 'maxSubscriptionsPerSocket'>,
+): number {
+  return Math.max(2 * config.maxMessagesPerSec, config.maxSubscriptionsPerSocket + 3);
+}
 
 /** setTimeout's ceiling (~24.8 days); longer token lifetimes are re-armed when it fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -46,6 +57,8 @@ export class Connection implements FeedSubscriber, CallListListener {
   private graceTimer: NodeJS.Timeout | undefined;
   private terminateTimer: NodeJS.Timeout | undefined;
   private readonly log: Logger;
+  /** Inbound frame budget: `maxMessagesPerSec` on average, bursts of `inboundBurst(config)`. */
+  private readonly inbound: TokenBucket;
   private readonly closedPromise: Promise<void>;
   private resolveClosed!: () => void;
 
@@ -57,6 +70,11 @@ export class Connection implements FeedSubscriber, CallListListener {
     this.principal = principal;
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
     this.log = deps.logger.child({ sub: principal.sub, org: principal.org });
+    this.inbound = new TokenBucket(
+      inboundBurst(deps.config),
+      deps.config.maxMessagesPerSec,
+      deps.clock.now().getTime(),
+    );
     ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
     ws.on('pong', () => {
       this.alive = true;
@@ -126,6 +144,11 @@ export class Connection implements FeedSubscriber, CallListListener {
 
   private onFrame(data: RawData, isBinary: boolean): void {
     if (this.closing) return;
+    if (!this.inbound.take(this.deps.clock.now().getTime())) {
+      this.log.warn('client exceeded its message rate; closing', { sub: this.principal.sub });
+      this.close('policy');
+      return;
+    }
     if (isBinary) {
       this.sendError('bad_request', 'binary frames are not supported; send JSON text');
       return;

@@ -20,6 +20,11 @@ export interface RelayConfig {
   maxSubscriptionsPerSocket: number;
   /** Unsent bytes queued for one socket before it is closed with 4008 (`RELAY_MAX_BUFFERED_BYTES`, 1 MiB). */
   maxBufferedBytes: number;
+  /**
+   * Inbound frames per second one socket may send on average; beyond, close 1008 (`RELAY_MAX_MESSAGES_PER_SEC`, 20:
+   * a dashboard sends a few per minute; each subscribe may cost a store read). Bursts: see `inboundBurst`.
+   */
+  maxMessagesPerSec: number;
   /** Open sockets per instance; more are closed with 1013 (`RELAY_MAX_CONNECTIONS`, 5000). */
   maxConnections: number;
   /** Recent events kept per call so resumes need no store read (`RELAY_RING_SIZE`, 256). */
@@ -42,6 +47,7 @@ export const RELAY_DEFAULTS = {
   maxPayloadBytes: 64 * 1024,
   maxSubscriptionsPerSocket: 100,
   maxBufferedBytes: 1024 * 1024,
+  maxMessagesPerSec: 20,
   maxConnections: 5000,
   ringSize: 256,
   maxIdleFeeds: 500,
@@ -71,6 +77,10 @@ export function parseRelayConfig(env: Env = process.env): RelayConfig {
       min: 1,
     }),
     maxBufferedBytes: integer(env, 'RELAY_MAX_BUFFERED_BYTES', d.maxBufferedBytes, { min: 16 * 1024 }),
+    maxMessagesPerSec: integer(env, 'RELAY_MAX_MESSAGES_PER_SEC', d.maxMessagesPerSec, {
+      min: 1,
+      max: 10_000,
+    }),
     maxConnections: integer(env, 'RELAY_MAX_CONNECTIONS', d.maxConnections, { min: 1 }),
     ringSize: integer(env, 'RELAY_RING_SIZE', d.ringSize, { min: 0, max: 100_000 }),
     maxIdleFeeds: integer(env, 'RELAY_IDLE_FEEDS', d.maxIdleFeeds, { min: 0 }),

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorMessage } from '../../core/protocol/relay-messages.ts';
+import { inboundBurst } from './connection.ts';
 import { seedCall, startRelay, TestSocket, type RelayFixture } from './relay-test-kit.ts';
 
 describe('relay connection behaviour', () => {
@@ -70,6 +71,16 @@ describe('relay connection behaviour', () => {
     const s = await open();
     s.ws.send(JSON.stringify({ type: 'auth', token: 'x'.repeat(70 * 1024) }));
     expect((await s.closed).code).toBe(1009);
+  });
+
+  it('closes a socket that floods frames beyond its rate with 1008, after serving the burst', async () => {
+    const s = await open();
+    const burst = inboundBurst(fx.config);
+    for (let i = 0; i < burst + 50; i++) s.send({ type: 'ping' });
+    expect((await s.closed).code).toBe(1008);
+    const pongs = s.messages.filter((m) => m.type === 'pong').length;
+    expect(pongs).toBeGreaterThanOrEqual(burst);
+    expect(pongs).toBeLessThan(burst + 50);
   });
 
   it('warns at token expiry, then closes with 4001 after the grace period', async () => {

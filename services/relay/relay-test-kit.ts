@@ -34,6 +34,7 @@ export const quietLogger: Logger = createLogger({
 export interface RelayFixture {
   relay: Relay;
   backend: Backend;
+  config: RelayConfig;
   port: number;
   url: string;
   /** A valid token for `org` (default org-a). */
@@ -81,6 +82,7 @@ export async function startRelay(
   return {
     relay,
     backend,
+    config,
     port,
     url: `ws://127.0.0.1:${port}${RELAY_WS_PATH}`,
     token: (claims = {}, ttlSecs) =>
