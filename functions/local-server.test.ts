@@ -1,4 +1,5 @@
 // startLocalServer: close() waits for requests in flight instead of cutting them.
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../core/log.ts';
 import { json } from './http/http-types.ts';
@@ -36,5 +37,62 @@ describe('startLocalServer', () => {
     await expect(response).resolves.toEqual({ status: 200, body: { done: true } });
     await closing;
     expect(closed).toBe(true);
+  });
+});
+
+describe('startLocalServer with malformed requests', () => {
+  const echoId = {
+    method: 'GET' as const,
+    pattern: '/calls/:callId',
+    handler: async (req: { params: Record<string, string> }) => json(200, { callId: req.params.callId }),
+  };
+
+  /** Sends `requestLine` verbatim on a raw socket and resolves with the status line. */
+  function rawRequest(port: number, requestLine: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () =>
+        socket.write(`${requestLine}\r\nHost: x\r\nConnection: close\r\n\r\n`),
+      );
+      let data = '';
+      socket.on('data', (chunk) => (data += String(chunk)));
+      socket.on('close', () => resolve(data.split('\r\n')[0] ?? ''));
+      socket.on('error', reject);
+    });
+  }
+
+  it('answers 400 to a request target that is not a URL, and keeps serving', async () => {
+    const server = await startLocalServer({
+      routes: [echoId],
+      port: 0,
+      logger: createLogger({ sink: () => {} }),
+      projectId: 'demo-test',
+    });
+    try {
+      await expect(rawRequest(server.port, 'GET http://[ HTTP/1.1')).resolves.toBe('HTTP/1.1 400 Bad Request');
+      await expect(rawRequest(server.port, 'GET //x:99999/calls/a HTTP/1.1')).resolves.toBe(
+        'HTTP/1.1 400 Bad Request',
+      );
+      const res = await fetch(`${server.url}/calls/abc`);
+      expect(res.status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it.each(['%E0%A4%A', '%ZZ', '%'])('answers 404 not_found to a path parameter with a malformed escape (%s)', async (id) => {
+    const server = await startLocalServer({
+      routes: [echoId],
+      port: 0,
+      logger: createLogger({ sink: () => {} }),
+      projectId: 'demo-test',
+    });
+    try {
+      const res = await fetch(`${server.url}/calls/${id}`);
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_found');
+      await expect(fetch(`${server.url}/calls/a%2Fb`).then((r) => r.json())).resolves.toEqual({ callId: 'a/b' });
+    } finally {
+      await server.close();
+    }
   });
 });

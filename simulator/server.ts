@@ -167,10 +167,12 @@ export async function startProviderSimulator(options: ProviderSimulatorOptions):
   };
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const path = new URL(req.url ?? '/', 'http://simulator').pathname;
     const method = req.method ?? 'GET';
     let simReq: SimRequest;
     try {
+      // Inside the try: node:http passes on targets no URL parser accepts (`GET http://[`), and a throw here would
+      // be an unhandled rejection that takes the whole process down.
+      const path = new URL(req.url ?? '/', 'http://simulator').pathname;
       simReq = { method, path, headers: req.headers, rawBody: await readBody(req) };
     } catch (err) {
       const status = err instanceof BodyTooLargeError ? 413 : 400;
@@ -183,14 +185,14 @@ export async function startProviderSimulator(options: ProviderSimulatorOptions):
         at: new Date().toISOString(),
         route,
         method,
-        path,
+        path: simReq.path,
         status: response.status,
         body: recordedBody(simReq),
       });
       if (!res.destroyed)
         res.writeHead(response.status, { 'Content-Type': response.contentType }).end(response.body);
     } catch (err) {
-      if (!scheduler.closed) logger.error('simulator request failed', { path, error: err });
+      if (!scheduler.closed) logger.error('simulator request failed', { path: simReq.path, error: err });
       if (!res.headersSent && !res.destroyed) res.writeHead(500).end();
     }
   };

@@ -1,8 +1,8 @@
 // ElevenLabs Agents adapter (official SDK): outbound-call, register-call and GET conversation, no retries, timed out.
 import { ElevenLabsClient } from '@elevenlabs/elevenlabs-js';
 import { z } from 'zod';
-import type { TranscriptTurn } from '../call-event.ts';
 import type { ConversationSnapshot, ConversationSource, DynamicVariables, VoiceAgent } from '../ports/voice-agent.ts';
+import { dataCollection, isoFromUnixSecs, transcriptTurns } from './elevenlabs-conversation.ts';
 import { providerError, providerRejected } from './provider-errors.ts';
 
 export interface ElevenLabsConfig {
@@ -127,25 +127,18 @@ function toSnapshot(c: Conversation): ConversationSnapshot {
   const meta = c.metadata;
   const start = meta?.startTimeUnixSecs;
   const duration = meta?.callDurationSecs;
+  const endedAt = start != null && duration != null ? isoFromUnixSecs(start + duration) : undefined;
   return {
     conversationId: c.conversationId,
     conversationStatus: c.status,
     ...(meta?.phoneCall?.callSid ? { callSid: meta.phoneCall.callSid } : {}),
     dynamicVariables: c.conversationInitiationClientData?.dynamicVariables ?? {},
-    turns: (c.transcript ?? []).flatMap((t): TranscriptTurn[] => {
-      const speaker = t.role === 'user' ? 'driver' : t.role === 'agent' ? 'agent' : undefined;
-      return speaker && t.message ? [{ speaker, text: t.message, offsetSecs: t.timeInCallSecs ?? 0 }] : [];
-    }),
+    turns: transcriptTurns(c.transcript),
     ...(c.analysis?.transcriptSummary ? { summary: c.analysis.transcriptSummary } : {}),
     ...(c.analysis?.callSuccessful ? { callSuccessful: c.analysis.callSuccessful } : {}),
-    dataCollection: Object.fromEntries(
-      Object.entries(c.analysis?.dataCollectionResults ?? {}).map(([id, r]) => [
-        id,
-        { value: r.value ?? null, ...(r.rationale ? { rationale: r.rationale } : {}) },
-      ]),
-    ),
+    dataCollection: dataCollection(c.analysis?.dataCollectionResults),
     ...(duration != null ? { durationSecs: duration } : {}),
     ...(meta?.terminationReason ? { terminationReason: meta.terminationReason } : {}),
-    ...(start != null && duration != null ? { endedAt: new Date((start + duration) * 1000).toISOString() } : {}),
+    ...(endedAt ? { endedAt } : {}),
   };
 }

@@ -3,7 +3,7 @@ import type { Request, Response } from '@google-cloud/functions-framework';
 import { randomUUID } from 'node:crypto';
 import { traceFields, type Logger } from '../../core/log.ts';
 import { errorResponse } from './errors-to-http.ts';
-import type { HttpHandler, HttpRequest } from './http-types.ts';
+import { requestUrl, type HttpHandler, type HttpRequest } from './http-types.ts';
 
 export function toFrameworkHandler(
   handler: HttpHandler,
@@ -14,19 +14,21 @@ export function toFrameworkHandler(
       requestId: randomUUID(),
       ...traceFields(req.get('x-cloud-trace-context'), options.projectId),
     });
-    const url = new URL(req.originalUrl || req.url, 'http://local');
     const headers: Record<string, string | undefined> = {};
     for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-    const request: HttpRequest = {
-      method: req.method,
-      path: url.pathname,
-      query: url.searchParams,
-      rawQuery: url.search.slice(1),
-      headers,
-      rawBody: req.rawBody ?? Buffer.alloc(0),
-      params: {},
-    };
-    const response = await handler(request, { logger }).catch((err: unknown) => errorResponse(err, logger));
+    const response = await (async () => {
+      const url = requestUrl(req.originalUrl || req.url);
+      const request: HttpRequest = {
+        method: req.method,
+        path: url.pathname,
+        query: url.searchParams,
+        rawQuery: url.search.slice(1),
+        headers,
+        rawBody: req.rawBody ?? Buffer.alloc(0),
+        params: {},
+      };
+      return handler(request, { logger });
+    })().catch((err: unknown) => errorResponse(err, logger));
     res.status(response.status);
     for (const [name, value] of Object.entries(response.headers ?? {})) res.set(name, value);
     if (response.body === undefined) res.end();

@@ -1,4 +1,5 @@
 // Transport-neutral HTTP request/response types: handlers are written once against these.
+import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 
 export interface HttpRequest {
@@ -31,4 +32,17 @@ export type HttpHandler = (req: HttpRequest, ctx: RequestContext) => Promise<Htt
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
   return { status, body, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } };
+}
+
+/**
+ * The request target as a URL. node:http passes through targets no URL parser accepts (`GET http://[ HTTP/1.1`);
+ * those are the client's mistake (400), and parsing them here, inside the request's promise, keeps a throw from
+ * escaping the listener and taking the whole server down.
+ */
+export function requestUrl(target: string | undefined): URL {
+  try {
+    return new URL(target ?? '/', 'http://local');
+  } catch {
+    throw new AppError('bad_request', 'request target is not a valid URL');
+  }
 }

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../../core/errors.ts';
 import { traceFields, type Logger } from '../../core/log.ts';
 import { errorResponse } from './errors-to-http.ts';
-import type { HttpHandler, HttpRequest, HttpResponse } from './http-types.ts';
+import { requestUrl, type HttpHandler, type HttpRequest, type HttpResponse } from './http-types.ts';
 
 /** Largest request body accepted (ElevenLabs post-call transcripts are well under this). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -15,13 +15,13 @@ export function toNodeListener(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const limit = options.maxBodyBytes ?? MAX_BODY_BYTES;
   return (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://local');
     const logger = options.logger.child({
       requestId: randomUUID(),
       ...traceFields(header(req, 'x-cloud-trace-context'), options.projectId),
     });
     void readBody(req, limit)
       .then((rawBody) => {
+        const url = requestUrl(req.url);
         const request: HttpRequest = {
           method: req.method ?? 'GET',
           path: url.pathname,

@@ -31,13 +31,22 @@ export function createRouter(routes: Route[]): HttpHandler {
       pathMatched = true;
       if (route.method !== req.method) continue;
       const params: Record<string, string> = {};
-      route.names.forEach((name, i) => (params[name] = decodeURIComponent(match[i + 1] ?? '')));
+      route.names.forEach((name, i) => (params[name] = decodeParam(match[i + 1] ?? '')));
       const routed: HttpRequest = { ...req, params };
       return route.handler(routed, ctx);
     }
     if (pathMatched) throw new AppError('method_not_allowed', `${req.method} is not allowed on ${path}`);
     throw new AppError('not_found', `no route for ${req.method} ${path}`);
   };
+}
+
+/** A path parameter with its percent-escapes decoded; a malformed escape (`%ZZ`) names no resource: 404. */
+function decodeParam(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new AppError('not_found', 'the path has a malformed percent-encoding');
+  }
 }
 
 function compile(route: Route): CompiledRoute {

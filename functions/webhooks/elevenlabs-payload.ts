@@ -1,9 +1,10 @@
 // ElevenLabs post-call webhook (JSON) → typed event, and the durable drafts it produces.
 import { z } from 'zod';
 import type { CallStatus } from '../../core/call.ts';
-import type { ConversationResult, TranscriptTurn } from '../../core/call-event.ts';
+import type { ConversationResult } from '../../core/call-event.ts';
 import { dedupeKeys } from '../../core/dedupe-key.ts';
 import type { CallRef, EventDraft } from '../../core/ports/call-store.ts';
+import { dataCollection, transcriptTurns } from '../../core/providers/elevenlabs-conversation.ts';
 import { isCallId, isoTime, parseJsonText, parseOrThrow } from './payload-parse.ts';
 
 /** Dynamic variable callrelay sets when it dials, so the webhook can name the call directly. */
@@ -97,15 +98,10 @@ export function parseElevenLabsWebhook(rawBody: string): ElevenLabsPayload {
         ...(meta?.phone_call?.call_sid ? { callSid: meta.phone_call.call_sid } : {}),
         ...callIdOf(d.conversation_initiation_client_data?.dynamic_variables?.[CALL_ID_DYNAMIC_VARIABLE]),
         conversationStatus: d.status ?? 'unknown',
-        turns: (d.transcript ?? []).flatMap(toTurn),
+        turns: transcriptTurns(d.transcript?.map((t) => ({ ...t, timeInCallSecs: t.time_in_call_secs }))),
         ...(analysis?.transcript_summary ? { summary: analysis.transcript_summary } : {}),
         ...(analysis?.call_successful ? { callSuccessful: analysis.call_successful } : {}),
-        dataCollection: Object.fromEntries(
-          Object.entries(analysis?.data_collection_results ?? {}).map(([id, r]) => [
-            id,
-            { value: r.value ?? null, ...(r.rationale ? { rationale: r.rationale } : {}) },
-          ]),
-        ),
+        dataCollection: dataCollection(analysis?.data_collection_results),
         ...(duration != null ? { durationSecs: duration } : {}),
         ...(meta?.termination_reason ? { terminationReason: meta.termination_reason } : {}),
         ...(endedAt ? { endedAt } : {}),
@@ -207,10 +203,4 @@ function failureStatus(reason: string): CallStatus {
   if (reason === 'busy') return 'busy';
   if (reason === 'no-answer') return 'no-answer';
   return 'failed';
-}
-
-function toTurn(t: z.output<typeof turn>): TranscriptTurn[] {
-  const speaker = t.role === 'user' ? 'driver' : t.role === 'agent' ? 'agent' : undefined;
-  if (!speaker || !t.message) return [];
-  return [{ speaker, text: t.message, offsetSecs: t.time_in_call_secs ?? 0 }];
 }

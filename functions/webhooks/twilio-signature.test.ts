@@ -83,6 +83,24 @@ describe('verifyTwilioRequest', () => {
     );
   });
 
+  it('rejects a signed JSON-variant body that is not JSON without quoting it anywhere (it may hold numbers)', () => {
+    const body = '{"To": +15551234567}';
+    const url = `https://x.test/h?bodySHA256=${twilio.getExpectedBodyHash(body)}`;
+    const signature = twilio.getExpectedTwilioSignature('tok', url, {});
+    let caught: unknown;
+    try {
+      verifyTwilioRequest(request(body, signature), url, 'tok');
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(AppError);
+    expect((caught as AppError).code).toBe('invalid_payload');
+    // The edge logs message and cause; a SyntaxError's message quotes the input.
+    expect(`${(caught as AppError).message} ${String((caught as AppError).cause)}`).not.toContain(
+      '5551234567',
+    );
+  });
+
   it('builds the public URL from the configured base, the public path and the received query', () => {
     const req = request('', 'x', 'callId=call_123&x=a+b');
     expect(publicRequestUrl('https://api.example.com', '/webhooks/twilio/status', req)).toBe(

@@ -2,6 +2,7 @@
 import twilio from 'twilio';
 import { AppError } from '../../core/errors.ts';
 import type { HttpRequest } from '../http/http-types.ts';
+import { parseJsonText } from './payload-parse.ts';
 
 /** Header Twilio signs every webhook with (node lower-cases header names). */
 export const TWILIO_SIGNATURE_HEADER = 'x-twilio-signature';
@@ -51,12 +52,8 @@ export function publicRequestUrl(publicBaseUrl: string, publicPath: string, req:
 }
 
 function jsonParams(body: string): Record<string, string> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch (cause) {
-    throw new AppError('invalid_payload', 'body is not valid JSON', { cause });
-  }
+  // No `cause`: a SyntaxError's message quotes the body (phone numbers), and causes are logged at the edge.
+  const parsed = parseJsonText(body, 'body');
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new AppError('invalid_payload', 'body must be a JSON object');
   }
