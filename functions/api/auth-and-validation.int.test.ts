@@ -49,6 +49,16 @@ describe.each(backends)('POST /auth/login on %s', (backend) => {
     expect((await login('dana@example.com', 'correct horse battery', '192.0.2.99')).status).toBe(200);
   });
 
+  it('counts parallel wrong guesses before checking them: at most the limit get through', async () => {
+    const ip = '192.0.2.77';
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => login('dana@example.com', `parallel guess ${i}`, ip)),
+    );
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(15);
+  });
+
   it.each([
     ['no body', undefined, 415],
     ['not JSON', '{"email":', 400],

@@ -18,7 +18,7 @@ describe('LoginRateLimiter', () => {
     const limiter = new LoginRateLimiter(clock, limits);
     for (let i = 0; i < 3; i++) {
       expect(limiter.retryAfterSecs('a@x', '1.1.1.1')).toBe(0);
-      limiter.recordFailure('a@x', '1.1.1.1');
+      limiter.recordAttempt('a@x', '1.1.1.1');
     }
     expect(limiter.retryAfterSecs('a@x', '1.1.1.1')).toBe(120);
     expect(limiter.retryAfterSecs('a@x', '2.2.2.2')).toBe(0);
@@ -31,20 +31,32 @@ describe('LoginRateLimiter', () => {
   it('forgets failures older than the window and after a success', () => {
     const clock = clockAt(0);
     const limiter = new LoginRateLimiter(clock, limits);
-    limiter.recordFailure('a@x', 'ip');
-    limiter.recordFailure('a@x', 'ip');
+    limiter.recordAttempt('a@x', 'ip');
+    limiter.recordAttempt('a@x', 'ip');
     clock.advance(60_000);
-    limiter.recordFailure('a@x', 'ip');
+    limiter.recordAttempt('a@x', 'ip');
     expect(limiter.retryAfterSecs('a@x', 'ip')).toBe(0);
-    limiter.recordFailure('a@x', 'ip');
+    limiter.recordAttempt('a@x', 'ip');
     limiter.recordSuccess('a@x', 'ip');
-    limiter.recordFailure('a@x', 'ip');
+    limiter.recordAttempt('a@x', 'ip');
     expect(limiter.retryAfterSecs('a@x', 'ip')).toBe(0);
   });
 
   it('locks an IP spraying many emails', () => {
     const limiter = new LoginRateLimiter(clockAt(0), limits);
-    for (let i = 0; i < 5; i++) limiter.recordFailure(`user${i}@x`, '6.6.6.6');
+    for (let i = 0; i < 5; i++) limiter.recordAttempt(`user${i}@x`, '6.6.6.6');
     expect(limiter.retryAfterSecs('fresh@x', '6.6.6.6')).toBe(30);
+  });
+
+  it('gives an IP its attempt back on success, so successful logins never lock a shared office IP', () => {
+    const limiter = new LoginRateLimiter(clockAt(0), {
+      perAccount: { maxFailures: 5, windowMs: 60_000, lockoutMs: 60_000 },
+      perIp: { maxFailures: 3, windowMs: 60_000, lockoutMs: 60_000 },
+    });
+    for (let i = 0; i < 10; i++) {
+      limiter.recordAttempt(`user${i}@x`, '10.0.0.1');
+      limiter.recordSuccess(`user${i}@x`, '10.0.0.1');
+    }
+    expect(limiter.retryAfterSecs('next@x', '10.0.0.1')).toBe(0);
   });
 });

@@ -65,6 +65,12 @@ export class FailureLimiter {
     this.entries.delete(key);
   }
 
+  /** Takes back one failure counted for `key` in the current window (an attempt that turned out to succeed). */
+  forgive(key: string): void {
+    const entry = this.entries.get(key);
+    if (entry && entry.failures > 0) entry.failures -= 1;
+  }
+
   private evict(): void {
     if (this.entries.size <= MAX_TRACKED_KEYS) return;
     for (const key of this.entries.keys()) {
@@ -89,13 +95,19 @@ export class LoginRateLimiter {
     return Math.max(this.perAccount.retryAfterSecs(accountKey(email, ip)), this.perIp.retryAfterSecs(ip));
   }
 
-  recordFailure(email: string, ip: string): void {
+  /**
+   * Counts an attempt as a failure *before* its password is checked, so parallel guesses cannot outrun the limit
+   * (each one is counted before any of them is verified).
+   */
+  recordAttempt(email: string, ip: string): void {
     this.perAccount.recordFailure(accountKey(email, ip));
     this.perIp.recordFailure(ip);
   }
 
+  /** The attempt succeeded: the email+IP pair starts over and the IP gets its attempt back (a lock stays). */
   recordSuccess(email: string, ip: string): void {
     this.perAccount.reset(accountKey(email, ip));
+    this.perIp.forgive(ip);
   }
 }
 

@@ -27,8 +27,9 @@ const loginSchema = z.object({
 
 /**
  * Unknown email and wrong password are indistinguishable: both verify against a scrypt hash (a dummy one for an
- * unknown email) and answer 401 `invalid_credentials`. Failures count per email+IP and per IP; a locked key gets
- * 429 `rate_limited` with `Retry-After` before any password check.
+ * unknown email) and answer 401 `invalid_credentials`. Attempts count as failures per email+IP and per IP
+ * before the password is checked (a success takes its attempt back), so parallel guesses cannot outrun the limit;
+ * a locked key gets 429 `rate_limited` with `Retry-After` before any password check.
  */
 export function createLoginHandler(deps: LoginDeps): HttpHandler {
   const dummyHash = hashPassword(randomUUID());
@@ -44,10 +45,10 @@ export function createLoginHandler(deps: LoginDeps): HttpHandler {
       });
       return json(429, toErrorEnvelope(error), { 'retry-after': String(retryAfter) });
     }
+    deps.limiter.recordAttempt(email, ip);
     const user = await deps.users.findByEmail(email);
     const valid = await verifyPassword(input.password, user?.passwordHash ?? (await dummyHash));
     if (!user || !valid) {
-      deps.limiter.recordFailure(email, ip);
       logger.warn('login failed');
       throw new AppError('invalid_credentials', 'email or password is incorrect');
     }
