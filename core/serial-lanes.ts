@@ -18,6 +18,11 @@ export class SerialLanes {
     return result;
   }
 
+  /** Resolves once every task queued so far (and any queued meanwhile) has settled. */
+  async idle(): Promise<void> {
+    while (this.tails.size > 0) await Promise.all([...this.tails.values()]);
+  }
+
   /** Keys with queued or running tasks (for tests). */
   get size(): number {
     return this.tails.size;

@@ -1,4 +1,5 @@
 // Runs a subscriber's handler one message at a time per ordering key, so async handlers keep Pub/Sub's per-key order.
+import { SerialLanes } from '../../serial-lanes.ts';
 
 /** One received message as the dispatcher sees it. */
 export interface Delivery<T> {
@@ -21,7 +22,7 @@ export const DEFAULT_BLOCK_MS = 60_000;
  * back, so a subscriber never sees a call's events out of order.
  */
 export class OrderedDispatcher<T> {
-  private readonly tails = new Map<string, Promise<void>>();
+  private readonly lanes = new SerialLanes();
   private readonly blocked = new Map<string, { messageId: string; until: number }>();
 
   constructor(
@@ -34,17 +35,12 @@ export class OrderedDispatcher<T> {
       void this.handle(delivery);
       return;
     }
-    const key = delivery.key;
-    const tail = (this.tails.get(key) ?? Promise.resolve()).then(() => this.handle(delivery));
-    this.tails.set(key, tail);
-    void tail.then(() => {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
+    void this.lanes.run(delivery.key, () => this.handle(delivery));
   }
 
   /** Resolves once every message dispatched so far has been acked or nacked. */
-  async idle(): Promise<void> {
-    while (this.tails.size > 0) await Promise.all([...this.tails.values()]);
+  idle(): Promise<void> {
+    return this.lanes.idle();
   }
 
   private async handle(delivery: Delivery<T>): Promise<void> {
@@ -59,6 +55,8 @@ export class OrderedDispatcher<T> {
       await this.run(delivery.payload);
     } catch {
       if (delivery.key) {
+        // Forget expired blocks of other keys (a call whose failed message never came back), so the map stays small.
+        for (const [key, entry] of this.blocked) if (entry.until <= now()) this.blocked.delete(key);
         this.blocked.set(delivery.key, {
           messageId: delivery.id,
           until: now() + (this.options.blockMs ?? DEFAULT_BLOCK_MS),
