@@ -163,7 +163,10 @@ describe('RelayClient', () => {
     const { fx, client } = await setup();
     const { call } = await seedCall(fx.backend, 'call-list-1');
     const first: string[][] = [];
-    client.subscribeCalls({ onCalls: (calls) => first.push(calls.map((c) => c.callId)), onCallUpdated: () => {} });
+    client.subscribeCalls({
+      onCalls: (calls) => first.push(calls.map((c) => c.callId)),
+      onCallUpdated: () => {},
+    });
     client.connect();
     await until(() => first.length === 1);
     expect(first[0]).toEqual(['call-list-1']);

@@ -85,7 +85,8 @@ export class RelayClient {
   private socket: WebSocketLike | undefined;
   private readonly subs = new Map<string, SubState>();
   /** The org's call list as last seen (snapshot merged with updates); `loaded` once a snapshot arrived. */
-  private callList: { handlers: Set<CallListHandlers>; calls: Map<string, Call>; loaded: boolean } | undefined;
+  private callList:
+    { handlers: Set<CallListHandlers>; calls: Map<string, Call>; loaded: boolean } | undefined;
   private attempt = 0;
   private stateValue: ConnectionState = 'idle';
   private stopped = false;

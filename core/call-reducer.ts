@@ -37,7 +37,8 @@ export function applyEvent(call: Call, body: CallEventBody, now: string): Call |
           ),
         },
       };
-      if (body.durationSecs !== undefined && next.durationSecs === undefined) next.durationSecs = body.durationSecs;
+      if (body.durationSecs !== undefined && next.durationSecs === undefined)
+        next.durationSecs = body.durationSecs;
       return next;
     }
     default:

@@ -33,7 +33,12 @@ export function oneOf<T extends string>(env: Env, name: string, allowed: readonl
   return value as T;
 }
 
-export function integer(env: Env, name: string, fallback: number, range: { min?: number; max?: number } = {}): number {
+export function integer(
+  env: Env,
+  name: string,
+  fallback: number,
+  range: { min?: number; max?: number } = {},
+): number {
   const raw = optionalString(env, name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
@@ -78,7 +83,9 @@ export function parseBackendConfig(env: Env = process.env): BackendConfig {
   const firestoreEmulatorHost = hostPort(env, 'FIRESTORE_EMULATOR_HOST');
   const pubsubEmulatorHost = hostPort(env, 'PUBSUB_EMULATOR_HOST');
   const projectId =
-    backend === 'google' ? requireString(env, 'GOOGLE_CLOUD_PROJECT') : stringWithDefault(env, 'GOOGLE_CLOUD_PROJECT', 'demo-callrelay');
+    backend === 'google'
+      ? requireString(env, 'GOOGLE_CLOUD_PROJECT')
+      : stringWithDefault(env, 'GOOGLE_CLOUD_PROJECT', 'demo-callrelay');
   return {
     backend,
     projectId,

@@ -55,7 +55,11 @@ export interface ErrorEnvelope {
 
 export function toErrorEnvelope(err: AppError): ErrorEnvelope {
   return {
-    error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) },
+    error: {
+      code: err.code,
+      message: err.message,
+      ...(err.details === undefined ? {} : { details: err.details }),
+    },
   };
 }
 

@@ -43,7 +43,13 @@ export function createLogger(
   const min = LEVELS[level];
   const write = (severity: Severity, message: string, fields?: Record<string, unknown>) => {
     if (LEVELS[severity] < min) return;
-    const entry = { severity, message, time: new Date().toISOString(), ...base, ...(redact(fields ?? {}) as object) };
+    const entry = {
+      severity,
+      message,
+      time: new Date().toISOString(),
+      ...base,
+      ...(redact(fields ?? {}) as object),
+    };
     sink(JSON.stringify(entry), severity);
   };
   return {

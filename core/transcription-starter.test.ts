@@ -25,12 +25,19 @@ function setup(answers: TranscriptionStart[]) {
 
 describe('TranscriptionStarter', () => {
   it('retries "not in progress" with capped backoff, then records in-progress once started', async () => {
-    const { store, starter, sleeps } = setup(['not_in_progress', 'not_in_progress', 'not_in_progress', 'started']);
+    const { store, starter, sleeps } = setup([
+      'not_in_progress',
+      'not_in_progress',
+      'not_in_progress',
+      'started',
+    ]);
     await store.createCall({ callId: 'c1', orgId: 'o' });
     starter.start('c1', 'CA1');
     await starter.idle();
     expect(sleeps).toEqual([100, 200, 400]);
-    expect(await store.eventsAfter('c1', 0)).toMatchObject([{ kind: 'call_status', status: 'in-progress', source: 'twilio' }]);
+    expect(await store.eventsAfter('c1', 0)).toMatchObject([
+      { kind: 'call_status', status: 'in-progress', source: 'twilio' },
+    ]);
   });
 
   it('gives up after maxTotalMs', async () => {
@@ -45,7 +52,10 @@ describe('TranscriptionStarter', () => {
   it('stops once the call has ended', async () => {
     const { store, starter, sleeps } = setup([]);
     await store.createCall({ callId: 'c1', orgId: 'o' });
-    await store.append('c1', { dedupeKey: 'k', body: { kind: 'call_status', status: 'no-answer', source: 'elevenlabs' } });
+    await store.append('c1', {
+      dedupeKey: 'k',
+      body: { kind: 'call_status', status: 'no-answer', source: 'elevenlabs' },
+    });
     starter.start('c1', 'CA1');
     await starter.idle();
     expect(sleeps).toEqual([100]);

@@ -27,7 +27,10 @@ describe('startLocalServer', () => {
       logger: createLogger({ sink: () => {} }),
       projectId: 'demo-test',
     });
-    const response = fetch(`${server.url}/slow`).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const response = fetch(`${server.url}/slow`).then(async (r) => ({
+      status: r.status,
+      body: await r.json(),
+    }));
     await inHandler;
     let closed = false;
     const closing = server.close().then(() => (closed = true));
@@ -68,7 +71,9 @@ describe('startLocalServer with malformed requests', () => {
       projectId: 'demo-test',
     });
     try {
-      await expect(rawRequest(server.port, 'GET http://[ HTTP/1.1')).resolves.toBe('HTTP/1.1 400 Bad Request');
+      await expect(rawRequest(server.port, 'GET http://[ HTTP/1.1')).resolves.toBe(
+        'HTTP/1.1 400 Bad Request',
+      );
       await expect(rawRequest(server.port, 'GET //x:99999/calls/a HTTP/1.1')).resolves.toBe(
         'HTTP/1.1 400 Bad Request',
       );
@@ -79,20 +84,25 @@ describe('startLocalServer with malformed requests', () => {
     }
   });
 
-  it.each(['%E0%A4%A', '%ZZ', '%'])('answers 404 not_found to a path parameter with a malformed escape (%s)', async (id) => {
-    const server = await startLocalServer({
-      routes: [echoId],
-      port: 0,
-      logger: createLogger({ sink: () => {} }),
-      projectId: 'demo-test',
-    });
-    try {
-      const res = await fetch(`${server.url}/calls/${id}`);
-      expect(res.status).toBe(404);
-      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_found');
-      await expect(fetch(`${server.url}/calls/a%2Fb`).then((r) => r.json())).resolves.toEqual({ callId: 'a/b' });
-    } finally {
-      await server.close();
-    }
-  });
+  it.each(['%E0%A4%A', '%ZZ', '%'])(
+    'answers 404 not_found to a path parameter with a malformed escape (%s)',
+    async (id) => {
+      const server = await startLocalServer({
+        routes: [echoId],
+        port: 0,
+        logger: createLogger({ sink: () => {} }),
+        projectId: 'demo-test',
+      });
+      try {
+        const res = await fetch(`${server.url}/calls/${id}`);
+        expect(res.status).toBe(404);
+        expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_found');
+        await expect(fetch(`${server.url}/calls/a%2Fb`).then((r) => r.json())).resolves.toEqual({
+          callId: 'a/b',
+        });
+      } finally {
+        await server.close();
+      }
+    },
+  );
 });

@@ -1,5 +1,13 @@
 // Dispatcher tokens: one verifier shared by the relay and the API, one signer for login. Built on jose.
-import { createLocalJWKSet, createRemoteJWKSet, errors, importPKCS8, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  importPKCS8,
+  jwtVerify,
+  SignJWT,
+  type JWTPayload,
+} from 'jose';
 import { AppError } from '../errors.ts';
 import { ConfigError, integer, optionalString, stringWithDefault, type Env } from '../config.ts';
 
@@ -38,9 +46,14 @@ export function parseAuthConfig(env: Env = process.env): AuthConfig {
   const tokenTtlSecs = integer(env, 'JWT_TTL_SECS', 3600, { min: 60, max: 86_400 });
   const jwksUrl = optionalString(env, 'JWT_JWKS_URL');
   if (jwksUrl) {
-    const algorithms = (optionalString(env, 'JWT_ALGORITHMS') ?? 'RS256,ES256').split(',').map((a) => a.trim());
+    const algorithms = (optionalString(env, 'JWT_ALGORITHMS') ?? 'RS256,ES256')
+      .split(',')
+      .map((a) => a.trim());
     if (algorithms.some((a) => a.toLowerCase() === 'none' || a.startsWith('HS'))) {
-      throw new ConfigError('JWT_ALGORITHMS', 'must list asymmetric algorithms only when JWT_JWKS_URL is set');
+      throw new ConfigError(
+        'JWT_ALGORITHMS',
+        'must list asymmetric algorithms only when JWT_JWKS_URL is set',
+      );
     }
     const privateKeyPem = optionalString(env, 'JWT_PRIVATE_KEY');
     const keyId = optionalString(env, 'JWT_KEY_ID');
@@ -66,7 +79,10 @@ export type TokenVerifier = (token: string) => Promise<Principal>;
  * Verifies signature, `alg` (from the configured list only), `iss`, `aud`, `exp`, and the claims callrelay needs.
  * Failures raise `AppError('token_expired')` for an expired token and `AppError('unauthorized')` for anything else.
  */
-export function createTokenVerifier(config: AuthConfig, options: { jwks?: { keys: unknown[] } } = {}): TokenVerifier {
+export function createTokenVerifier(
+  config: AuthConfig,
+  options: { jwks?: { keys: unknown[] } } = {},
+): TokenVerifier {
   const key = options.jwks
     ? createLocalJWKSet(options.jwks as Parameters<typeof createLocalJWKSet>[0])
     : config.jwksUrl
@@ -78,10 +94,17 @@ export function createTokenVerifier(config: AuthConfig, options: { jwks?: { keys
     if (!token || token.length > 8192) throw new AppError('unauthorized', 'missing or malformed token');
     let payload: JWTPayload;
     try {
-      const verifyOptions = { issuer: config.issuer, audience: config.audience, algorithms: config.algorithms };
-      ({ payload } = key ? await jwtVerify(token, key, verifyOptions) : await jwtVerify(token, secret!, verifyOptions));
+      const verifyOptions = {
+        issuer: config.issuer,
+        audience: config.audience,
+        algorithms: config.algorithms,
+      };
+      ({ payload } = key
+        ? await jwtVerify(token, key, verifyOptions)
+        : await jwtVerify(token, secret!, verifyOptions));
     } catch (err) {
-      if (err instanceof errors.JWTExpired) throw new AppError('token_expired', 'token expired', { cause: err });
+      if (err instanceof errors.JWTExpired)
+        throw new AppError('token_expired', 'token expired', { cause: err });
       throw new AppError('unauthorized', 'invalid token', { cause: err });
     }
     return principalFrom(payload);
@@ -101,7 +124,10 @@ function principalFrom(payload: JWTPayload): Principal {
   return { sub, org, role: role as Role, exp };
 }
 
-export type TokenSigner = (claims: { sub: string; org: string; role: Role }, ttlSecs?: number) => Promise<string>;
+export type TokenSigner = (
+  claims: { sub: string; org: string; role: Role },
+  ttlSecs?: number,
+) => Promise<string>;
 
 export async function createTokenSigner(config: AuthConfig): Promise<TokenSigner> {
   let signingKey: CryptoKey | Uint8Array;

@@ -32,7 +32,10 @@ export function userStoreContract(name: string, make: () => Promise<UserStore> |
       const store = await make();
       const first = await store.createUser(user('lee@example.com'));
       await expect(store.createUser(user('LEE@example.com'))).rejects.toMatchObject({ code: 'conflict' });
-      const raced = await Promise.allSettled([store.createUser(user('kim@example.com')), store.createUser(user('kim@example.com'))]);
+      const raced = await Promise.allSettled([
+        store.createUser(user('kim@example.com')),
+        store.createUser(user('kim@example.com')),
+      ]);
       expect(raced.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       expect(raced.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'conflict' } });
       expect((await store.findByEmail('lee@example.com'))?.userId).toBe(first.userId);

@@ -17,7 +17,11 @@ export interface VoiceAgent {
     callSid: string;
   }>;
   /** Registers a call callrelay placed and returns the TwiML that connects it to the agent (`register-call`). */
-  registerCall(input: { fromNumber: string; toNumber: string; dynamicVariables: DynamicVariables }): Promise<string>;
+  registerCall(input: {
+    fromNumber: string;
+    toNumber: string;
+    dynamicVariables: DynamicVariables;
+  }): Promise<string>;
 }
 
 /** Reads stored conversations (ElevenLabs `GET /v1/convai/conversations/{id}`). */

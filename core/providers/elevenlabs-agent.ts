@@ -1,7 +1,12 @@
 // ElevenLabs Agents adapter (official SDK): outbound-call, register-call and GET conversation, no retries, timed out.
 import { ElevenLabsClient } from '@elevenlabs/elevenlabs-js';
 import { z } from 'zod';
-import type { ConversationSnapshot, ConversationSource, DynamicVariables, VoiceAgent } from '../ports/voice-agent.ts';
+import type {
+  ConversationSnapshot,
+  ConversationSource,
+  DynamicVariables,
+  VoiceAgent,
+} from '../ports/voice-agent.ts';
 import { dataCollection, isoFromUnixSecs, transcriptTurns } from './elevenlabs-conversation.ts';
 import { providerError, providerRejected } from './provider-errors.ts';
 
@@ -59,7 +64,11 @@ export class ElevenLabsAgent implements VoiceAgent, ConversationSource {
     return { conversationId: response.conversationId, callSid: response.callSid };
   }
 
-  async registerCall(input: { fromNumber: string; toNumber: string; dynamicVariables: DynamicVariables }): Promise<string> {
+  async registerCall(input: {
+    fromNumber: string;
+    toNumber: string;
+    dynamicVariables: DynamicVariables;
+  }): Promise<string> {
     const operation = 'register-call';
     let twiml: string;
     try {
@@ -76,7 +85,8 @@ export class ElevenLabsAgent implements VoiceAgent, ConversationSource {
     } catch (err) {
       throw providerError('elevenlabs', operation, err);
     }
-    if (typeof twiml !== 'string' || !twiml.includes('<Response')) throw providerRejected('elevenlabs', operation);
+    if (typeof twiml !== 'string' || !twiml.includes('<Response'))
+      throw providerRejected('elevenlabs', operation);
     return twiml;
   }
 
@@ -99,7 +109,9 @@ const conversationSchema = z.object({
   conversationId: z.string().min(1),
   status: z.string(),
   transcript: z
-    .array(z.object({ role: z.string(), message: z.string().nullish(), timeInCallSecs: z.number().nullish() }))
+    .array(
+      z.object({ role: z.string(), message: z.string().nullish(), timeInCallSecs: z.number().nullish() }),
+    )
     .nullish(),
   metadata: z
     .object({
@@ -118,7 +130,9 @@ const conversationSchema = z.object({
         .nullish(),
     })
     .nullish(),
-  conversationInitiationClientData: z.object({ dynamicVariables: z.record(z.string(), z.unknown()).nullish() }).nullish(),
+  conversationInitiationClientData: z
+    .object({ dynamicVariables: z.record(z.string(), z.unknown()).nullish() })
+    .nullish(),
 });
 
 type Conversation = z.output<typeof conversationSchema>;

@@ -59,14 +59,27 @@ function classify(provider: ProviderName, operation: string, err: unknown): Prov
   if (err instanceof ElevenLabsError) {
     if (err.statusCode !== undefined) return { ...base, kind: 'http_status', status: err.statusCode };
     // SDK 2.x on Node's fetch: its own timer aborts with the reason "timeout", surfacing as a plain ElevenLabsError.
-    return { ...base, kind: isTimeoutReason(err.cause) || /timeout/i.test(err.message) ? 'timeout' : 'network' };
+    return {
+      ...base,
+      kind: isTimeoutReason(err.cause) || /timeout/i.test(err.message) ? 'timeout' : 'network',
+    };
   }
   const e = err as { status?: unknown; code?: unknown; name?: unknown } | null;
   if (typeof e?.status === 'number') {
     // twilio RestException: HTTP status + numeric Twilio error code.
-    return { ...base, kind: 'http_status', status: e.status, ...(typeof e.code === 'number' ? { providerCode: e.code } : {}) };
+    return {
+      ...base,
+      kind: 'http_status',
+      status: e.status,
+      ...(typeof e.code === 'number' ? { providerCode: e.code } : {}),
+    };
   }
-  if (e?.code === 'ECONNABORTED' || e?.code === 'ETIMEDOUT' || e?.name === 'TimeoutError' || e?.name === 'AbortError') {
+  if (
+    e?.code === 'ECONNABORTED' ||
+    e?.code === 'ETIMEDOUT' ||
+    e?.name === 'TimeoutError' ||
+    e?.name === 'AbortError'
+  ) {
     return { ...base, kind: 'timeout' };
   }
   return { ...base, kind: 'network' };

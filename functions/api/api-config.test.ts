@@ -16,7 +16,11 @@ const complete = {
 describe('parseApiConfig', () => {
   it('applies defaults', () => {
     const config = parseApiConfig(complete);
-    expect(config).toMatchObject({ dialMode: 'register', providerTimeoutMs: 10_000, publicBaseUrl: 'https://api.example.com' });
+    expect(config).toMatchObject({
+      dialMode: 'register',
+      providerTimeoutMs: 10_000,
+      publicBaseUrl: 'https://api.example.com',
+    });
     expect(config.elevenlabs.baseUrl).toBeUndefined();
     expect(config.twilio.apiBaseUrl).toBeUndefined();
   });

@@ -31,16 +31,24 @@ export interface ApiConfig {
 const E164 = /^\+[1-9]\d{6,14}$/;
 
 export function parseApiConfig(env: Env = process.env): ApiConfig {
-  const elevenlabsBaseUrl = optionalString(env, 'ELEVENLABS_BASE_URL') ? url(env, 'ELEVENLABS_BASE_URL') : undefined;
-  const twilioApiBaseUrl = optionalString(env, 'TWILIO_API_BASE_URL') ? url(env, 'TWILIO_API_BASE_URL') : undefined;
+  const elevenlabsBaseUrl = optionalString(env, 'ELEVENLABS_BASE_URL')
+    ? url(env, 'ELEVENLABS_BASE_URL')
+    : undefined;
+  const twilioApiBaseUrl = optionalString(env, 'TWILIO_API_BASE_URL')
+    ? url(env, 'TWILIO_API_BASE_URL')
+    : undefined;
   const fromNumber = requireString(env, 'TWILIO_FROM_NUMBER');
-  if (!E164.test(fromNumber)) throw new ConfigError('TWILIO_FROM_NUMBER', 'must be an E.164 number (+ and 7-15 digits)');
+  if (!E164.test(fromNumber))
+    throw new ConfigError('TWILIO_FROM_NUMBER', 'must be an E.164 number (+ and 7-15 digits)');
   return {
     backend: parseBackendConfig(env),
     auth: parseAuthConfig(env),
     publicBaseUrl: url(env, 'PUBLIC_BASE_URL'),
     dialMode: oneOf(env, 'DIAL_MODE', DIAL_MODES, 'register'),
-    providerTimeoutMs: integer(env, 'PROVIDER_TIMEOUT_MS', DEFAULT_PROVIDER_TIMEOUT_MS, { min: 100, max: 60_000 }),
+    providerTimeoutMs: integer(env, 'PROVIDER_TIMEOUT_MS', DEFAULT_PROVIDER_TIMEOUT_MS, {
+      min: 100,
+      max: 60_000,
+    }),
     elevenlabs: {
       apiKey: requireString(env, 'ELEVENLABS_API_KEY'),
       agentId: requireString(env, 'ELEVENLABS_AGENT_ID'),

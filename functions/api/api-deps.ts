@@ -1,5 +1,10 @@
 // What the API's handlers are built from, and how to build it from config (providers, signer, dialer, limiter).
-import { createTokenSigner, createTokenVerifier, type TokenSigner, type TokenVerifier } from '../../core/auth/tokens.ts';
+import {
+  createTokenSigner,
+  createTokenVerifier,
+  type TokenSigner,
+  type TokenVerifier,
+} from '../../core/auth/tokens.ts';
 import { CallDialer } from '../../core/call-dialer.ts';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/log.ts';
@@ -25,7 +30,10 @@ export interface ApiDeps {
   agent: VoiceAgent;
   conversations: ConversationSource;
   limiter: LoginRateLimiter;
-  config: Pick<ApiConfig, 'publicBaseUrl' | 'dialMode'> & { twilioAuthToken: string; twilioFromNumber: string };
+  config: Pick<ApiConfig, 'publicBaseUrl' | 'dialMode'> & {
+    twilioAuthToken: string;
+    twilioFromNumber: string;
+  };
 }
 
 export interface ApiDepsInput {

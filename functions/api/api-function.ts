@@ -35,7 +35,11 @@ export async function createApiDepsFromConfig(
 }
 
 /** Parses `env` (fails fast naming a bad variable) and returns the routed handler of the `api` function. */
-export async function createApiHandler(input: { backend: Backend; logger: Logger; env?: Env }): Promise<HttpHandler> {
+export async function createApiHandler(input: {
+  backend: Backend;
+  logger: Logger;
+  env?: Env;
+}): Promise<HttpHandler> {
   const config = parseApiConfig(input.env);
   const deps = await createApiDepsFromConfig(config, input);
   input.logger.info('api ready', { dialMode: config.dialMode, providerTimeoutMs: config.providerTimeoutMs });

@@ -6,7 +6,11 @@ import { createBackend, type Backend } from '../../core/backend.ts';
 import { systemClock } from '../../core/clock.ts';
 import type { Env } from '../../core/config.ts';
 import { createLogger, type Logger } from '../../core/log.ts';
-import { startProviderSimulator, type ProviderSimulator, type ProviderSimulatorOptions } from '../../simulator/index.ts';
+import {
+  startProviderSimulator,
+  type ProviderSimulator,
+  type ProviderSimulatorOptions,
+} from '../../simulator/index.ts';
 import { uniqueProjectId, type BackendName } from '../../test/backends.ts';
 import { createAppRoutes } from '../app.ts';
 import { startLocalServer } from '../local-server.ts';
@@ -164,7 +168,9 @@ export async function startApiStack(options: StackOptions): Promise<ApiStack> {
     login: async (org = ORG, role: Role = 'dispatcher') => {
       const email = `${randomUUID().slice(0, 8)}@${org}.test`;
       await createUser(email, 'correct horse battery', org, role);
-      const res = await request('POST', '/auth/login', { body: { email, password: 'correct horse battery' } });
+      const res = await request('POST', '/auth/login', {
+        body: { email, password: 'correct horse battery' },
+      });
       if (res.status !== 200) throw new Error(`login failed: ${res.status} ${res.text}`);
       return (res.body as { token: string }).token;
     },

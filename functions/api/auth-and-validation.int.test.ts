@@ -34,7 +34,10 @@ describe.each(backends)('POST /auth/login on %s', (backend) => {
     const unknown = await login('nobody@example.com', 'wrong password', '198.51.100.1');
     for (const res of [wrong, unknown]) {
       expect(res.status).toBe(401);
-      expect((res.body as ErrorBody).error).toEqual({ code: 'invalid_credentials', message: 'email or password is incorrect' });
+      expect((res.body as ErrorBody).error).toEqual({
+        code: 'invalid_credentials',
+        message: 'email or password is incorrect',
+      });
     }
   });
 
@@ -80,9 +83,15 @@ describe('every protected route rejects bad tokens', () => {
   beforeAll(async () => {
     const jwtSecret = randomBytes(32).toString('base64url');
     secret = new TextEncoder().encode(jwtSecret);
-    stack = await startApiStack({ backend: 'memory', env: { DIAL_MODE: 'elevenlabs', JWT_SECRET: jwtSecret } });
+    stack = await startApiStack({
+      backend: 'memory',
+      env: { DIAL_MODE: 'elevenlabs', JWT_SECRET: jwtSecret },
+    });
     const token = await stack.login();
-    const created = await stack.request('POST', '/driver_data/call-elevenlabs', { token, body: triggerBody() });
+    const created = await stack.request('POST', '/driver_data/call-elevenlabs', {
+      token,
+      body: triggerBody(),
+    });
     ({ callId, conversationId } = created.body as { callId: string; conversationId: string });
     await stack.settle();
     foreign = await stack.login(OTHER_ORG);
@@ -115,7 +124,10 @@ describe('every protected route rejects bad tokens', () => {
   ])('%s token → 401', async (_name, makeToken, code) => {
     const token = await makeToken();
     for (const [method, path, body] of routes()) {
-      const res = await stack.request(method, path, { ...(token ? { token } : {}), ...(body ? { body } : {}) });
+      const res = await stack.request(method, path, {
+        ...(token ? { token } : {}),
+        ...(body ? { body } : {}),
+      });
       expect(res.status, `${method} ${path}`).toBe(401);
       expect((res.body as ErrorBody).error.code, `${method} ${path}`).toBe(code);
     }
@@ -127,7 +139,9 @@ describe('every protected route rejects bad tokens', () => {
       expect(res.status).toBe(404);
       expect((res.body as ErrorBody).error).toEqual({ code: 'not_found', message: 'call not found' });
     }
-    const fetched = await stack.request('POST', `/driver_data/conversations/${conversationId}/fetch`, { token: foreign });
+    const fetched = await stack.request('POST', `/driver_data/conversations/${conversationId}/fetch`, {
+      token: foreign,
+    });
     expect(fetched.status).toBe(404);
     const list = await stack.request('GET', `/calls?conversationId=${conversationId}`, { token: foreign });
     expect(list.body).toEqual({ calls: [] });
@@ -155,14 +169,25 @@ describe('POST /driver_data/call-elevenlabs validation', () => {
     ['no triggers', { violations: [] }, 'violations'],
     ['11 triggers', { violations: eleven }, 'violations'],
     ['unknown trigger type', { violations: [{ type: 'warning', description: 'x' }] }, 'violations.0.type'],
-    ['empty description', { violations: [{ type: 'violation', description: '  ' }] }, 'violations.0.description'],
-    ['description too long', { violations: [{ type: 'violation', description: 'x'.repeat(501) }] }, 'violations.0.description'],
+    [
+      'empty description',
+      { violations: [{ type: 'violation', description: '  ' }] },
+      'violations.0.description',
+    ],
+    [
+      'description too long',
+      { violations: [{ type: 'violation', description: 'x'.repeat(501) }] },
+      'violations.0.description',
+    ],
     ['driverName too long', { driverName: 'x'.repeat(101) }, 'driverName'],
     ['driverId missing', { driverId: undefined }, 'driverId'],
     ['driverId not a string', { driverId: 42 }, 'driverId'],
     ['bad timezone', { timezone: 'Mars/Olympus' }, 'timezone'],
   ])('%s → 422 naming %s', async (_name, override, field) => {
-    const res = await stack.request('POST', '/driver_data/call-elevenlabs', { token, body: triggerBody(override) });
+    const res = await stack.request('POST', '/driver_data/call-elevenlabs', {
+      token,
+      body: triggerBody(override),
+    });
     expect(res.status).toBe(422);
     const error = (res.body as ErrorBody).error;
     expect(error.code).toBe('validation_failed');
@@ -182,10 +207,30 @@ describe('POST /driver_data/call-elevenlabs validation', () => {
   });
 
   it.each([
-    ['not JSON', { rawBody: '{nope', headers: { 'content-type': 'application/json' } }, 400, 'invalid_payload'],
-    ['a JSON array', { rawBody: '[]', headers: { 'content-type': 'application/json' } }, 422, 'validation_failed'],
-    ['form encoded', { rawBody: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 415, 'unsupported_media_type'],
-    ['a bad Idempotency-Key', { body: triggerBody(), headers: { 'idempotency-key': 'has spaces in it' } }, 422, 'validation_failed'],
+    [
+      'not JSON',
+      { rawBody: '{nope', headers: { 'content-type': 'application/json' } },
+      400,
+      'invalid_payload',
+    ],
+    [
+      'a JSON array',
+      { rawBody: '[]', headers: { 'content-type': 'application/json' } },
+      422,
+      'validation_failed',
+    ],
+    [
+      'form encoded',
+      { rawBody: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+      415,
+      'unsupported_media_type',
+    ],
+    [
+      'a bad Idempotency-Key',
+      { body: triggerBody(), headers: { 'idempotency-key': 'has spaces in it' } },
+      422,
+      'validation_failed',
+    ],
   ])('%s → %i %s', async (_name, options, status, code) => {
     const res = await stack.request('POST', '/driver_data/call-elevenlabs', { token, ...options });
     expect(res.status).toBe(status);

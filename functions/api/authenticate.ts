@@ -6,7 +6,11 @@ import type { CallStore } from '../../core/ports/call-store.ts';
 import { isCallId } from '../webhooks/payload-parse.ts';
 import type { HttpHandler, HttpRequest, RequestContext, HttpResponse } from '../http/http-types.ts';
 
-export type AuthedHandler = (req: HttpRequest, ctx: RequestContext, principal: Principal) => Promise<HttpResponse>;
+export type AuthedHandler = (
+  req: HttpRequest,
+  ctx: RequestContext,
+  principal: Principal,
+) => Promise<HttpResponse>;
 
 /**
  * Wraps a handler so it only runs with a valid token: missing/malformed → 401 `unauthorized`, expired → 401
@@ -17,7 +21,11 @@ export function withAuth(verify: TokenVerifier, handler: AuthedHandler): HttpHan
     const token = bearerToken(req.headers.authorization);
     if (!token) throw new AppError('unauthorized', 'Authorization: Bearer <token> is required');
     const principal = await verify(token);
-    return handler(req, { ...ctx, logger: ctx.logger.child({ org: principal.org, sub: principal.sub }) }, principal);
+    return handler(
+      req,
+      { ...ctx, logger: ctx.logger.child({ org: principal.org, sub: principal.sub }) },
+      principal,
+    );
   };
 }
 

@@ -58,7 +58,10 @@ export function createListCallsHandler(deps: CallsDeps): HttpHandler {
       },
       { limit: q.limit ?? PAGE_LIMITS.callsDefault, ...(q.cursor ? { cursor: q.cursor } : {}) },
     );
-    return json(200, { calls: page.calls.map(publicCall), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
+    return json(200, {
+      calls: page.calls.map(publicCall),
+      ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+    });
   });
 }
 

@@ -8,7 +8,14 @@ import { startApiStack, triggerBody, type ApiStack } from './api-test-kit.ts';
 
 const backends = BACKENDS.filter((b) => b === 'memory' || emulatorsAvailable());
 type Created = { callId: string; callSid: string; conversationId: string | null };
-type Fetched = { callId: string; conversationId: string; status: string; reconciled: string; transcript: unknown[]; analysis: { dataCollection: Record<string, { value: unknown }> } };
+type Fetched = {
+  callId: string;
+  conversationId: string;
+  status: string;
+  reconciled: string;
+  transcript: unknown[];
+  analysis: { dataCollection: Record<string, { value: unknown }> };
+};
 
 describe.each(backends)('conversations on %s', (backend) => {
   let stack: ApiStack | undefined;
@@ -24,7 +31,8 @@ describe.each(backends)('conversations on %s', (backend) => {
     return res.body as Created;
   }
   const events = async (s: ApiStack, token: string, callId: string) =>
-    ((await s.request('GET', `/calls/${callId}/events?limit=500`, { token })).body as { events: CallEvent[] }).events;
+    ((await s.request('GET', `/calls/${callId}/events?limit=500`, { token })).body as { events: CallEvent[] })
+      .events;
   const fetchConversation = async (s: ApiStack, token: string, conversationId: string) =>
     s.request('POST', `/driver_data/conversations/${conversationId}/fetch`, { token });
 
@@ -38,7 +46,12 @@ describe.each(backends)('conversations on %s', (backend) => {
     for (let i = 0; i < 2; i++) {
       const res = await fetchConversation(stack, token, conversationId!);
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ callId, conversationId, status: 'done', reconciled: 'already_stored' });
+      expect(res.body).toMatchObject({
+        callId,
+        conversationId,
+        status: 'done',
+        reconciled: 'already_stored',
+      });
       expect((res.body as Fetched).analysis.dataCollection.acknowledged?.value).toBe(true);
     }
     expect(await events(stack, token, callId)).toEqual(before);

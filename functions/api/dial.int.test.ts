@@ -9,7 +9,10 @@ import { BACKENDS, emulatorsAvailable } from '../../test/backends.ts';
 import { OTHER_ORG, startApiStack, triggerBody, type ApiStack } from './api-test-kit.ts';
 
 const backends = BACKENDS.filter((b) => b === 'memory' || emulatorsAvailable());
-const DIAL_ROUTE = { register: 'twilio.create-call', elevenlabs: 'elevenlabs.outbound-call' } as const satisfies Record<string, SimRoute>;
+const DIAL_ROUTE = {
+  register: 'twilio.create-call',
+  elevenlabs: 'elevenlabs.outbound-call',
+} as const satisfies Record<string, SimRoute>;
 type Created = { callId: string; callSid: string | null; conversationId: string | null; status: string };
 type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown> } };
 
@@ -20,35 +23,45 @@ describe.each(backends)('dialing on %s', (backend) => {
     stack = undefined;
   });
 
-  const dials = (s: ApiStack, mode: keyof typeof DIAL_ROUTE) => s.sim.requests().filter((r) => r.route === DIAL_ROUTE[mode]).length;
+  const dials = (s: ApiStack, mode: keyof typeof DIAL_ROUTE) =>
+    s.sim.requests().filter((r) => r.route === DIAL_ROUTE[mode]).length;
   const trigger = (s: ApiStack, token: string, key?: string, body = triggerBody()) =>
-    s.request('POST', '/driver_data/call-elevenlabs', { token, body, ...(key ? { headers: { 'idempotency-key': key } } : {}) });
+    s.request('POST', '/driver_data/call-elevenlabs', {
+      token,
+      body,
+      ...(key ? { headers: { 'idempotency-key': key } } : {}),
+    });
 
-  it.each(['register', 'elevenlabs'] as const)('%s mode: the same Idempotency-Key never dials twice', async (mode) => {
-    stack = await startApiStack({ backend, env: { DIAL_MODE: mode } });
-    const token = await stack.login();
-    const first = await trigger(stack, token, 'tms-8812');
-    expect(first.status).toBe(201);
-    const [again, ...concurrent] = await Promise.all([1, 2, 3].map(() => trigger(stack!, token, 'tms-8812')));
-    for (const res of [again!, ...concurrent]) {
-      expect(res.status).toBe(200);
-      expect(res.headers.get('idempotent-replayed')).toBe('true');
-      expect((res.body as Created).callId).toBe((first.body as Created).callId);
-    }
-    expect(dials(stack, mode)).toBe(1);
+  it.each(['register', 'elevenlabs'] as const)(
+    '%s mode: the same Idempotency-Key never dials twice',
+    async (mode) => {
+      stack = await startApiStack({ backend, env: { DIAL_MODE: mode } });
+      const token = await stack.login();
+      const first = await trigger(stack, token, 'tms-8812');
+      expect(first.status).toBe(201);
+      const [again, ...concurrent] = await Promise.all(
+        [1, 2, 3].map(() => trigger(stack!, token, 'tms-8812')),
+      );
+      for (const res of [again!, ...concurrent]) {
+        expect(res.status).toBe(200);
+        expect(res.headers.get('idempotent-replayed')).toBe('true');
+        expect((res.body as Created).callId).toBe((first.body as Created).callId);
+      }
+      expect(dials(stack, mode)).toBe(1);
 
-    const changed = await trigger(stack, token, 'tms-8812', triggerBody({ driverName: 'Someone Else' }));
-    expect(changed.status).toBe(409);
-    expect((changed.body as ErrorBody).error.code).toBe('conflict');
+      const changed = await trigger(stack, token, 'tms-8812', triggerBody({ driverName: 'Someone Else' }));
+      expect(changed.status).toBe(409);
+      expect((changed.body as ErrorBody).error.code).toBe('conflict');
 
-    const otherOrg = await trigger(stack, await stack.login(OTHER_ORG), 'tms-8812');
-    expect(otherOrg.status).toBe(201);
-    expect((otherOrg.body as Created).callId).not.toBe((first.body as Created).callId);
-    const unkeyed = await Promise.all([trigger(stack, token), trigger(stack, token)]);
-    expect(new Set(unkeyed.map((r) => (r.body as Created).callId)).size).toBe(2);
-    expect(dials(stack, mode)).toBe(4);
-    await stack.settle();
-  });
+      const otherOrg = await trigger(stack, await stack.login(OTHER_ORG), 'tms-8812');
+      expect(otherOrg.status).toBe(201);
+      expect((otherOrg.body as Created).callId).not.toBe((first.body as Created).callId);
+      const unkeyed = await Promise.all([trigger(stack, token), trigger(stack, token)]);
+      expect(new Set(unkeyed.map((r) => (r.body as Created).callId)).size).toBe(2);
+      expect(dials(stack, mode)).toBe(4);
+      await stack.settle();
+    },
+  );
 
   it('dials exactly once when the first request failed before the call was queued and is retried', async () => {
     stack = await startApiStack({ backend });
@@ -79,39 +92,46 @@ describe.each(backends)('dialing on %s', (backend) => {
     ['register', 'timeout', { delayMs: 2500 }, 'twilio calls.create failed: timed out'],
     ['elevenlabs', '5xx', { status: 500 }, 'elevenlabs outbound-call failed: HTTP 500'],
     ['elevenlabs', 'timeout', { delayMs: 2500 }, 'elevenlabs outbound-call failed: timed out'],
-  ] as const)('%s mode, provider %s → 502 and a failed call, visible live', async (mode, _kind, fault, reason) => {
-    stack = await startApiStack({ backend, env: { DIAL_MODE: mode, PROVIDER_TIMEOUT_MS: '1000' } });
-    const token = await stack.login();
-    const live: BusMessage[] = [];
-    const sub = await stack.backend.bus.subscribe('test-board', (m) => void live.push(m));
-    stack.sim.failNext(DIAL_ROUTE[mode], fault);
+  ] as const)(
+    '%s mode, provider %s → 502 and a failed call, visible live',
+    async (mode, _kind, fault, reason) => {
+      stack = await startApiStack({ backend, env: { DIAL_MODE: mode, PROVIDER_TIMEOUT_MS: '1000' } });
+      const token = await stack.login();
+      const live: BusMessage[] = [];
+      const sub = await stack.backend.bus.subscribe('test-board', (m) => void live.push(m));
+      stack.sim.failNext(DIAL_ROUTE[mode], fault);
 
-    const res = await trigger(stack, token, 'retry-me');
-    expect(res.status).toBe(502);
-    const error = (res.body as ErrorBody).error;
-    expect(error.code).toBe('provider_error');
-    expect(error.message).toMatch(reason);
-    const callId = error.details?.callId as string;
-    await expect.poll(() => dials(stack!, mode), { timeout: 5000 }).toBe(1); // no SDK retry
+      const res = await trigger(stack, token, 'retry-me');
+      expect(res.status).toBe(502);
+      const error = (res.body as ErrorBody).error;
+      expect(error.code).toBe('provider_error');
+      expect(error.message).toMatch(reason);
+      const callId = error.details?.callId as string;
+      await expect.poll(() => dials(stack!, mode), { timeout: 5000 }).toBe(1); // no SDK retry
 
-    const call = (await stack.request('GET', `/calls/${callId}`, { token })).body as Call;
-    expect(call).toMatchObject({ status: 'failed', failureReason: error.message, orgId: 'org-acme' });
-    const events = ((await stack.request('GET', `/calls/${callId}/events`, { token })).body as { events: CallEvent[] }).events;
-    expect(events.map((e) => (e.kind === 'call_status' ? [e.status, e.source] : e.kind))).toEqual([
-      ['queued', 'api'],
-      ['failed', 'api'],
-    ]);
-    await expect
-      .poll(() => live.some((m) => m.type === 'event' && m.event.callId === callId && m.call.status === 'failed'))
-      .toBe(true);
-    await sub.close();
+      const call = (await stack.request('GET', `/calls/${callId}`, { token })).body as Call;
+      expect(call).toMatchObject({ status: 'failed', failureReason: error.message, orgId: 'org-acme' });
+      const events = (
+        (await stack.request('GET', `/calls/${callId}/events`, { token })).body as { events: CallEvent[] }
+      ).events;
+      expect(events.map((e) => (e.kind === 'call_status' ? [e.status, e.source] : e.kind))).toEqual([
+        ['queued', 'api'],
+        ['failed', 'api'],
+      ]);
+      await expect
+        .poll(() =>
+          live.some((m) => m.type === 'event' && m.event.callId === callId && m.call.status === 'failed'),
+        )
+        .toBe(true);
+      await sub.close();
 
-    // Retrying with the same key shows the failed call and does not dial again.
-    const retried = await trigger(stack, token, 'retry-me');
-    expect(retried.status).toBe(200);
-    expect(retried.body).toMatchObject({ callId, status: 'failed' });
-    await stack.sim.whenIdle();
-    expect(dials(stack, mode)).toBe(1);
-    expect(stack.logs.join('\n')).not.toContain('+15551234567');
-  });
+      // Retrying with the same key shows the failed call and does not dial again.
+      const retried = await trigger(stack, token, 'retry-me');
+      expect(retried.status).toBe(200);
+      expect(retried.body).toMatchObject({ callId, status: 'failed' });
+      await stack.sim.whenIdle();
+      expect(dials(stack, mode)).toBe(1);
+      expect(stack.logs.join('\n')).not.toContain('+15551234567');
+    },
+  );
 });

@@ -85,7 +85,10 @@ export class LoginRateLimiter {
   private readonly perAccount: FailureLimiter;
   private readonly perIp: FailureLimiter;
 
-  constructor(clock: Clock = systemClock, limits: { perAccount: RateLimitPolicy; perIp: RateLimitPolicy } = LOGIN_LIMITS) {
+  constructor(
+    clock: Clock = systemClock,
+    limits: { perAccount: RateLimitPolicy; perIp: RateLimitPolicy } = LOGIN_LIMITS,
+  ) {
     this.perAccount = new FailureLimiter(limits.perAccount, clock);
     this.perIp = new FailureLimiter(limits.perIp, clock);
   }

@@ -18,7 +18,11 @@ export interface LoginDeps {
 }
 
 const loginSchema = z.object({
-  email: z.string({ error: 'must be a string' }).trim().min(3, 'is too short').max(254, 'is longer than 254 characters'),
+  email: z
+    .string({ error: 'must be a string' })
+    .trim()
+    .min(3, 'is too short')
+    .max(254, 'is longer than 254 characters'),
   password: z
     .string({ error: 'must be a string' })
     .min(1, 'is required')
@@ -55,7 +59,11 @@ export function createLoginHandler(deps: LoginDeps): HttpHandler {
     deps.limiter.recordSuccess(email, ip);
     const token = await deps.signToken({ sub: user.userId, org: user.orgId, role: user.role });
     logger.info('login succeeded', { sub: user.userId, org: user.orgId });
-    return json(200, { token, tokenType: 'Bearer', expiresIn: deps.tokenTtlSecs }, { 'cache-control': 'no-store' });
+    return json(
+      200,
+      { token, tokenType: 'Bearer', expiresIn: deps.tokenTtlSecs },
+      { 'cache-control': 'no-store' },
+    );
   };
 }
 

@@ -7,7 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../core/clock.ts';
 import { createAppRoutes } from '../app.ts';
 import type { WebhookDeps } from '../webhooks/webhook-deps.ts';
-import { PUBLIC_BASE_URL, startApiStack, triggerBody, type ApiResponse, type ApiStack } from './api-test-kit.ts';
+import {
+  PUBLIC_BASE_URL,
+  startApiStack,
+  triggerBody,
+  type ApiResponse,
+  type ApiStack,
+} from './api-test-kit.ts';
 
 interface OpenApiDoc {
   paths: Record<string, Record<string, { responses: Record<string, ResponseObject> }>>;
@@ -21,7 +27,8 @@ const METHODS = ['get', 'post', 'put', 'delete', 'patch'];
 const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false, validateSchema: false });
 ajv.addSchema(doc, 'openapi');
 
-const pointer = (...parts: string[]) => parts.map((p) => p.replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
+const pointer = (...parts: string[]) =>
+  parts.map((p) => p.replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
 
 /** Asserts `res` is a documented response of `method path` and its JSON body fits the documented schema. */
 function expectConforms(method: string, path: string, res: ApiResponse): void {
@@ -36,11 +43,15 @@ function expectConforms(method: string, path: string, res: ApiResponse): void {
     location = pointer('components', 'responses', name);
   }
   const media = res.headers.get('content-type')?.split(';')[0] ?? '';
-  expect(Object.keys(response!.content ?? {}), `${method} ${path} ${res.status} content type`).toContain(media);
+  expect(Object.keys(response!.content ?? {}), `${method} ${path} ${res.status} content type`).toContain(
+    media,
+  );
   if (media !== 'application/json') return;
   const validate = ajv.compile({ $ref: `openapi#/${location}/${pointer('content', media, 'schema')}` });
   if (!validate(res.body)) {
-    throw new Error(`${method} ${path} ${res.status} does not match its schema: ${ajv.errorsText(validate.errors)}\n${res.text}`);
+    throw new Error(
+      `${method} ${path} ${res.status} does not match its schema: ${ajv.errorsText(validate.errors)}\n${res.text}`,
+    );
   }
 }
 
@@ -52,13 +63,22 @@ describe('docs/openapi.yaml', () => {
         store: stack.backend.store,
         bus: stack.backend.bus,
         clock: systemClock,
-        config: { publicBaseUrl: PUBLIC_BASE_URL, twilioAuthToken: 't', elevenlabsWebhookSecret: 's', defaultOrg: 'o' },
+        config: {
+          publicBaseUrl: PUBLIC_BASE_URL,
+          twilioAuthToken: 't',
+          elevenlabsWebhookSecret: 's',
+          defaultOrg: 'o',
+        },
       };
       const served = createAppRoutes(webhookDeps, stack.deps)
         .map((r) => `${r.method} ${r.pattern.replace(/:(\w+)/g, '{$1}')}`)
         .sort();
       const documented = Object.entries(doc.paths)
-        .flatMap(([path, item]) => Object.keys(item).filter((m) => METHODS.includes(m)).map((m) => `${m.toUpperCase()} ${path}`))
+        .flatMap(([path, item]) =>
+          Object.keys(item)
+            .filter((m) => METHODS.includes(m))
+            .map((m) => `${m.toUpperCase()} ${path}`),
+        )
         .sort();
       expect(documented).toEqual(served);
     } finally {
@@ -75,9 +95,21 @@ describe('docs/openapi.yaml', () => {
     });
     expect(() => expectConforms('GET', '/calls/{callId}', res(200, { callId: 1 }))).toThrow(/does not match/);
     expect(() => expectConforms('GET', '/calls/{callId}', res(418, {}))).toThrow(/documents 418/);
-    const phone = { callId: 'c', orgId: 'o', triggers: [], status: 'queued', createdAt: 'x', updatedAt: 'x', lastSeq: 0 };
+    const phone = {
+      callId: 'c',
+      orgId: 'o',
+      triggers: [],
+      status: 'queued',
+      createdAt: 'x',
+      updatedAt: 'x',
+      lastSeq: 0,
+    };
     expect(() =>
-      expectConforms('GET', '/calls/{callId}', res(200, { ...phone, driver: { id: 'd', name: 'n', phoneNumber: '+1555' } })),
+      expectConforms(
+        'GET',
+        '/calls/{callId}',
+        res(200, { ...phone, driver: { id: 'd', name: 'n', phoneNumber: '+1555' } }),
+      ),
     ).toThrow(/does not match/);
   });
 
@@ -93,10 +125,15 @@ describe('docs/openapi.yaml', () => {
     it('auth and health', async () => {
       expectConforms('GET', '/healthz', await stack.request('GET', '/healthz'));
       await stack.createUser('ops@acme.test', 'correct horse battery');
-      const login = (password: string) => stack.request('POST', '/auth/login', { body: { email: 'ops@acme.test', password } });
+      const login = (password: string) =>
+        stack.request('POST', '/auth/login', { body: { email: 'ops@acme.test', password } });
       expectConforms('POST', '/auth/login', await login('correct horse battery'));
       expectConforms('POST', '/auth/login', await login('wrong'));
-      expectConforms('POST', '/auth/login', await stack.request('POST', '/auth/login', { body: { email: 1 } }));
+      expectConforms(
+        'POST',
+        '/auth/login',
+        await stack.request('POST', '/auth/login', { body: { email: 1 } }),
+      );
       for (let i = 0; i < 5; i++) await login('wrong again');
       const limited = await login('wrong');
       expect(limited.status).toBe(429);
@@ -105,11 +142,27 @@ describe('docs/openapi.yaml', () => {
 
     it('calls, events, conversations', async () => {
       const path = '/driver_data/call-elevenlabs';
-      const created = await stack.request('POST', path, { token, body: triggerBody(), headers: { 'idempotency-key': 'k1' } });
+      const created = await stack.request('POST', path, {
+        token,
+        body: triggerBody(),
+        headers: { 'idempotency-key': 'k1' },
+      });
       expect(created.status).toBe(201);
       expectConforms('POST', path, created);
-      expectConforms('POST', path, await stack.request('POST', path, { token, body: triggerBody(), headers: { 'idempotency-key': 'k1' } }));
-      expectConforms('POST', path, await stack.request('POST', path, { token, body: triggerBody({ phoneNumber: '555' }) }));
+      expectConforms(
+        'POST',
+        path,
+        await stack.request('POST', path, {
+          token,
+          body: triggerBody(),
+          headers: { 'idempotency-key': 'k1' },
+        }),
+      );
+      expectConforms(
+        'POST',
+        path,
+        await stack.request('POST', path, { token, body: triggerBody({ phoneNumber: '555' }) }),
+      );
       expectConforms('POST', path, await stack.request('POST', path, { body: triggerBody() }));
       stack.sim.failNext('elevenlabs.outbound-call', { status: 500 });
       expectConforms('POST', path, await stack.request('POST', path, { token, body: triggerBody() }));
@@ -126,32 +179,66 @@ describe('docs/openapi.yaml', () => {
       const kinds = new Set((events.body as { events: { kind: string }[] }).events.map((e) => e.kind));
       expect([...kinds].sort()).toEqual(['call_status', 'segment', 'transcript']);
       expectConforms('GET', '/calls/{callId}/events', events);
-      expectConforms('GET', '/calls/{callId}/events', await stack.request('GET', `/calls/${callId}/events?afterSeq=2&limit=2`, { token }));
+      expectConforms(
+        'GET',
+        '/calls/{callId}/events',
+        await stack.request('GET', `/calls/${callId}/events?afterSeq=2&limit=2`, { token }),
+      );
       const fetchPath = '/driver_data/conversations/{conversationId}/fetch';
-      expectConforms('POST', fetchPath, await stack.request('POST', `/driver_data/conversations/${conversationId}/fetch`, { token }));
-      expectConforms('POST', fetchPath, await stack.request('POST', '/driver_data/conversations/conv_nope/fetch', { token }));
+      expectConforms(
+        'POST',
+        fetchPath,
+        await stack.request('POST', `/driver_data/conversations/${conversationId}/fetch`, { token }),
+      );
+      expectConforms(
+        'POST',
+        fetchPath,
+        await stack.request('POST', '/driver_data/conversations/conv_nope/fetch', { token }),
+      );
     });
 
     it('webhooks', async () => {
       const params = { CallSid: 'CA' + 'f'.repeat(32), CallStatus: 'ringing', SequenceNumber: '1' };
-      const signature = twilio.getExpectedTwilioSignature('sim-twilio-auth-token', `${PUBLIC_BASE_URL}/webhooks/twilio/status`, params);
-      const form = { rawBody: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } };
-      const ok = await stack.request('POST', '/webhooks/twilio/status', { ...form, headers: { ...form.headers, 'x-twilio-signature': signature } });
+      const signature = twilio.getExpectedTwilioSignature(
+        'sim-twilio-auth-token',
+        `${PUBLIC_BASE_URL}/webhooks/twilio/status`,
+        params,
+      );
+      const form = {
+        rawBody: new URLSearchParams(params).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      };
+      const ok = await stack.request('POST', '/webhooks/twilio/status', {
+        ...form,
+        headers: { ...form.headers, 'x-twilio-signature': signature },
+      });
       expect(ok.status).toBe(200);
       expectConforms('POST', '/webhooks/twilio/status', ok);
-      expectConforms('POST', '/webhooks/twilio/status', await stack.request('POST', '/webhooks/twilio/status', form));
+      expectConforms(
+        'POST',
+        '/webhooks/twilio/status',
+        await stack.request('POST', '/webhooks/twilio/status', form),
+      );
       const voiceParams = { CallSid: 'CA' + 'e'.repeat(32), From: '+15550000001', To: '+15551234567' };
       const voiceUrl = `${PUBLIC_BASE_URL}/webhooks/twilio/voice?callId=call_unknown`;
       const voice = await stack.request('POST', '/webhooks/twilio/voice?callId=call_unknown', {
         rawBody: new URLSearchParams(voiceParams).toString(),
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
-          'x-twilio-signature': twilio.getExpectedTwilioSignature('sim-twilio-auth-token', voiceUrl, voiceParams),
+          'x-twilio-signature': twilio.getExpectedTwilioSignature(
+            'sim-twilio-auth-token',
+            voiceUrl,
+            voiceParams,
+          ),
         },
       });
       expect(voice.text).toContain('<Hangup/>');
       expectConforms('POST', '/webhooks/twilio/voice', voice);
-      expectConforms('POST', '/webhooks/elevenlabs', await stack.request('POST', '/webhooks/elevenlabs', { body: {} }));
+      expectConforms(
+        'POST',
+        '/webhooks/elevenlabs',
+        await stack.request('POST', '/webhooks/elevenlabs', { body: {} }),
+      );
     });
   });
 });

@@ -25,13 +25,19 @@ export const E164_PATTERN = /^\+[1-9]\d{6,14}$/;
 const L = TRIGGER_LIMITS;
 
 export const triggerSchema = z.object({
-  driverId: z.string({ error: 'must be a string' }).trim().min(1, 'is required').max(L.driverIdMax, `is longer than ${L.driverIdMax} characters`),
+  driverId: z
+    .string({ error: 'must be a string' })
+    .trim()
+    .min(1, 'is required')
+    .max(L.driverIdMax, `is longer than ${L.driverIdMax} characters`),
   driverName: z
     .string({ error: 'must be a string' })
     .trim()
     .min(1, 'is required')
     .max(L.driverNameMax, `is longer than ${L.driverNameMax} characters`),
-  phoneNumber: z.string({ error: 'must be a string' }).regex(E164_PATTERN, 'must be an E.164 number such as +15551234567'),
+  phoneNumber: z
+    .string({ error: 'must be a string' })
+    .regex(E164_PATTERN, 'must be an E.164 number such as +15551234567'),
   violations: z
     .array(
       z.object({
@@ -78,12 +84,26 @@ export function createTriggerCallHandler(deps: TriggerCallDeps): HttpHandler {
       triggers: input.violations,
       ...(idempotencyKey ? { idempotencyKey } : {}),
     });
-    return json(replayed ? 200 : 201, triggerResponse(call), replayed ? { 'idempotent-replayed': 'true' } : {});
+    return json(
+      replayed ? 200 : 201,
+      triggerResponse(call),
+      replayed ? { 'idempotent-replayed': 'true' } : {},
+    );
   });
 }
 
-export function triggerResponse(call: Call): { callId: string; callSid: string | null; conversationId: string | null; status: string } {
-  return { callId: call.callId, callSid: call.callSid ?? null, conversationId: call.conversationId ?? null, status: call.status };
+export function triggerResponse(call: Call): {
+  callId: string;
+  callSid: string | null;
+  conversationId: string | null;
+  status: string;
+} {
+  return {
+    callId: call.callId,
+    callSid: call.callSid ?? null,
+    conversationId: call.conversationId ?? null,
+    status: call.status,
+  };
 }
 
 function idempotencyKeyOf(req: HttpRequest): string | undefined {
@@ -91,7 +111,12 @@ function idempotencyKeyOf(req: HttpRequest): string | undefined {
   if (key === undefined) return undefined;
   if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
     throw new AppError('validation_failed', 'request is invalid', {
-      details: [{ field: 'header.Idempotency-Key', problem: `must be 1-${L.idempotencyKeyMax} visible ASCII characters` }],
+      details: [
+        {
+          field: 'header.Idempotency-Key',
+          problem: `must be 1-${L.idempotencyKeyMax} visible ASCII characters`,
+        },
+      ],
     });
   }
   return key;

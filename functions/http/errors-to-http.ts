@@ -7,7 +7,12 @@ export function errorResponse(err: unknown, logger: Logger): HttpResponse {
   if (err instanceof AppError) {
     const status = err.httpStatus;
     const level = status >= 500 ? 'error' : 'warn';
-    logger[level]('request failed', { code: err.code, status, error: err.message, cause: describeCause(err.cause) });
+    logger[level]('request failed', {
+      code: err.code,
+      status,
+      error: err.message,
+      cause: describeCause(err.cause),
+    });
     const headers: Record<string, string> = status === 503 || status === 429 ? { 'retry-after': '5' } : {};
     return json(status, toErrorEnvelope(err), headers);
   }

@@ -15,7 +15,8 @@ export function toFrameworkHandler(
       ...traceFields(req.get('x-cloud-trace-context'), options.projectId),
     });
     const headers: Record<string, string | undefined> = {};
-    for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    for (const [name, value] of Object.entries(req.headers))
+      headers[name] = Array.isArray(value) ? value.join(', ') : value;
     const response = await (async () => {
       const url = requestUrl(req.originalUrl || req.url);
       const request: HttpRequest = {

@@ -18,7 +18,9 @@ describe('voiceTwiml', () => {
   });
 
   it('rejects an answer that is not TwiML as a provider error', () => {
-    expect(() => voiceTwiml('https://h', 'c', '{"detail":"nope"}')).toThrow(expect.objectContaining({ code: 'provider_error' }));
+    expect(() => voiceTwiml('https://h', 'c', '{"detail":"nope"}')).toThrow(
+      expect.objectContaining({ code: 'provider_error' }),
+    );
   });
 
   it('hangs up', () => {

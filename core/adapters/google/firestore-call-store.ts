@@ -303,5 +303,7 @@ function applyFilter(query: Query<Call>, filter: CallFilter): Query<Call> | null
 
 /** Whether `call` already carries every provider id `ref` names (so resolving it would change nothing). */
 function hasIds(call: Call, ref: CallRef): boolean {
-  return (!ref.callSid || call.callSid !== undefined) && (!ref.conversationId || call.conversationId !== undefined);
+  return (
+    (!ref.callSid || call.callSid !== undefined) && (!ref.conversationId || call.conversationId !== undefined)
+  );
 }

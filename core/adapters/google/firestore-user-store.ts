@@ -31,7 +31,14 @@ export class FirestoreUserStore implements UserStore {
   }
 
   findByEmail(email: string): Promise<User | null> {
-    return guardStore(async () => (await this.users().doc(keyHash(normalizeEmail(email))).get()).data() ?? null);
+    return guardStore(
+      async () =>
+        (
+          await this.users()
+            .doc(keyHash(normalizeEmail(email)))
+            .get()
+        ).data() ?? null,
+    );
   }
 
   private users(): CollectionReference<User> {

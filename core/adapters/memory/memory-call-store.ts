@@ -4,7 +4,14 @@ import type { CallEvent } from '../../call-event.ts';
 import { applyEvent } from '../../call-reducer.ts';
 import { systemClock, isoNow, type Clock } from '../../clock.ts';
 import { AppError } from '../../errors.ts';
-import type { AppendResult, CallFilter, CallPage, CallRef, CallStore, EventDraft } from '../../ports/call-store.ts';
+import type {
+  AppendResult,
+  CallFilter,
+  CallPage,
+  CallRef,
+  CallStore,
+  EventDraft,
+} from '../../ports/call-store.ts';
 import { decodeCursor, derivedCallId, encodeCursor, providerKeys } from '../../call-store-keys.ts';
 
 interface Entry {
@@ -76,7 +83,11 @@ export class MemoryCallStore implements CallStore {
     return clone(limit === undefined ? events : events.slice(0, limit));
   }
 
-  async listCalls(orgId: string, filter: CallFilter, page: { limit: number; cursor?: string }): Promise<CallPage> {
+  async listCalls(
+    orgId: string,
+    filter: CallFilter,
+    page: { limit: number; cursor?: string },
+  ): Promise<CallPage> {
     const after = page.cursor ? decodeCursor(page.cursor) : undefined;
     const matches = [...this.calls.values()]
       .map((e) => e.call)
