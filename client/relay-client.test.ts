@@ -135,6 +135,29 @@ describe('RelayClient', () => {
     expect(states.some((s) => s.code === 4001)).toBe(false);
   });
 
+  it('sends a token the application just renewed at once when asked to reauthenticate', async () => {
+    const fx = await startRelay('memory');
+    cleanup.push(() => fx.close());
+    const { Recording, sockets } = recordingWebSocket();
+    let current = await fx.token({}, 600);
+    const client = new RelayClient({ url: fx.url, getToken: () => current, WebSocket: Recording });
+    cleanup.push(() => client.close());
+    client.reauthenticate(); // not connected yet: nothing to do
+    client.connect();
+    await until(() => client.state === 'open');
+    const exps: number[] = [];
+    sockets[0]!.on('message', (data: Buffer) => {
+      const message = JSON.parse(String(data)) as { type: string; exp?: number };
+      if (message.type === 'authenticated') exps.push(message.exp!);
+    });
+    current = await fx.token({}, 1200);
+    client.reauthenticate();
+    await until(() => exps.length === 1);
+    expect(exps[0]).toBeGreaterThan(Date.now() / 1000 + 1100);
+    expect(sockets).toHaveLength(1);
+    expect(client.state).toBe('open');
+  });
+
   it('stops for good on a terminal close (4003) and reports the code', async () => {
     const { fx, client, states, sockets } = await setup();
     client.connect();

@@ -159,6 +159,17 @@ export class RelayClient {
     return { unsubscribe: () => void this.callList?.handlers.delete(handlers) };
   }
 
+  /**
+   * Sends the token `getToken` returns now, in-band (`auth`) on the open socket, so the relay learns its new `exp`
+   * at once. Call it when the application obtained a fresh token (e.g. after `POST /auth/refresh`); without it the
+   * client still asks `getToken` shortly before the current token's `exp`. A no-op while not connected: the next
+   * connection asks `getToken` anyway.
+   */
+  reauthenticate(): void {
+    if (this.stopped || this.stateValue !== 'open') return;
+    void this.refreshToken();
+  }
+
   /** Closes for good: no reconnect, timers cleared. */
   close(): void {
     this.stopped = true;

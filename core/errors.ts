@@ -10,6 +10,8 @@ export const ERROR_CODES = {
   unauthorized: 401,
   invalid_credentials: 401,
   token_expired: 401,
+  /** Refresh refused: the session is older than `JWT_MAX_SESSION_SECS` (or its login time is unknown). */
+  session_expired: 401,
   forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,

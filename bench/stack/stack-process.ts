@@ -100,7 +100,8 @@ async function main(spec: StackSpec): Promise<void> {
     type: 'ready',
     apiUrl: server.url,
     relayUrl: `ws://127.0.0.1:${relayPort}${RELAY_WS_PATH}`,
-    token: await api.signToken({ sub: 'bench', org: webhookConfig.defaultOrg, role: 'dispatcher' }, 3600),
+    token: (await api.signToken({ sub: 'bench', org: webhookConfig.defaultOrg, role: 'dispatcher' }, 3600))
+      .token,
     projectId,
     pid: process.pid,
   });

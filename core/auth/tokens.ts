@@ -1,4 +1,4 @@
-// Dispatcher tokens: one verifier shared by the relay and the API, one signer for login. Built on jose.
+// Dispatcher tokens: one verifier shared by the relay and the API, one signer for login and refresh. Built on jose.
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
@@ -8,6 +8,7 @@ import {
   SignJWT,
   type JWTPayload,
 } from 'jose';
+import { systemClock, type Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
 import { ConfigError, integer, optionalString, stringWithDefault, type Env } from '../config.ts';
 
@@ -21,6 +22,12 @@ export interface Principal {
   role: Role;
   /** Expiry, unix seconds. */
   exp: number;
+  /**
+   * When the user last proved their password, unix seconds: the `auth_time` claim, else `iat` (tokens of another
+   * issuer in JWKS mode may lack `auth_time`; their login cannot be later than their issue). Absent when the token
+   * has neither: its login time is unknown, so it works until `exp` but is never refreshed (`session_expired`).
+   */
+  authTime?: number;
 }
 
 export interface AuthConfig {
@@ -34,16 +41,27 @@ export interface AuthConfig {
   privateKeyPem?: string;
   /** Algorithms accepted on verify; `none` is never accepted. */
   algorithms: string[];
-  /** Lifetime of tokens issued by login. */
+  /** Lifetime of tokens issued by login and refresh. */
   tokenTtlSecs: number;
+  /**
+   * Longest a session lives from its password login (`auth_time`): no token, refreshed or not, expires later than
+   * `auth_time + maxSessionSecs`; past it, refresh answers `session_expired` and the user signs in again.
+   */
+  maxSessionSecs: number;
   /** `kid` put in the header of signed tokens (asymmetric mode). */
   keyId?: string;
 }
+
+/** Default `JWT_MAX_SESSION_SECS`: 12 hours, one dispatch shift; then the password is asked again. */
+export const DEFAULT_MAX_SESSION_SECS = 43_200;
+/** Bounds of `JWT_MAX_SESSION_SECS`: at least 5 minutes (a usable session), at most 7 days. */
+export const MAX_SESSION_LIMITS = { min: 300, max: 604_800 } as const;
 
 export function parseAuthConfig(env: Env = process.env): AuthConfig {
   const issuer = stringWithDefault(env, 'JWT_ISSUER', 'callrelay');
   const audience = stringWithDefault(env, 'JWT_AUDIENCE', 'callrelay-dispatch');
   const tokenTtlSecs = integer(env, 'JWT_TTL_SECS', 3600, { min: 60, max: 86_400 });
+  const maxSessionSecs = integer(env, 'JWT_MAX_SESSION_SECS', DEFAULT_MAX_SESSION_SECS, MAX_SESSION_LIMITS);
   const jwksUrl = optionalString(env, 'JWT_JWKS_URL');
   if (jwksUrl) {
     const algorithms = (optionalString(env, 'JWT_ALGORITHMS') ?? 'RS256,ES256')
@@ -63,6 +81,7 @@ export function parseAuthConfig(env: Env = process.env): AuthConfig {
       jwksUrl,
       algorithms,
       tokenTtlSecs,
+      maxSessionSecs,
       ...(privateKeyPem ? { privateKeyPem: privateKeyPem.replace(/\\n/g, '\n') } : {}),
       ...(keyId ? { keyId } : {}),
     };
@@ -70,7 +89,14 @@ export function parseAuthConfig(env: Env = process.env): AuthConfig {
   const secret = optionalString(env, 'JWT_SECRET');
   if (!secret) throw new ConfigError('JWT_SECRET', 'is required (or set JWT_JWKS_URL)');
   if (secret.length < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
-  return { issuer, audience, secret: new TextEncoder().encode(secret), algorithms: ['HS256'], tokenTtlSecs };
+  return {
+    issuer,
+    audience,
+    secret: new TextEncoder().encode(secret),
+    algorithms: ['HS256'],
+    tokenTtlSecs,
+    maxSessionSecs,
+  };
 }
 
 export type TokenVerifier = (token: string) => Promise<Principal>;
@@ -112,7 +138,7 @@ export function createTokenVerifier(
 }
 
 function principalFrom(payload: JWTPayload): Principal {
-  const { sub, exp } = payload;
+  const { sub, exp, iat } = payload;
   const org = payload.org;
   const role = payload.role;
   if (typeof sub !== 'string' || !sub) throw new AppError('unauthorized', 'token has no sub');
@@ -121,15 +147,41 @@ function principalFrom(payload: JWTPayload): Principal {
   if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) {
     throw new AppError('unauthorized', 'token has no valid role');
   }
-  return { sub, org, role: role as Role, exp };
+  const authTime = isUnixTime(payload.auth_time) ? payload.auth_time : isUnixTime(iat) ? iat : undefined;
+  return { sub, org, role: role as Role, exp, ...(authTime === undefined ? {} : { authTime }) };
 }
 
-export type TokenSigner = (
-  claims: { sub: string; org: string; role: Role },
-  ttlSecs?: number,
-) => Promise<string>;
+function isUnixTime(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
 
-export async function createTokenSigner(config: AuthConfig): Promise<TokenSigner> {
+/** What a token asserts. `authTime` omitted means a password login happening now. */
+export interface TokenClaims {
+  sub: string;
+  org: string;
+  role: Role;
+  /** `auth_time` of the session being refreshed, unix seconds (kept unchanged across refreshes). */
+  authTime?: number;
+}
+
+export interface IssuedToken {
+  token: string;
+  /** Expiry, unix seconds. */
+  exp: number;
+  /** Seconds from now until `exp` (what login and refresh report). */
+  expiresIn: number;
+}
+
+/**
+ * Signs a token valid for `ttlSecs` (default `tokenTtlSecs`) but never past `auth_time + maxSessionSecs`; a session
+ * already past that raises `AppError('session_expired')`.
+ */
+export type TokenSigner = (claims: TokenClaims, ttlSecs?: number) => Promise<IssuedToken>;
+
+export async function createTokenSigner(
+  config: AuthConfig,
+  clock: Clock = systemClock,
+): Promise<TokenSigner> {
   let signingKey: CryptoKey | Uint8Array;
   let alg: string;
   if (config.secret) {
@@ -141,15 +193,24 @@ export async function createTokenSigner(config: AuthConfig): Promise<TokenSigner
   } else {
     throw new ConfigError('JWT_PRIVATE_KEY', 'is required to issue tokens when JWT_JWKS_URL is set');
   }
-  return async (claims, ttlSecs = config.tokenTtlSecs) =>
-    new SignJWT({ org: claims.org, role: claims.role })
+  return async (claims, ttlSecs = config.tokenTtlSecs) => {
+    const now = Math.floor(clock.now().getTime() / 1000);
+    const authTime = claims.authTime ?? now;
+    const sessionEnd = authTime + config.maxSessionSecs;
+    if (sessionEnd <= now) {
+      throw new AppError('session_expired', 'the session reached its maximum age; sign in again');
+    }
+    const exp = Math.min(now + ttlSecs, sessionEnd);
+    const token = await new SignJWT({ org: claims.org, role: claims.role, auth_time: authTime })
       .setProtectedHeader({ alg, typ: 'JWT', ...(config.keyId ? { kid: config.keyId } : {}) })
       .setSubject(claims.sub)
       .setIssuer(config.issuer)
       .setAudience(config.audience)
-      .setIssuedAt()
-      .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSecs)
+      .setIssuedAt(now)
+      .setExpirationTime(exp)
       .sign(signingKey);
+    return { token, exp, expiresIn: exp - now };
+  };
 }
 
 /** Extracts a bearer token from an `Authorization` header value. */

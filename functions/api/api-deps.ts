@@ -23,7 +23,6 @@ export interface ApiDeps {
   bus: EventBus;
   verifyToken: TokenVerifier;
   signToken: TokenSigner;
-  tokenTtlSecs: number;
   dialer: CallDialer;
   /** Background transcription starts of `elevenlabs`-mode calls (await `idle()` on shutdown / in tests). */
   transcriptions: TranscriptionStarter;
@@ -64,8 +63,7 @@ export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
     users: input.users,
     bus,
     verifyToken: createTokenVerifier(config.auth),
-    signToken: await createTokenSigner(config.auth),
-    tokenTtlSecs: config.auth.tokenTtlSecs,
+    signToken: await createTokenSigner(config.auth, input.clock ?? systemClock),
     dialer: new CallDialer({
       mode: config.dialMode,
       store,

@@ -108,6 +108,7 @@ describe('every protected route rejects bad tokens', () => {
       .sign(key);
 
   const routes = (): [string, string, unknown?][] => [
+    ['POST', '/auth/refresh'],
     ['POST', '/driver_data/call-elevenlabs', triggerBody()],
     ['POST', `/driver_data/conversations/${conversationId}/fetch`],
     ['GET', '/calls'],

@@ -12,8 +12,6 @@ import { jsonBody, validate } from './request-input.ts';
 export interface LoginDeps {
   users: UserStore;
   signToken: TokenSigner;
-  /** Lifetime of issued tokens, reported as `expiresIn`. */
-  tokenTtlSecs: number;
   limiter: LoginRateLimiter;
 }
 
@@ -57,13 +55,9 @@ export function createLoginHandler(deps: LoginDeps): HttpHandler {
       throw new AppError('invalid_credentials', 'email or password is incorrect');
     }
     deps.limiter.recordSuccess(email, ip);
-    const token = await deps.signToken({ sub: user.userId, org: user.orgId, role: user.role });
+    const { token, expiresIn } = await deps.signToken({ sub: user.userId, org: user.orgId, role: user.role });
     logger.info('login succeeded', { sub: user.userId, org: user.orgId });
-    return json(
-      200,
-      { token, tokenType: 'Bearer', expiresIn: deps.tokenTtlSecs },
-      { 'cache-control': 'no-store' },
-    );
+    return json(200, { token, tokenType: 'Bearer', expiresIn }, { 'cache-control': 'no-store' });
   };
 }
 

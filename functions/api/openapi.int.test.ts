@@ -1,6 +1,7 @@
 // docs/openapi.yaml matches the implementation: same routes both ways, and real responses fit their schemas.
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { SignJWT } from 'jose';
 import twilio from 'twilio';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -134,6 +135,22 @@ describe('docs/openapi.yaml', () => {
         '/auth/login',
         await stack.request('POST', '/auth/login', { body: { email: 1 } }),
       );
+      const { token: fresh } = (await login('correct horse battery')).body as { token: string };
+      const refreshed = await stack.request('POST', '/auth/refresh', { token: fresh });
+      expect(refreshed.status).toBe(200);
+      expectConforms('POST', '/auth/refresh', refreshed);
+      expectConforms('POST', '/auth/refresh', await stack.request('POST', '/auth/refresh'));
+      const now = Math.floor(Date.now() / 1000);
+      const tooOld = await new SignJWT({ org: 'org-acme', role: 'dispatcher', auth_time: now - 86_400 })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('usr_old')
+        .setIssuer(stack.config.auth.issuer)
+        .setAudience(stack.config.auth.audience)
+        .setExpirationTime(now + 60)
+        .sign(stack.config.auth.secret!);
+      const sessionExpired = await stack.request('POST', '/auth/refresh', { token: tooOld });
+      expect((sessionExpired.body as { error: { code: string } }).error.code).toBe('session_expired');
+      expectConforms('POST', '/auth/refresh', sessionExpired);
       for (let i = 0; i < 5; i++) await login('wrong again');
       const limited = await login('wrong');
       expect(limited.status).toBe(429);

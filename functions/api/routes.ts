@@ -6,6 +6,7 @@ import type { ApiDeps } from './api-deps.ts';
 import { createCallEventsHandler, createGetCallHandler, createListCallsHandler } from './calls.ts';
 import { createFetchConversationHandler } from './fetch-conversation.ts';
 import { createLoginHandler } from './login.ts';
+import { createRefreshHandler } from './refresh.ts';
 import { createTriggerCallHandler } from './trigger-call.ts';
 
 /**
@@ -20,10 +21,10 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       handler: createLoginHandler({
         users: deps.users,
         signToken: deps.signToken,
-        tokenTtlSecs: deps.tokenTtlSecs,
         limiter: deps.limiter,
       }),
     },
+    { method: 'POST', pattern: '/auth/refresh', handler: createRefreshHandler(deps) },
     { method: 'POST', pattern: '/driver_data/call-elevenlabs', handler: createTriggerCallHandler(deps) },
     {
       method: 'POST',

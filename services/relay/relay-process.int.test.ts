@@ -92,7 +92,7 @@ describe('relay process', () => {
     for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
   });
   const sign = createTokenSigner(TEST_AUTH);
-  const token = async () => (await sign)({ sub: 'disp-1', org: 'org-a', role: 'dispatcher' });
+  const token = async () => (await (await sign)({ sub: 'disp-1', org: 'org-a', role: 'dispatcher' })).token;
 
   async function sigtermClosesEverything(backend: BackendName): Promise<void> {
     const projectId = uniqueProjectId('demo-relay-term');

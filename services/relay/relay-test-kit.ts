@@ -24,6 +24,7 @@ export const TEST_AUTH: AuthConfig = {
   secret: new TextEncoder().encode('test-secret-that-is-long-enough-0123456789'),
   algorithms: ['HS256'],
   tokenTtlSecs: 3600,
+  maxSessionSecs: 43_200,
 };
 
 /** Errors only, so test output stays readable; set LOG_LEVEL=DEBUG to see everything. */
@@ -85,11 +86,13 @@ export async function startRelay(
     config,
     port,
     url: `ws://127.0.0.1:${port}${RELAY_WS_PATH}`,
-    token: (claims = {}, ttlSecs) =>
-      sign(
-        { sub: claims.sub ?? 'disp-1', org: claims.org ?? 'org-a', role: claims.role ?? 'dispatcher' },
-        ttlSecs,
-      ),
+    token: async (claims = {}, ttlSecs) =>
+      (
+        await sign(
+          { sub: claims.sub ?? 'disp-1', org: claims.org ?? 'org-a', role: claims.role ?? 'dispatcher' },
+          ttlSecs,
+        )
+      ).token,
     close: async () => {
       await relay.close();
       if (!options.backend) await backend.close();

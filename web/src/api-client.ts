@@ -39,6 +39,8 @@ export interface CallCreated {
 
 export interface ApiClient {
   login(email: string, password: string): Promise<LoginResult>;
+  /** `POST /auth/refresh` with `token` (not necessarily the stored one): a fresh token of the same session. */
+  refresh(token: string): Promise<LoginResult>;
   triggerCall(request: CallRequest, idempotencyKey: string): Promise<CallCreated>;
   getCall(callId: string): Promise<Call>;
 }
@@ -78,6 +80,8 @@ export function createApiClient(baseUrl: string, getToken: () => string | undefi
   };
   return {
     login: (email, password) => request<LoginResult>('POST', '/auth/login', { email, password }),
+    refresh: (token) =>
+      request<LoginResult>('POST', '/auth/refresh', undefined, { authorization: `Bearer ${token}` }),
     triggerCall: (body, idempotencyKey) =>
       request<CallCreated>('POST', '/driver_data/call-elevenlabs', body, {
         'idempotency-key': idempotencyKey,

@@ -1,5 +1,6 @@
 // What the views need from the relay connection; implemented over the shared client library (relay-connection.ts).
-// Token renewal is the client library's: it asks `getToken` again before expiry and sends it in-band (`auth`).
+// Token renewal: the session refreshes the token (session-renewal.ts) and calls `reauthenticate`, which sends it
+// in-band (`auth`); the client library also asks `getToken` again shortly before the current token's expiry.
 import type { Call } from '../../core/call.ts';
 import type { EventMessage, PartialMessage } from '../../core/protocol/relay-messages.ts';
 
@@ -33,5 +34,7 @@ export interface LiveSource {
   onStatus(listener: (status: ConnectionStatus) => void): () => void;
   subscribeCalls(handlers: CallListHandlers): () => void;
   subscribeCall(callId: string, handlers: CallStreamHandlers): () => void;
+  /** A fresh token is stored: hand it to the open connection (no reconnect). */
+  reauthenticate(): void;
   close(): void;
 }

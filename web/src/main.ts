@@ -98,8 +98,8 @@ async function start(): Promise<void> {
     api,
     session,
     banner,
-    // The relay client asks for the token again before expiry and sends it in-band; nothing to push here.
-    renewed: () => {},
+    // Hand the new token to the open socket now (in-band `auth`), so the live views never reconnect.
+    renewed: () => live?.reauthenticate(),
     expired: () => {
       loginNotice = 'Your session expired. Sign in again to continue.';
       disconnect();

@@ -61,6 +61,7 @@ export function createRelayConnection(options: RelayConnectionOptions): LiveSour
       });
       return () => subscription.unsubscribe();
     },
+    reauthenticate: () => client.reauthenticate(),
     close: () => client.close(),
   };
 }

@@ -1,59 +1,67 @@
-// Keeps the tab signed in: before the token expires, asks for the password in a dialog (no page change, the live
-// stream stays open) and hands the new token to the relay in-band; at expiry, returns to the sign-in page.
+// Keeps the tab signed in: refreshes the token silently before it expires (token-refresh.ts) and hands it to the
+// relay in-band; only when the API refuses (session too old) does a banner offer the password dialog (no page change,
+// the live stream stays open). At expiry, returns to the sign-in page.
 import { ApiError, type ApiClient } from './api-client.ts';
 import { h } from './dom.ts';
 import type { SessionStore } from './session.ts';
-
-/** How long before expiry the dispatcher is asked to renew (at most; the relay also allows a grace period after it). */
-export const RENEW_BEFORE_MS = 5 * 60_000;
+import { createTokenRefresher, type PasswordReason } from './token-refresh.ts';
 
 export interface RenewalDeps {
   api: ApiClient;
   session: SessionStore;
   banner: HTMLElement;
-  /** A fresh token was obtained. */
+  /** A fresh token was stored (by a refresh or the password dialog). */
   renewed(token: string): void;
   /** The token expired without renewal. */
   expired(): void;
 }
 
 export function watchSessionExpiry(deps: RenewalDeps): () => void {
-  let warnTimer: number | undefined;
   let expireTimer: number | undefined;
+  const refresher = createTokenRefresher({
+    current: () => deps.session.get(),
+    refresh: (token) => deps.api.refresh(token),
+    store: (token) => {
+      deps.session.set(token, deps.session.get()?.email);
+      deps.renewed(token);
+    },
+    needsPassword: (reason) => {
+      const current = deps.session.get();
+      if (current) showBanner(deps, current.expiresAt, reason);
+    },
+  });
   const schedule = () => {
-    window.clearTimeout(warnTimer);
     window.clearTimeout(expireTimer);
     hideBanner(deps.banner);
+    refresher.reschedule();
     const current = deps.session.get();
     if (!current) return;
-    const left = current.expiresAt - Date.now();
-    // Short-lived tokens are renewed at half their remaining life rather than straight away.
-    const lead = Math.min(RENEW_BEFORE_MS, left / 2);
-    warnTimer = window.setTimeout(() => showBanner(deps, current.expiresAt), Math.max(0, left - lead));
     expireTimer = window.setTimeout(
       () => {
         hideBanner(deps.banner);
         deps.session.clear();
         deps.expired();
       },
-      Math.max(0, left),
+      Math.max(0, current.expiresAt - Date.now()),
     );
   };
   schedule();
   const off = deps.session.onChange(schedule);
   return () => {
     off();
-    window.clearTimeout(warnTimer);
+    refresher.stop();
     window.clearTimeout(expireTimer);
     hideBanner(deps.banner);
   };
 }
 
-function showBanner(deps: RenewalDeps, expiresAt: number): void {
+function showBanner(deps: RenewalDeps, expiresAt: number, reason: PasswordReason): void {
   const at = new Date(expiresAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  const why =
+    reason === 'refused' ? 'Your session could not be renewed' : 'Your session reached its maximum length';
   const button = h('button', { type: 'button', class: 'button-primary' }, 'Stay signed in');
   button.addEventListener('click', () => openDialog(deps));
-  deps.banner.replaceChildren(h('span', {}, `Your session ends at ${at}. `), button);
+  deps.banner.replaceChildren(h('span', {}, `${why} and ends at ${at}. `), button);
   deps.banner.hidden = false;
 }
 

@@ -11,6 +11,8 @@ export interface Session {
   email?: string;
   /** Expiry, epoch milliseconds (from the token's `exp`). */
   expiresAt: number;
+  /** Issue time, epoch milliseconds (from the token's `iat`, when it has one): with `expiresAt`, its lifetime. */
+  issuedAt?: number;
 }
 
 type Listener = (session: Session | undefined) => void;
@@ -84,9 +86,16 @@ export function sessionFromToken(token: string): Session {
       .padEnd(Math.ceil(payload.length / 4) * 4, '='),
   );
   const claims = JSON.parse(json) as Record<string, unknown>;
-  const { sub, org, role, exp } = claims;
+  const { sub, org, role, exp, iat } = claims;
   if (typeof sub !== 'string' || typeof org !== 'string' || typeof exp !== 'number') {
     throw new TypeError('token lacks sub, org or exp');
   }
-  return { token, sub, org, role: typeof role === 'string' ? role : 'dispatcher', expiresAt: exp * 1000 };
+  return {
+    token,
+    sub,
+    org,
+    role: typeof role === 'string' ? role : 'dispatcher',
+    expiresAt: exp * 1000,
+    ...(typeof iat === 'number' ? { issuedAt: iat * 1000 } : {}),
+  };
 }
