@@ -1,4 +1,5 @@
 // The upgrade is refused with 401 (and no WebSocket) for every bad token; HTTP routes answer as documented.
+import { connect } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenVerifier } from '../../core/auth/tokens.ts';
@@ -82,6 +83,24 @@ describe('relay upgrade auth (HS256)', () => {
     const missing = await fetch(`${base}/nope`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ error: { code: 'not_found' } });
+  });
+
+  it.each([
+    ['a plain request', 'GET //x:99999/healthz HTTP/1.1\r\nHost: relay\r\n\r\n'],
+    [
+      'an upgrade',
+      'GET http://[ HTTP/1.1\r\nHost: relay\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n',
+    ],
+  ])('answers 400 to %s whose target is not a URL, and keeps serving', async (_name, raw) => {
+    const response = await new Promise<string>((resolve, reject) => {
+      const socket = connect(fx.port, '127.0.0.1', () => socket.end(raw));
+      let data = '';
+      socket.on('data', (chunk) => (data += chunk.toString()));
+      socket.on('close', () => resolve(data));
+      socket.on('error', reject);
+    });
+    expect(response).toMatch(/^HTTP\/1\.1 400 /);
+    expect((await fetch(`http://127.0.0.1:${fx.port}/healthz`)).status).toBe(200);
   });
 });
 

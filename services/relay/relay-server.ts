@@ -58,7 +58,9 @@ export function createRelay(deps: RelayDeps): Relay {
   const ready = (): boolean => busSubscription !== undefined && !shuttingDown;
 
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const path = new URL(req.url ?? '/', 'http://relay').pathname;
+    const url = requestUrl(req);
+    if (!url) return sendJson(res, 400, envelope('bad_request', 'request target is not a valid URL'));
+    const path = url.pathname;
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return sendJson(res, 405, envelope('method_not_allowed', 'GET only'));
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
@@ -76,7 +78,8 @@ export function createRelay(deps: RelayDeps): Relay {
 
   async function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
-    const url = new URL(req.url ?? '/', 'http://relay');
+    const url = requestUrl(req);
+    if (!url) return rejectUpgrade(socket, 400, 'bad_request', 'request target is not a valid URL');
     if (url.pathname !== RELAY_WS_PATH) return rejectUpgrade(socket, 404, 'not_found', 'no such route');
     if (shuttingDown) return rejectUpgrade(socket, 503, 'unavailable', 'shutting down');
     const token = bearerToken(req.headers.authorization) ?? url.searchParams.get('token') ?? '';
@@ -191,6 +194,7 @@ function rejectUpgrade(socket: Duplex, status: number, code: ErrorCode, message:
   if (socket.destroyed) return;
   const body = JSON.stringify(toErrorEnvelope(new AppError(code, message)));
   const reason = {
+    400: 'Bad Request',
     401: 'Unauthorized',
     404: 'Not Found',
     500: 'Internal Server Error',
@@ -200,4 +204,13 @@ function rejectUpgrade(socket: Duplex, status: number, code: ErrorCode, message:
     `HTTP/1.1 ${status} ${reason ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
+}
+
+/** The request's URL, or undefined when its target does not parse (e.g. `//host:99999/`): a 400, never a crash. */
+function requestUrl(req: IncomingMessage): URL | undefined {
+  try {
+    return new URL(req.url ?? '/', 'http://relay');
+  } catch {
+    return undefined;
+  }
 }
