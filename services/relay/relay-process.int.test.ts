@@ -101,7 +101,10 @@ describe('relay process', () => {
     const sockets = await Promise.all(
       range(1, 20).map(async () => TestSocket.open(relay.url, await token())),
     );
-    if (backend === 'google') expect(await relaySubscriptions(projectId)).toEqual([`${TOPIC}-relay-term1`]);
+    if (backend === 'google')
+      expect(await relaySubscriptions(projectId)).toEqual([
+        expect.stringMatching(new RegExp(`^${TOPIC}-relay-term1-[0-9a-f]{8}$`)),
+      ]);
     const started = Date.now();
     relay.child.kill('SIGTERM');
     const codes = await Promise.all(sockets.map(async (s) => (await s.closed).code));
@@ -132,7 +135,10 @@ describe('relay process', () => {
         spawnRelay('google', projectId, 'fan2'),
       ]);
       children.push(one!.child, two!.child);
-      expect(await relaySubscriptions(projectId)).toEqual([`${TOPIC}-relay-fan1`, `${TOPIC}-relay-fan2`]);
+      expect(await relaySubscriptions(projectId)).toEqual([
+        expect.stringMatching(new RegExp(`^${TOPIC}-relay-fan1-[0-9a-f]{8}$`)),
+        expect.stringMatching(new RegExp(`^${TOPIC}-relay-fan2-[0-9a-f]{8}$`)),
+      ]);
       const backend = await createBackend(testBackendConfig('google', projectId), { logger: quietLogger });
       try {
         const callId = 'fan-call';

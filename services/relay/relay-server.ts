@@ -1,4 +1,5 @@
 // The relay process's server: HTTP health routes plus the one WebSocket route, upgraded only after the token verifies.
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -132,7 +133,7 @@ export function createRelay(deps: RelayDeps): Relay {
 
   async function listen(port = config.port, host = config.host): Promise<number> {
     if (busSubscription || shuttingDown) throw new TypeError('relay already started');
-    busSubscription = await deps.bus.subscribe(`relay-${config.instanceId}`, (message) =>
+    busSubscription = await deps.bus.subscribe(busSubscriberName(config.instanceId), (message) =>
       hub.onBusMessage(message),
     );
     await new Promise<void>((resolve, reject) => {
@@ -213,4 +214,13 @@ function requestUrl(req: IncomingMessage): URL | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * This process's bus subscriber name: the instance id plus a per-start suffix. A restart never takes over the
+ * subscription a killed process left behind: that one's leased messages would hold back later events of their calls
+ * (Pub/Sub orders per call) until the ack deadline. The new process reads what it missed from the store.
+ */
+export function busSubscriberName(instanceId: string): string {
+  return `relay-${instanceId}-${randomUUID().slice(0, 8)}`;
 }

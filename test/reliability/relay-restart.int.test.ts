@@ -68,7 +68,7 @@ describe.each(backends)('relay restarts mid-call on %s', (backend) => {
       simulator: { speed: 8, script: 'acknowledged', faults: { duplicateRate: 0.2, seed: 5 } },
     }));
     // memory: the in-process relay is closed (1001) and recreated; google: a relay process is SIGKILLed (no close
-    // frame, its Pub/Sub subscription left behind) and a new process with the same instance id takes it over.
+    // frame, its Pub/Sub subscription left behind) and a new process with the same instance id starts on a new subscription.
     const port = backend === 'google' ? await freePort() : s.relay.port;
     if (backend === 'google') children.push(await spawnRelay(s, port, 'restart1'));
     const url = `ws://127.0.0.1:${port}${RELAY_WS_PATH}`;
