@@ -57,13 +57,14 @@ SECRETS=(
   "callrelay-elevenlabs-api-key:ELEVENLABS_API_KEY"
   "callrelay-elevenlabs-webhook-secret:ELEVENLABS_WEBHOOK_SECRET"
 )
-# name | min instances | timeout | memory. All share one env file and secret set (one service account); each
-# builds only its own handler (FUNCTION_TARGET), so it reads only the settings it needs.
+# name | min instances | timeout | memory | secrets it reads. Each function builds only its own handler
+# (FUNCTION_TARGET), so it gets only the secrets that handler needs.
+WEBHOOK_SECRETS="TWILIO_AUTH_TOKEN ELEVENLABS_WEBHOOK_SECRET"
 FUNCTIONS=(
-  "api|1|60s|512Mi"
-  "twilioStatusWebhook|0|30s|512Mi"
-  "twilioTranscriptionWebhook|1|30s|512Mi"
-  "elevenlabsWebhook|0|60s|512Mi"
+  "api|1|60s|512Mi|JWT_SECRET TWILIO_AUTH_TOKEN ELEVENLABS_API_KEY"
+  "twilioStatusWebhook|0|30s|512Mi|$WEBHOOK_SECRETS"
+  "twilioTranscriptionWebhook|1|30s|512Mi|$WEBHOOK_SECRETS"
+  "elevenlabsWebhook|0|60s|512Mi|$WEBHOOK_SECRETS"
 )
 
 # ---- helpers ---------------------------------------------------------------------------------------------------
@@ -244,17 +245,24 @@ FUNCTIONS_ENV="$WORK/functions.env.yaml"
 } >"$FUNCTIONS_ENV"
 if $DRY_RUN; then echo "# $FUNCTIONS_ENV:" && sed 's/^/#   /' "$FUNCTIONS_ENV"; fi
 
-FUNCTION_SECRETS=""
-for entry in "${SECRETS[@]}"; do FUNCTION_SECRETS+="${entry#*:}=${entry%%:*}:latest,"; done
-FUNCTION_SECRETS="${FUNCTION_SECRETS%,}"
+# --set-secrets value for the given variables: VAR=secret-name:latest, from the SECRETS table.
+secret_flags() {
+  local out="" var entry
+  for var in $1; do
+    for entry in "${SECRETS[@]}"; do
+      [[ "${entry#*:}" == "$var" ]] && out+="$var=${entry%%:*}:latest,"
+    done
+  done
+  printf '%s' "${out%,}"
+}
 
 for spec in "${FUNCTIONS[@]}"; do
-  IFS='|' read -r name min timeout memory <<<"$spec"
+  IFS='|' read -r name min timeout memory secret_vars <<<"$spec"
   # Public: Hosting rewrites call them unauthenticated. Webhooks verify provider signatures, the API verifies JWTs.
   gcloud_p functions deploy "$name" --gen2 --region="$REGION" --runtime=nodejs20 \
     --source="$STAGE" --entry-point="$name" --trigger-http --allow-unauthenticated \
     --run-service-account="$FUNCTIONS_SA" \
-    --env-vars-file="$FUNCTIONS_ENV" --set-secrets="$FUNCTION_SECRETS" \
+    --env-vars-file="$FUNCTIONS_ENV" --set-secrets="$(secret_flags "$secret_vars")" \
     --min-instances="$min" --max-instances="$FUNCTION_MAX_INSTANCES" --timeout="$timeout" \
     --memory="$memory" --cpu=1 --concurrency=40 --serve-all-traffic-latest-revision
 done

@@ -52,6 +52,23 @@ describe('infra/deploy.sh', () => {
       expect(commands.some((line) => line.includes(fragment))).toBe(true);
     });
 
+    it('gives each function only the secrets its handler reads', () => {
+      // The dry run prints shell-quoted words (`\,`); compare the unquoted command.
+      const deploy = (name: string) =>
+        (commands.find((l) => l.includes(`functions deploy ${name} `)) ?? '').replace(/\\,/g, ',');
+      expect(deploy('api')).toContain(
+        '--set-secrets=JWT_SECRET=callrelay-jwt-secret:latest,TWILIO_AUTH_TOKEN=callrelay-twilio-auth-token:latest,ELEVENLABS_API_KEY=callrelay-elevenlabs-api-key:latest',
+      );
+      expect(deploy('api')).not.toContain('ELEVENLABS_WEBHOOK_SECRET');
+      for (const webhook of ['twilioStatusWebhook', 'twilioTranscriptionWebhook', 'elevenlabsWebhook']) {
+        expect(deploy(webhook)).toContain(
+          '--set-secrets=TWILIO_AUTH_TOKEN=callrelay-twilio-auth-token:latest,ELEVENLABS_WEBHOOK_SECRET=callrelay-elevenlabs-webhook-secret:latest',
+        );
+        expect(deploy(webhook)).not.toContain('JWT_SECRET');
+        expect(deploy(webhook)).not.toContain('ELEVENLABS_API_KEY');
+      }
+    });
+
     it('runs the relay with the settings a WebSocket fan-out needs', () => {
       const relay = commands.find((line) => line.includes('run deploy callrelay-relay')) ?? '';
       for (const flag of [
