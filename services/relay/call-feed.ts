@@ -105,6 +105,26 @@ export class CallFeed {
     });
   }
 
+  /**
+   * Catches subscribers up from the store when the bus lost a call's *latest* events: a later event would reveal such
+   * a gap, but after the last one of a call nothing follows. Cheap when nothing is missing (one call read).
+   */
+  reconcile(): Promise<void> {
+    return this.enqueue(async () => {
+      if (this.lastSeq === undefined || this.subscribers.size === 0) return;
+      let storedLastSeq: number;
+      try {
+        storedLastSeq = (await this.deps.store.getCall(this.callId))?.lastSeq ?? 0;
+      } catch (err) {
+        this.deps.logger.warn('reconcile read failed; will retry next round', { callId: this.callId, err });
+        return;
+      }
+      if (storedLastSeq <= this.lastSeq) return;
+      this.stats.gapsFilled++;
+      await this.fillTo(storedLastSeq);
+    }).catch((err: unknown) => this.reset(err));
+  }
+
   /** Resolves once every operation queued so far has run (tests, shutdown). */
   idle(): Promise<void> {
     return this.enqueue(async () => {});

@@ -35,6 +35,11 @@ export interface RelayConfig {
   backlogPageSize: number;
   /** After a close frame, how long a peer gets to read it before the socket is destroyed (`RELAY_CLOSE_GRACE_MS`, 3 s). */
   closeGraceMs: number;
+  /**
+   * How often calls with subscribers are checked against the store, so a call's last event lost on the bus still
+   * arrives (`RELAY_RECONCILE_MS`, 15 s; 0 = off). Costs one call read per watched call per round.
+   */
+  reconcileMs: number;
   /** Whole-shutdown budget, inside Cloud Run's 10 s SIGTERM window (`RELAY_SHUTDOWN_MS`, 8 s). */
   shutdownMs: number;
 }
@@ -53,6 +58,7 @@ export const RELAY_DEFAULTS = {
   maxIdleFeeds: 500,
   backlogPageSize: 500,
   closeGraceMs: 3000,
+  reconcileMs: 15_000,
   shutdownMs: 8000,
 } as const satisfies Omit<RelayConfig, 'instanceId'>;
 
@@ -86,6 +92,7 @@ export function parseRelayConfig(env: Env = process.env): RelayConfig {
     maxIdleFeeds: integer(env, 'RELAY_IDLE_FEEDS', d.maxIdleFeeds, { min: 0 }),
     backlogPageSize: integer(env, 'RELAY_BACKLOG_PAGE', d.backlogPageSize, { min: 1, max: 10_000 }),
     closeGraceMs: integer(env, 'RELAY_CLOSE_GRACE_MS', d.closeGraceMs, { min: 0, max: 30_000 }),
+    reconcileMs: integer(env, 'RELAY_RECONCILE_MS', d.reconcileMs, { min: 0, max: 3_600_000 }),
     shutdownMs: integer(env, 'RELAY_SHUTDOWN_MS', d.shutdownMs, { min: 1000, max: 9500 }),
   };
 }

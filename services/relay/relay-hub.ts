@@ -71,6 +71,12 @@ export class RelayHub {
     }
   }
 
+  /** Reconciles every call someone is subscribed to with the store (see `CallFeed.reconcile`). */
+  async reconcileActive(): Promise<void> {
+    const active = [...this.feeds.values()].filter((feed) => feed.subscriberCount > 0);
+    await Promise.all(active.map((feed) => feed.reconcile()));
+  }
+
   unsubscribe(callId: string, sub: FeedSubscriber): void {
     const feed = this.feeds.get(callId);
     if (!feed) return;

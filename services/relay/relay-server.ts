@@ -53,6 +53,7 @@ export function createRelay(deps: RelayDeps): Relay {
   const server = createServer((req, res) => onRequest(req, res));
   let busSubscription: BusSubscription | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
+  let reconcile: NodeJS.Timeout | undefined;
   let shuttingDown = false;
   let closing: Promise<void> | undefined;
 
@@ -146,6 +147,14 @@ export function createRelay(deps: RelayDeps): Relay {
     heartbeat = setInterval(() => {
       for (const connection of connections) connection.heartbeat();
     }, config.heartbeatMs);
+    if (config.reconcileMs > 0) {
+      let running = false;
+      reconcile = setInterval(() => {
+        if (running) return;
+        running = true;
+        void hub.reconcileActive().finally(() => (running = false));
+      }, config.reconcileMs);
+    }
     const bound = (server.address() as AddressInfo).port;
     logger.info('relay listening', { host, port: bound, instanceId: config.instanceId });
     return bound;
@@ -154,6 +163,7 @@ export function createRelay(deps: RelayDeps): Relay {
   async function shutdown(): Promise<void> {
     shuttingDown = true;
     clearInterval(heartbeat);
+    clearInterval(reconcile);
     const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     const socketsClosed = Promise.all([...connections].map((c) => c.closed()));
