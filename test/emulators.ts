@@ -15,6 +15,7 @@ export function gcloudAvailable(): boolean {
   return spawnSync('gcloud', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
+/** A loopback port that was free a moment ago: nothing listens on it until someone binds it. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

@@ -1,6 +1,5 @@
 // Test kit for the webhook suites: provider-signed requests (real twilio helper, documented ElevenLabs scheme) and backends.
 import { createHmac, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import twilio from 'twilio';
 import type { Clock } from '../../core/clock.ts';
 import { createBackend, type Backend } from '../../core/backend.ts';
@@ -12,6 +11,7 @@ import { createLogger, type Logger } from '../../core/log.ts';
 import type { BusHandler, BusMessage, BusSubscription, EventBus } from '../../core/ports/event-bus.ts';
 import { uniqueProjectId, type BackendName } from '../../test/backends.ts';
 import { WEBHOOK_PATHS, type WebhookDeps } from './webhook-deps.ts';
+import { freePort } from '../../test/emulators.ts';
 
 export const PUBLIC_BASE_URL = 'https://hooks.callrelay.test';
 export const TWILIO_TOKEN = 'test-twilio-auth-token';
@@ -304,7 +304,7 @@ export async function openTestBackend(name: BackendName): Promise<TestBackend> {
       if (broken && !unreachable) {
         const pubsub = createPubSub({
           projectId: config.projectId,
-          pubsubEmulatorHost: `127.0.0.1:${await closedPort()}`,
+          pubsubEmulatorHost: `127.0.0.1:${await freePort()}`,
         });
         const dead = new PubSubEventBus(pubsub, {
           topic: config.topic,
@@ -320,13 +320,4 @@ export async function openTestBackend(name: BackendName): Promise<TestBackend> {
       await backend.close();
     },
   };
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const address = server.address();
-  await new Promise<void>((r) => server.close(() => r()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }

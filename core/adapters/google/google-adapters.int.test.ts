@@ -1,6 +1,5 @@
 // Runs the CallStore and EventBus contracts on the Firestore and Pub/Sub emulators, plus the multi-process cases.
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import type { Firestore } from '@google-cloud/firestore';
 import type { PubSub } from '@google-cloud/pubsub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +21,7 @@ import {
 import { FirestoreCallStore } from './firestore-call-store.ts';
 import { createFirestore, createPubSub } from './google-backend.ts';
 import { PubSubEventBus } from './pubsub-event-bus.ts';
+import { freePort } from '../../../test/emulators.ts';
 
 const emulators = emulatorsAvailable();
 const projectId = uniqueProjectId('demo-adapters');
@@ -29,16 +29,6 @@ const firestoreConfig = () => ({ projectId, firestoreEmulatorHost: process.env.F
 const pubsubConfig = () => ({ projectId, pubsubEmulatorHost: process.env.PUBSUB_EMULATOR_HOST });
 const quietLogger = (lines: string[] = []): Logger =>
   createLogger({ sink: (line) => lines.push(line), level: 'DEBUG' });
-
-/** A local port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const address = server.address();
-  await new Promise<void>((r) => server.close(() => r()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 describe.skipIf(!emulators)('Google adapters on the emulators', () => {
   describeCallStoreContract('firestore', async (clock) => {
@@ -209,7 +199,7 @@ describe.skipIf(!emulators)('Google adapters on the emulators', () => {
     });
 
     it('fails a publish to an unreachable Pub/Sub with bus_unavailable within the publish timeout', async () => {
-      const port = await closedPort();
+      const port = await freePort();
       const prev = process.env.PUBSUB_EMULATOR_HOST;
       delete process.env.PUBSUB_EMULATOR_HOST;
       const dead = createPubSub({ projectId, pubsubEmulatorHost: `127.0.0.1:${port}` });
