@@ -1,6 +1,7 @@
 // Edge parsing for the API: JSON bodies and query strings → typed values, or 400/415/422 in the error envelope.
 import type { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
+import { mediaType } from '../http/body-rules.ts';
 import type { HttpRequest } from '../http/http-types.ts';
 
 /** One invalid field: where (`phoneNumber`, `violations.3.description`, `query.limit`) and why. Never the value. */
@@ -11,8 +12,7 @@ export interface FieldProblem {
 
 /** Parses the request body as JSON; requires `Content-Type: application/json`. */
 export function jsonBody(req: HttpRequest): unknown {
-  const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/json') {
+  if (mediaType(req.headers['content-type']) !== 'application/json') {
     throw new AppError('unsupported_media_type', 'Content-Type must be application/json');
   }
   try {

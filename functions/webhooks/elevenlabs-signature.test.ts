@@ -14,13 +14,20 @@ const BODY = '{"type":"post_call_transcription","data":{"conversation_id":"c1","
 const sign = (t: number, body = BODY, secret = SECRET) =>
   `t=${t},v0=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
 
-const request = (signature: string | undefined, body = BODY): HttpRequest => ({
+const request = (
+  signature: string | undefined,
+  body: string | Buffer = BODY,
+  contentType = 'application/json',
+): HttpRequest => ({
   method: 'POST',
   path: '/webhooks/elevenlabs',
   query: new URLSearchParams(),
   rawQuery: '',
-  headers: signature === undefined ? {} : { 'elevenlabs-signature': signature },
-  rawBody: Buffer.from(body, 'utf8'),
+  headers: {
+    'content-type': contentType,
+    ...(signature === undefined ? {} : { 'elevenlabs-signature': signature }),
+  },
+  rawBody: typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
   params: {},
 });
 
@@ -57,6 +64,15 @@ describe('verifyElevenLabsRequest', () => {
     ['no header', undefined, 'missing_signature'],
   ])('%s → %s', (_case, header, code) => {
     expect(codeOf(request(header))).toBe(code);
+  });
+
+  it.each([
+    ['text/plain', request(valid, BODY, 'text/plain'), 'unsupported_media_type'],
+    ['a form body', request(valid, BODY, 'application/x-www-form-urlencoded'), 'unsupported_media_type'],
+    ['a body over 1 MiB', request(valid, Buffer.alloc(1024 * 1024 + 1, 0x20)), 'payload_too_large'],
+    ['application/json; charset=utf-8', request(valid, BODY, 'application/json; charset=utf-8'), undefined],
+  ])('body rules: %s → %s', (_case, req, code) => {
+    expect(codeOf(req)).toBe(code);
   });
 
   it('signs the exact bytes received (re-serialized JSON does not verify)', () => {

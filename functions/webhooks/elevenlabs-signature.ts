@@ -2,6 +2,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../core/clock.ts';
 import { AppError } from '../../core/errors.ts';
+import { enforceBodyRules, type BodyRules } from '../http/body-rules.ts';
 import type { HttpRequest } from '../http/http-types.ts';
 
 export const ELEVENLABS_SIGNATURE_HEADER = 'elevenlabs-signature';
@@ -13,14 +14,21 @@ export const ELEVENLABS_SIGNATURE_HEADER = 'elevenlabs-signature';
 export const ELEVENLABS_SIGNATURE_TOLERANCE_MS = 30 * 60 * 1000;
 
 /**
- * Verifies the signature over the exact raw body bytes.
+ * What an ElevenLabs webhook may look like before its signature is checked. Post-call transcripts are JSON well
+ * under 1 MiB; `post_call_audio` (base64 MP3) can be larger and is not stored anyway: do not subscribe to `audio`.
+ */
+export const ELEVENLABS_BODY_RULES: BodyRules = { mediaTypes: ['application/json'], maxBytes: 1024 * 1024 };
+
+/**
+ * Verifies the signature over the exact raw body bytes, after {@link ELEVENLABS_BODY_RULES}.
  *
- * @throws AppError `missing_signature` without the header, `invalid_signature` when it is malformed, outside the
+ * @throws AppError `unsupported_media_type` / `payload_too_large` outside the body rules, `missing_signature` without the header, `invalid_signature` when it is malformed, outside the
  * time window, or does not match.
  */
 export function verifyElevenLabsRequest(req: HttpRequest, secret: string, clock: Clock): void {
   const header = req.headers[ELEVENLABS_SIGNATURE_HEADER];
   if (!header) throw new AppError('missing_signature', 'ElevenLabs-Signature header is missing');
+  enforceBodyRules(req, ELEVENLABS_BODY_RULES);
   const { t, v0 } = parseHeader(header);
   if (!t || !/^\d{1,12}$/.test(t))
     throw new AppError('invalid_signature', 'ElevenLabs-Signature has no valid timestamp');

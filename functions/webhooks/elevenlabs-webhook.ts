@@ -9,18 +9,21 @@ import {
 } from './elevenlabs-payload.ts';
 import { verifyElevenLabsRequest } from './elevenlabs-signature.ts';
 import { accepted, ingest } from './ingest.ts';
-import { callIdFromQuery } from './payload-parse.ts';
 import type { WebhookDeps } from './webhook-deps.ts';
 
 /**
  * Stored events are keyed by conversation_id + type, so ElevenLabs' retries (5xx only) change nothing but
  * republish. `post_call_audio` is acknowledged without storing (callrelay keeps no audio); unknown types too.
+ *
+ * The HMAC covers only the body, so only the body (and server-side state) decides which call an event belongs to:
+ * the `callrelay_call_id` dynamic variable, else the conversation id / CallSid the store has linked. The query
+ * string is not signed and is never read: a replayed delivery with `?callId=<another call>` lands where the
+ * original did.
  */
 export function createElevenLabsWebhookHandler(deps: WebhookDeps): HttpHandler {
   return async (req, { logger }) => {
     verifyElevenLabsRequest(req, deps.config.elevenlabsWebhookSecret, deps.clock);
     const payload = parseElevenLabsWebhook(req.rawBody.toString('utf8'));
-    const queryCallId = callIdFromQuery(req.query);
     switch (payload.kind) {
       case 'post_call_transcription': {
         if (payload.callIdRejected) {
@@ -28,11 +31,11 @@ export function createElevenLabsWebhookHandler(deps: WebhookDeps): HttpHandler {
             conversationId: payload.conversationId,
           });
         }
-        const ref = elevenLabsRef(payload, queryCallId ?? payload.callId);
+        const ref = elevenLabsRef(payload, payload.callId);
         return accepted(await ingest(deps, ref, () => transcriptionDrafts(payload), logger));
       }
       case 'call_initiation_failure': {
-        const ref = elevenLabsRef(payload, queryCallId);
+        const ref = elevenLabsRef(payload, undefined);
         return accepted(await ingest(deps, ref, () => [initiationFailureDraft(payload)], logger));
       }
       case 'post_call_audio':

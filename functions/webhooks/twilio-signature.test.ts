@@ -5,13 +5,21 @@ import { AppError } from '../../core/errors.ts';
 import type { HttpRequest } from '../http/http-types.ts';
 import { publicRequestUrl, verifyTwilioRequest } from './twilio-signature.ts';
 
-function request(body: string, signature: string | undefined, query = ''): HttpRequest {
+function request(
+  body: string,
+  signature: string | undefined,
+  query = '',
+  contentType = body.startsWith('{') ? 'application/json' : 'application/x-www-form-urlencoded',
+): HttpRequest {
   return {
     method: 'POST',
     path: '/internal/fn',
     query: new URLSearchParams(query),
     rawQuery: query,
-    headers: signature === undefined ? {} : { 'x-twilio-signature': signature },
+    headers: {
+      'content-type': contentType,
+      ...(signature === undefined ? {} : { 'x-twilio-signature': signature }),
+    },
     rawBody: Buffer.from(body),
     params: {},
   };
@@ -68,6 +76,46 @@ describe('verifyTwilioRequest', () => {
   ])('rejects %s', (_case, signature, code) => {
     const req = request(new URLSearchParams(docsParams).toString(), signature);
     expect(codeOf(() => verifyTwilioRequest(req, docsUrl, '12345'))).toBe(code);
+  });
+
+  it('treats a field named __proto__ as data', () => {
+    const body = '__proto__=x&CallSid=CA1';
+    const signed = Object.fromEntries([
+      ['__proto__', 'x'],
+      ['CallSid', 'CA1'],
+    ]);
+    const signature = twilio.getExpectedTwilioSignature('tok', 'https://x.test/h', signed);
+    const verified = verifyTwilioRequest(request(body, signature), 'https://x.test/h', 'tok');
+    expect(Object.getPrototypeOf(verified)).toBe(Object.prototype);
+    expect(Object.entries(verified)).toEqual([
+      ['__proto__', 'x'],
+      ['CallSid', 'CA1'],
+    ]);
+  });
+
+  it.each([
+    ['text/plain (skips framework form limits)', 'text/plain', 'a=1', 'unsupported_media_type'],
+    ['no Content-Type', '', 'a=1', 'unsupported_media_type'],
+    ['JSON on the form variant', 'application/json', 'a=1', 'unsupported_media_type'],
+    ['257 form fields', 'application/x-www-form-urlencoded', 'a=1&'.repeat(257), 'payload_too_large'],
+    [
+      'a body over 64 KiB',
+      'application/x-www-form-urlencoded',
+      `a=${'x'.repeat(65 * 1024)}`,
+      'payload_too_large',
+    ],
+  ])('refuses %s before checking the signature', (_case, contentType, body, code) => {
+    const req = request(body, 'bogus', '', contentType);
+    expect(codeOf(() => verifyTwilioRequest(req, 'https://x.test/h', 'tok'))).toBe(code);
+  });
+
+  it('accepts 256 form fields (the limit) and checks their signature', () => {
+    const params = Object.fromEntries(Array.from({ length: 256 }, (_, i) => [`F${i}`, String(i)]));
+    const signature = twilio.getExpectedTwilioSignature('tok', 'https://x.test/h', params);
+    const body = new URLSearchParams(params).toString();
+    expect(
+      Object.keys(verifyTwilioRequest(request(body, signature), 'https://x.test/h', 'tok')),
+    ).toHaveLength(256);
   });
 
   it('verifies JSON bodies by the bodySHA256 URL variant', () => {

@@ -1,7 +1,7 @@
 // The three webhooks over real HTTP on both backends: verification, mapping, idempotency, ordering, failure.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, emulatorsAvailable, type BackendName } from '../../test/backends.ts';
-import { ingestRoutes } from '../app.ts';
+import { healthRoute, ingestRoutes } from '../app.ts';
 import { startLocalServer, type LocalServer } from '../local-server.ts';
 import type { BusSubscription } from '../../core/ports/event-bus.ts';
 import { WEBHOOK_PATHS } from './webhook-deps.ts';
@@ -44,7 +44,7 @@ describe.each(BACKENDS)('webhooks on the %s backend', (name: BackendName) => {
     if (skip) return;
     backend = await openTestBackend(name);
     server = await startLocalServer({
-      routes: ingestRoutes(backend.deps),
+      routes: [...ingestRoutes(backend.deps), healthRoute],
       port: 0,
       logger: silentLogger(),
       projectId: 'demo',
@@ -433,6 +433,70 @@ describe.each(BACKENDS)('webhooks on the %s backend', (name: BackendName) => {
     ])('answers 400 invalid_payload for %s', async (_case, payload) => {
       const res = await send(elevenLabsRequest(payload));
       expect(res).toMatchObject({ status: 400, body: { error: { code: 'invalid_payload' } } });
+    });
+  });
+
+  describe.skipIf(skip)('work before authentication', () => {
+    const manyFields = Array.from({ length: 30_000 }, (_, i) => `Field${i}=${i}`).join('&');
+
+    it.each([
+      ['application/x-www-form-urlencoded', 413, 'payload_too_large'],
+      ['text/plain', 415, 'unsupported_media_type'],
+    ])(
+      'refuses an unsigned 30,000-field %s body at once, and /healthz keeps answering',
+      async (contentType, status, code) => {
+        // CPU time of this process (the server runs in it), not wall time: a busy machine stretches the latter.
+        // Before the limits this request cost seconds of CPU (a quadratic getAll per key before the HMAC).
+        const cpuBefore = process.cpuUsage();
+        const [res, health] = await Promise.all([
+          fetch(`${server.url}${STATUS}`, {
+            method: 'POST',
+            headers: { 'content-type': contentType, 'x-twilio-signature': 'bogus' },
+            body: manyFields,
+          }),
+          fetch(`${server.url}/healthz`),
+        ]);
+        const cpu = process.cpuUsage(cpuBefore);
+        expect(res.status).toBe(status);
+        expect(await res.json()).toMatchObject({ error: { code } });
+        expect(health.status).toBe(200);
+        expect((cpu.user + cpu.system) / 1000).toBeLessThan(500);
+      },
+    );
+  });
+
+  describe.skipIf(skip)('only signed bytes decide where an event lands', () => {
+    // The ElevenLabs HMAC covers the body only: an unsigned `?callId=` must not move a signed delivery elsewhere.
+    async function victimCall() {
+      const callId = uid('call_');
+      await store().createCall({ callId, orgId: 'org-victim', status: 'in-progress' });
+      return callId;
+    }
+
+    it('a post-call transcript replayed with ?callId=<another org’s call> lands on its own call only', async () => {
+      const victim = await victimCall();
+      const own = uid('call_');
+      await store().createCall({ callId: own, orgId: 'org-own', status: 'in-progress' });
+      const payload = transcriptionWebhook(uid('conv_'), { callSid: uid('CA'), callId: own });
+      const res = await send(elevenLabsRequest(payload, { query: `callId=${victim}` }));
+      expect(res).toMatchObject({ status: 200, body: { callId: own } });
+      expect(await store().getCall(victim)).toMatchObject({ status: 'in-progress', lastSeq: 0 });
+      expect(await store().getCall(own)).toMatchObject({ status: 'completed' });
+    });
+
+    it.each([
+      [
+        'a transcript without callrelay_call_id',
+        () => transcriptionWebhook(uid('conv_'), { callSid: uid('CA') }),
+      ],
+      ['a call_initiation_failure', () => initiationFailureWebhook(uid('conv_'), 'busy', uid('CA'))],
+    ])('%s replayed with ?callId=<another org’s call> leaves that call alone', async (_case, payload) => {
+      const victim = await victimCall();
+      const res = await send(elevenLabsRequest(payload(), { query: `callId=${victim}` }));
+      expect(res.status).toBe(200);
+      expect((res.body as { callId: string }).callId).not.toBe(victim);
+      expect(await store().getCall(victim)).toMatchObject({ status: 'in-progress', lastSeq: 0 });
+      expect(await store().eventsAfter(victim, 0)).toEqual([]);
     });
   });
 
