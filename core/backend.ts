@@ -6,9 +6,11 @@ import type { Logger } from './log.ts';
 import { createLogger } from './log.ts';
 import type { CallStore } from './ports/call-store.ts';
 import type { EventBus } from './ports/event-bus.ts';
+import type { IdempotencyStore } from './ports/idempotency-store.ts';
 import type { UserStore } from './ports/user-store.ts';
 import { MemoryCallStore } from './adapters/memory/memory-call-store.ts';
 import { MemoryEventBus } from './adapters/memory/memory-event-bus.ts';
+import { MemoryIdempotencyStore } from './adapters/memory/memory-idempotency-store.ts';
 import { MemoryUserStore } from './adapters/memory/memory-user-store.ts';
 
 export interface Backend {
@@ -16,6 +18,8 @@ export interface Backend {
   bus: EventBus;
   /** Dispatcher accounts (login). */
   users: UserStore;
+  /** First answers of one-time operations (repeated provider webhooks get the same answer). */
+  idempotency: IdempotencyStore;
   /** Releases clients (Firestore, Pub/Sub). */
   close(): Promise<void>;
 }
@@ -31,6 +35,7 @@ export async function createBackend(
       store: new MemoryCallStore(clock),
       bus: new MemoryEventBus(),
       users: new MemoryUserStore(clock),
+      idempotency: new MemoryIdempotencyStore(clock),
       close: async () => {},
     };
   }

@@ -10,6 +10,7 @@ import { systemClock, type Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/log.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
 import type { EventBus } from '../../core/ports/event-bus.ts';
+import type { IdempotencyStore } from '../../core/ports/idempotency-store.ts';
 import type { Telephony } from '../../core/ports/telephony.ts';
 import type { UserStore } from '../../core/ports/user-store.ts';
 import type { ConversationSource, VoiceAgent } from '../../core/ports/voice-agent.ts';
@@ -21,6 +22,7 @@ export interface ApiDeps {
   store: CallStore;
   users: UserStore;
   bus: EventBus;
+  idempotency: IdempotencyStore;
   verifyToken: TokenVerifier;
   signToken: TokenSigner;
   dialer: CallDialer;
@@ -40,6 +42,7 @@ export interface ApiDepsInput {
   store: CallStore;
   users: UserStore;
   bus: EventBus;
+  idempotency: IdempotencyStore;
   logger: Logger;
   telephony: Telephony;
   /** Implements both ports (the ElevenLabs adapter does). */
@@ -62,6 +65,7 @@ export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
     store,
     users: input.users,
     bus,
+    idempotency: input.idempotency,
     verifyToken: createTokenVerifier(config.auth),
     signToken: await createTokenSigner(config.auth, input.clock ?? systemClock),
     dialer: new CallDialer({

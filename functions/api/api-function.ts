@@ -14,7 +14,7 @@ import { apiRoutes } from './routes.ts';
 /** Deps of the API from its config and an already built backend (shared with the webhooks in one process). */
 export async function createApiDepsFromConfig(
   config: ApiConfig,
-  input: { backend: Pick<Backend, 'store' | 'bus' | 'users'>; logger: Logger; clock?: Clock },
+  input: { backend: Pick<Backend, 'store' | 'bus' | 'users' | 'idempotency'>; logger: Logger; clock?: Clock },
 ): Promise<ApiDeps> {
   const providers = createProviders({
     elevenlabs: config.elevenlabs,
@@ -26,6 +26,7 @@ export async function createApiDepsFromConfig(
     config,
     store: input.backend.store,
     users: input.backend.users,
+    idempotency: input.backend.idempotency,
     bus: input.backend.bus,
     logger: input.logger,
     telephony: providers.telephony,

@@ -23,7 +23,7 @@ export const PUBLIC_BASE_URL = 'https://hooks.callrelay.test';
 export const ORG = 'org-acme';
 export const OTHER_ORG = 'org-rival';
 const TWILIO_SID = 'AC00000000000000000000000000000001';
-const TWILIO_TOKEN = 'sim-twilio-auth-token';
+export const TWILIO_TOKEN = 'sim-twilio-auth-token';
 const ELEVENLABS_KEY = 'xi_sim_key';
 const ELEVENLABS_SECRET = 'wsec_sim_secret';
 

@@ -4,7 +4,8 @@ import type { Call } from '../../core/call.ts';
 import type { CallEvent } from '../../core/call-event.ts';
 import { BACKENDS, emulatorsAvailable } from '../../test/backends.ts';
 import { signElevenLabsBody } from '../webhooks/elevenlabs-signature.ts';
-import { startApiStack, triggerBody, type ApiStack } from './api-test-kit.ts';
+import twilio from 'twilio';
+import { PUBLIC_BASE_URL, TWILIO_TOKEN, startApiStack, triggerBody, type ApiStack } from './api-test-kit.ts';
 
 const backends = BACKENDS.filter((b) => b === 'memory' || emulatorsAvailable());
 type Created = { callId: string; callSid: string; conversationId: string | null };
@@ -108,6 +109,32 @@ describe.each(backends)('conversations on %s', (backend) => {
     const failed = await fetchConversation(stack, token, 'conv_whatever');
     expect(failed.status).toBe(502);
     expect((failed.body as { error: { code: string } }).error.code).toBe('provider_error');
+  });
+
+  it('register mode: a replayed or racing voice webhook gets the first TwiML and registers nothing again', async () => {
+    stack = await startApiStack({ backend, env: { DIAL_MODE: 'register' } });
+    const s = stack;
+    const callId = `call_voice_${Math.random().toString(36).slice(2, 10)}`;
+    await s.backend.store.createCall({ callId, orgId: 'org-acme', status: 'in-progress' });
+    const params = { CallSid: `CA${'f'.repeat(32)}`, From: '+15550000001', To: '+15551234567' };
+    const path = `/webhooks/twilio/voice?callId=${callId}`;
+    const signature = twilio.getExpectedTwilioSignature(TWILIO_TOKEN, `${PUBLIC_BASE_URL}${path}`, params);
+    const voice = () =>
+      s.request('POST', path, {
+        rawBody: new URLSearchParams(params).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+      });
+    const registrations = () => s.sim.requests().filter((r) => r.route === 'elevenlabs.register-call').length;
+    // The first registration is slow, so the second copy arrives while it is still in flight.
+    s.sim.failNext('elevenlabs.register-call', { delayMs: 600 });
+    const raced = await Promise.all([voice(), voice()]);
+    const replayed = await voice();
+    for (const res of [...raced, replayed]) {
+      expect(res.status).toBe(200);
+      expect(res.text).toContain('<Stream');
+      expect(res.text).toBe(raced[0]!.text);
+    }
+    expect(registrations()).toBe(1);
   });
 
   it('register mode: an ElevenLabs register-call failure hangs up and records the reason', async () => {

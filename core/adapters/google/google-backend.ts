@@ -6,6 +6,7 @@ import type { BackendConfig } from '../../config.ts';
 import type { Logger } from '../../log.ts';
 import type { Backend } from '../../backend.ts';
 import { FirestoreCallStore } from './firestore-call-store.ts';
+import { FirestoreIdempotencyStore } from './firestore-idempotency-store.ts';
 import { FirestoreUserStore } from './firestore-user-store.ts';
 import { PubSubEventBus } from './pubsub-event-bus.ts';
 
@@ -57,6 +58,7 @@ export async function createGoogleBackend(
     store,
     bus,
     users: new FirestoreUserStore(firestore, deps.clock),
+    idempotency: new FirestoreIdempotencyStore(firestore, deps.clock),
     close: async () => {
       await bus.close();
       await Promise.all([pubsub.close(), firestore.terminate()]);
