@@ -12,6 +12,8 @@ export class Scheduler {
   private readonly timers = new Map<NodeJS.Timeout, () => void>();
   private readonly tasks = new Set<Promise<unknown>>();
   private readonly abort = new AbortController();
+  /** Set while playback is held: scripted sleeps that end meanwhile wait for it. */
+  private held: { released: Promise<void>; release: () => void } | undefined;
 
   /** `speed` 1 = real time, 10 = ten times faster, 0 or Infinity = no waiting at all. */
   constructor(
@@ -37,9 +39,28 @@ export class Scheduler {
     return scriptMs / this.speed;
   }
 
-  /** Waits `scriptMs` of simulated time (scaled by speed). */
-  sleep(scriptMs: number): Promise<void> {
-    return this.sleepReal(this.scale(scriptMs));
+  /** Waits `scriptMs` of simulated time (scaled by speed), and for as long as playback is held. */
+  async sleep(scriptMs: number): Promise<void> {
+    await this.sleepReal(this.scale(scriptMs));
+    while (this.held) await this.held.released;
+    if (this.closed) throw new SimulatorClosedError();
+  }
+
+  /**
+   * Holds simulated time: no scripted step runs until {@link resume} (wall-clock waits, requests in flight and
+   * retries are not held). Lets a test act at an exact point of a call, whatever the machine's load.
+   */
+  pause(): void {
+    if (this.held) return;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.held = { released, release };
+  }
+
+  resume(): void {
+    const held = this.held;
+    this.held = undefined;
+    held?.release();
   }
 
   /** Waits `ms` of wall-clock time, unaffected by speed; rejects with SimulatorClosedError on close(). */
@@ -73,6 +94,7 @@ export class Scheduler {
 
   async close(): Promise<void> {
     this.abort.abort(new SimulatorClosedError());
+    this.resume();
     for (const [timer, cancel] of this.timers) {
       clearTimeout(timer);
       cancel();

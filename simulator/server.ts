@@ -223,5 +223,7 @@ export async function startProviderSimulator(options: ProviderSimulatorOptions):
       script = name;
     },
     whenIdle: () => scheduler.whenIdle(),
+    pause: () => scheduler.pause(),
+    resume: () => scheduler.resume(),
   };
 }

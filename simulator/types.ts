@@ -135,4 +135,8 @@ export interface ProviderSimulator {
   setScript(name: ScriptName): void;
   /** Resolves when every scripted delivery (incl. retries) is done. */
   whenIdle(): Promise<void>;
+  /** Holds every call's script where it is (API requests are still answered); tests use it to act mid-call. */
+  pause(): void;
+  /** Lets held scripts go on. */
+  resume(): void;
 }

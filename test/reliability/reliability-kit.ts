@@ -34,8 +34,11 @@ export interface ReliabilityStack {
   relay: RelayFixture;
   relayUrl: string;
   busOutage: BusOutage;
-  /** Closes the in-process relay (clients see 1001) and starts a new one on the same port. */
-  restartRelay(downMs: number): Promise<void>;
+  /**
+   * Closes the in-process relay (clients see 1001), waits `downMs` and runs `whileDown` (if given), then starts a
+   * new one on the same port.
+   */
+  restartRelay(downMs: number, whileDown?: () => Promise<void>): Promise<void>;
   /** The stored history of a call, straight from the store (the ground truth). */
   stored(callId: string): Promise<CallEvent[]>;
   close(): Promise<void>;
@@ -100,10 +103,11 @@ export async function startReliabilityStack(
     },
     relayUrl: relay.url,
     busOutage,
-    restartRelay: async (downMs) => {
+    restartRelay: async (downMs, whileDown) => {
       const port = relay.port;
       await relay.close();
       await sleep(downMs);
+      await whileDown?.();
       relay = await startRelay(backendName, relayOverrides, { backend: relayBackend, verifyToken, port });
     },
     stored: (callId) => relayBackend.store.eventsAfter(callId, 0, 10_000),
