@@ -106,3 +106,29 @@ describe('startLocalServer with malformed requests', () => {
     },
   );
 });
+
+describe('startLocalServer error boundary', () => {
+  it('answers 500 when a response cannot be sent (a bug), logs it, and keeps serving', async () => {
+    const lines: string[] = [];
+    const server = await startLocalServer({
+      routes: [
+        {
+          method: 'GET',
+          pattern: '/bad-header',
+          handler: async () => json(200, { ok: true }, { 'x-bad': 'line\r\nbreak' }),
+        },
+        { method: 'GET', pattern: '/ok', handler: async () => json(200, { ok: true }) },
+      ],
+      port: 0,
+      logger: createLogger({ sink: (line) => lines.push(line) }),
+      projectId: 'demo-test',
+    });
+    try {
+      expect((await fetch(`${server.url}/bad-header`)).status).toBe(500);
+      expect(lines.some((l) => l.includes('sending the response failed'))).toBe(true);
+      expect((await fetch(`${server.url}/ok`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,6 +1,7 @@
 // Serves an HttpHandler as a functions-framework HTTP function (Cloud Functions); the framework keeps req.rawBody.
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { randomUUID } from 'node:crypto';
+import { AppError, toErrorEnvelope } from '../../core/errors.ts';
 import { traceFields, type Logger } from '../../core/log.ts';
 import { errorResponse } from './errors-to-http.ts';
 import { requestUrl, type HttpHandler, type HttpRequest } from './http-types.ts';
@@ -30,10 +31,17 @@ export function toFrameworkHandler(
       };
       return handler(request, { logger });
     })().catch((err: unknown) => errorResponse(err, logger));
-    res.status(response.status);
-    for (const [name, value] of Object.entries(response.headers ?? {})) res.set(name, value);
-    if (response.body === undefined) res.end();
-    else if (typeof response.body === 'string' || Buffer.isBuffer(response.body)) res.send(response.body);
-    else res.json(response.body);
+    try {
+      res.status(response.status);
+      for (const [name, value] of Object.entries(response.headers ?? {})) res.set(name, value);
+      if (response.body === undefined) res.end();
+      else if (typeof response.body === 'string' || Buffer.isBuffer(response.body)) res.send(response.body);
+      else res.json(response.body);
+    } catch (err) {
+      // Only a bug gets here (e.g. a header value node refuses): answer 500 if nothing was sent, never throw.
+      logger.error('sending the response failed', { error: err });
+      if (!res.headersSent) res.status(500).json(toErrorEnvelope(new AppError('internal', 'internal error')));
+      else res.end();
+    }
   };
 }

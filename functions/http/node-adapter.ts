@@ -34,7 +34,13 @@ export function toNodeListener(
         return handler(request, { logger });
       })
       .catch((err: unknown) => errorResponse(err, logger))
-      .then((response) => send(res, response));
+      .then((response) => send(res, response))
+      .catch((err: unknown) => {
+        // Only a bug gets here (e.g. a header value node refuses): answer 500 if nothing was sent, never throw.
+        logger.error('sending the response failed', { error: err });
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+        res.end();
+      });
   };
 }
 
