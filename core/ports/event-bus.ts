@@ -2,9 +2,18 @@
 import type { Call } from '../call.ts';
 import type { CallEvent, PartialSegment } from '../call-event.ts';
 
+/**
+ * Where a partial stands in its provider's stream (Twilio: `TranscriptionSid` and `SequenceId`). Partials are never
+ * stored, so this is what lets the relay drop a replayed or late one: positions only grow within a stream.
+ */
+export interface PartialPosition {
+  stream: string;
+  at: number;
+}
+
 export type BusMessage =
   | { type: 'event'; event: CallEvent; call: Call }
-  | { type: 'partial'; partial: PartialSegment; orgId: string };
+  | { type: 'partial'; partial: PartialSegment; orgId: string; position?: PartialPosition };
 
 export type BusHandler = (message: BusMessage) => Promise<void> | void;
 

@@ -40,10 +40,12 @@ export function createTwilioTranscriptionHandler(deps: WebhookDeps): HttpHandler
         if (!payload.text.trim()) return accepted({ note: 'empty transcript ignored' });
         if (!payload.final) {
           const call = await deps.store.resolveCall(ref, deps.config.defaultOrg);
+          const at = Number(payload.sequenceId);
           await publishMessage(deps.bus, {
             type: 'partial',
             partial: partialSegment(payload, call.callId),
             orgId: call.orgId,
+            ...(Number.isSafeInteger(at) ? { position: { stream: payload.transcriptionSid, at } } : {}),
           });
           return accepted({ callId: call.callId, note: 'partial published' });
         }

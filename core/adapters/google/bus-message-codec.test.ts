@@ -28,6 +28,7 @@ describe('parseBusMessage', () => {
   it.each([
     ['event', eventMessage('c1', 3)],
     ['partial', partial],
+    ['partial with its stream position', { ...partial, position: { stream: 'GT1', at: 12 } }],
   ])('round-trips a %s', (_kind, message) => {
     expect(parseBusMessage(encodeBusMessage(message).data)).toEqual(message);
   });
@@ -67,5 +68,10 @@ describe('parseBusMessage', () => {
     ],
   ])('rejects %s', (_name, raw) => {
     expect(parseBusMessage(Buffer.from(raw))).toBeNull();
+  });
+
+  it('drops a malformed partial position but keeps the partial', () => {
+    const raw = JSON.stringify({ ...partial, position: { stream: 'GT1', at: -1 } });
+    expect(parseBusMessage(Buffer.from(raw))).toEqual(partial);
   });
 });

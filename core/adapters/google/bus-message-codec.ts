@@ -1,7 +1,7 @@
 // Wire form of bus messages on Pub/Sub: JSON data plus routing attributes, and the parse that guards the consumer edge.
 import { isCallStatus, type Call } from '../../call.ts';
 import { EVENT_KINDS, type CallEvent, type CallEventKind, type PartialSegment } from '../../call-event.ts';
-import { orderingKey, type BusMessage } from '../../ports/event-bus.ts';
+import { orderingKey, type BusMessage, type PartialPosition } from '../../ports/event-bus.ts';
 
 export interface EncodedBusMessage {
   data: Buffer;
@@ -37,7 +37,8 @@ export function parseBusMessage(data: Buffer): BusMessage | null {
     return { type: 'event', event: value.event, call: value.call };
   }
   if (value.type === 'partial' && isPartial(value.partial) && typeof value.orgId === 'string') {
-    return { type: 'partial', partial: value.partial, orgId: value.orgId };
+    const position = isPosition(value.position) ? { position: value.position } : {};
+    return { type: 'partial', partial: value.partial, orgId: value.orgId, ...position };
   }
   return null;
 }
@@ -66,6 +67,15 @@ function isCall(value: unknown): value is Call {
     isCallStatus(value.status) &&
     Number.isInteger(value.lastSeq) &&
     Array.isArray(value.triggers)
+  );
+}
+
+function isPosition(value: unknown): value is PartialPosition {
+  return (
+    isRecord(value) &&
+    typeof value.stream === 'string' &&
+    Number.isSafeInteger(value.at) &&
+    (value.at as number) >= 0
   );
 }
 
