@@ -26,7 +26,8 @@ export interface QueueFullDetails {
 export class BoundedWorkQueue {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
-  private readonly retryAfterSecs: number;
+  /** What a refused caller is told to wait, in seconds. */
+  readonly retryAfterSecs: number;
 
   constructor(private readonly options: BoundedWorkQueueOptions) {
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
@@ -59,15 +60,16 @@ export class BoundedWorkQueue {
    */
   tryRun<T>(fn: () => Promise<T>): Promise<T> {
     if (this.running < this.options.concurrency) return this.start(fn);
-    if (this.waiting.length >= this.options.maxQueued) {
-      const details: QueueFullDetails = { retryAfterSecs: this.retryAfterSecs };
-      return Promise.reject(
-        new AppError('unavailable', `${this.options.name ?? 'work'} queue is full, try again shortly`, {
-          details,
-        }),
-      );
-    }
+    if (this.waiting.length >= this.options.maxQueued) return Promise.reject(this.fullError());
     return new Promise<void>((resolve) => this.waiting.push(resolve)).then(() => this.run(fn));
+  }
+
+  /** The error `tryRun` rejects with when full, for callers that answer after checking `hasRoom()` themselves. */
+  fullError(): AppError {
+    const details: QueueFullDetails = { retryAfterSecs: this.retryAfterSecs };
+    return new AppError('unavailable', `${this.options.name ?? 'work'} queue is full, try again shortly`, {
+      details,
+    });
   }
 
   private start<T>(fn: () => Promise<T>): Promise<T> {
