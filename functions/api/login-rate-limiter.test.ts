@@ -47,11 +47,11 @@ describe('LoginRateLimiter per address', () => {
 describe('LoginRateLimiter per account', () => {
   it.each([
     // failures so far → lock after the next failure (1 s doubling, capped at 8 s)
-    [2, 1],
-    [3, 2],
-    [4, 4],
-    [5, 8],
-    [9, 8],
+    [3, 1],
+    [4, 2],
+    [5, 4],
+    [6, 8],
+    [10, 8],
   ])('after %i failures the next one locks the account for %i s (from any address)', (before, secs) => {
     const clock = clockAt(0);
     const limiter = new LoginRateLimiter(clock, limits);

@@ -10,7 +10,7 @@ export interface LockoutPolicy {
 
 /**
  * A slow-down: the first `freeFailures` failures cost nothing; each further one locks the key for
- * `baseLockMs * 2^(failures - freeFailures)`, capped at `maxLockMs`. The count decays to 0 after `windowMs` without
+ * `baseLockMs * 2^(failures - freeFailures - 1)`, capped at `maxLockMs`. The count decays to 0 after `windowMs` without
  * a failure.
  */
 export interface BackoffPolicy {
@@ -33,10 +33,13 @@ export interface LoginLimits {
  * its successful logins give their attempts back).
  *
  * Per account (normalized email, from any address): after 5 failures in 15 min each further failure locks the
- * account for 1 s, 2 s, 4 s … at most 60 s. That bounds a guesser spread over many addresses to about one guess a
- * minute per instance, while the wait anyone is ever told is at most 60 s, and attempts refused during a lock are
- * not counted, so a flood cannot stretch it. Addresses that logged in to the account within 30 days skip this
- * slow-down entirely: the account's owner at their usual address is never kept out by other people's failures.
+ * account for 1 s, 2 s, 4 s … at most 60 s (the 6th failure locks it for 1 s, the 12th and later for 60 s). That
+ * bounds a guesser spread over many addresses to about one guess a minute per instance, while the wait anyone is
+ * ever told is at most 60 s, and attempts refused during a lock are not counted, so a flood cannot stretch it.
+ * Addresses that logged in to the account within 30 days skip this slow-down entirely: the account's owner at a
+ * usual address is never kept out by other people's failures. From a new address the owner waits at most 60 s per
+ * try; an attacker who keeps guessing right as each lock ends can win that race again and again, so while such an
+ * attack lasts a new address may need several tries (the address that logged in before never does).
  */
 export const LOGIN_LIMITS: LoginLimits = {
   perAddress: { maxFailures: 50, windowMs: 15 * 60_000, lockoutMs: 15 * 60_000 },
@@ -174,8 +177,8 @@ class BackoffCounter {
     entry.failures += 1;
     entry.lastFailure = now;
     const excess = entry.failures - this.policy.freeFailures;
-    if (excess < 0) return;
-    const lockMs = Math.min(this.policy.baseLockMs * 2 ** Math.min(excess, 30), this.policy.maxLockMs);
+    if (excess <= 0) return;
+    const lockMs = Math.min(this.policy.baseLockMs * 2 ** Math.min(excess - 1, 30), this.policy.maxLockMs);
     entry.lockedUntil = Math.max(entry.lockedUntil, now + lockMs);
   }
 
