@@ -1,5 +1,6 @@
 // Login (good, bad, throttled), token checks on every route, and the trigger's validation table, over real HTTP.
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../core/clock.ts';
@@ -158,6 +159,82 @@ describe('POST /auth/login behind a trusted proxy (TRUSTED_PROXY_HOPS=1)', () =>
       headers: { 'x-forwarded-for': '203.0.113.10' },
     });
     expect(other.status).toBe(200);
+  });
+});
+
+describe('POST /auth/login bounds password hashing', () => {
+  it('with 1 slot and a wait line of 1, the third login gets 503 + Retry-After at once; once drained, logins succeed', async () => {
+    const stack = await startApiStack({
+      backend: 'memory',
+      env: { PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE: '1' },
+    });
+    try {
+      await stack.createUser('fay@example.com', 'correct horse battery');
+      const login = () =>
+        stack.request('POST', '/auth/login', {
+          body: { email: 'fay@example.com', password: 'correct horse battery' },
+        });
+      const work = stack.deps.passwordWork;
+      // The first job holds the only slot until released, so the test, not the machine's speed, decides the order.
+      let release!: () => void;
+      const first = work.tryRun(() => new Promise<void>((resolve) => (release = resolve)));
+      const second = login();
+      await expect.poll(() => work.queued, { timeout: 10_000 }).toBe(1);
+
+      const third = await login();
+      expect(third.status).toBe(503);
+      expect((third.body as ErrorBody).error.code).toBe('unavailable');
+      expect(Number(third.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(work.queued).toBe(1); // answered while the queue was still full: it never waited for a slot
+
+      release();
+      await first;
+      expect((await second).status).toBe(200);
+      expect((await login()).status).toBe(200);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('50 parallel logins leave the threadpool and /healthz responsive while they run', async () => {
+    const stack = await startApiStack({ backend: 'memory' });
+    try {
+      const finished = { count: 0 };
+      const logins = Array.from({ length: 50 }, (_, i) =>
+        stack
+          .request('POST', '/auth/login', { body: { email: `load${i}@example.com`, password: 'guess' } })
+          .finally(() => (finished.count += 1)),
+      );
+      const work = stack.deps.passwordWork;
+      await expect.poll(() => work.active + work.queued, { timeout: 10_000 }).toBeGreaterThanOrEqual(20);
+
+      // scrypt runs on libuv's threadpool (4 threads), as do file reads: unbounded, 50 hashes queue ahead of the read
+      // and it finishes only after nearly all of them. Bounded to 2 at a time, two threads stay free for it.
+      const started = Date.now();
+      const [health] = await Promise.all([
+        stack.request('GET', '/healthz'),
+        readFile(new URL(import.meta.url)),
+      ]);
+      const elapsedMs = Date.now() - started;
+      const stillRunning = 50 - finished.count;
+
+      expect(health.status).toBe(200);
+      // The real check is the order: both answered while many logins were still in flight (unbounded: ≤ 4 were).
+      expect(stillRunning).toBeGreaterThanOrEqual(10);
+      // A backstop far above the few milliseconds this takes, so a loaded 2-core machine cannot flake it.
+      expect(elapsedMs).toBeLessThan(5_000);
+
+      const statuses = (await Promise.all(logins)).map((r) => r.status);
+      expect(statuses.every((s) => s === 401 || s === 503)).toBe(true);
+      expect(statuses.filter((s) => s === 503).length).toBeGreaterThan(0);
+      await stack.createUser('gus@example.com', 'correct horse battery');
+      const after = await stack.requestFrom('127.0.0.3', 'POST', '/auth/login', {
+        body: { email: 'gus@example.com', password: 'correct horse battery' },
+      });
+      expect(after.status).toBe(200);
+    } finally {
+      await stack.close();
+    }
   });
 });
 
