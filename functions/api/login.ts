@@ -51,12 +51,12 @@ export function createLoginHandler(deps: LoginDeps): HttpHandler {
     const address = clientAddress(req, deps.trustedProxyHops);
     // A cheap early refusal, so a throttled caller does not even cost a store read.
     const early = deps.limiter.throttled(email, address);
-    if (early) return throttledResponse(early, logger);
+    if (early) return throttledResponse(early, address, logger);
     const user = await deps.users.findByEmail(email);
     const stored = user?.passwordHash ?? (await dummyHash);
 
     const throttle = deps.limiter.throttled(email, address);
-    if (throttle) return throttledResponse(throttle, logger);
+    if (throttle) return throttledResponse(throttle, address, logger);
     if (!deps.passwordWork.hasRoom()) return busyResponse(deps.passwordWork, logger);
     deps.limiter.recordAttempt(email, address);
     const valid = await deps.passwordWork.tryRun(() => verifyPassword(input.password, stored));
@@ -72,8 +72,9 @@ export function createLoginHandler(deps: LoginDeps): HttpHandler {
   };
 }
 
-function throttledResponse(throttle: Throttle, logger: Logger): HttpResponse {
-  logger.warn('login throttled', { limit: throttle.limit, retryAfterSecs: throttle.retryAfterSecs });
+/** Logs the client address the limits saw, so operators can check `TRUSTED_PROXY_HOPS` against a known client. */
+function throttledResponse(throttle: Throttle, address: string, logger: Logger): HttpResponse {
+  logger.warn('login throttled', { limit: throttle.limit, retryAfterSecs: throttle.retryAfterSecs, address });
   const error = new AppError('rate_limited', 'too many failed logins, try again later', {
     details: { retryAfterSecs: throttle.retryAfterSecs },
   });
