@@ -206,7 +206,7 @@ describe('POST /auth/login bounds password hashing', () => {
           .finally(() => (finished.count += 1)),
       );
       const work = stack.deps.passwordWork;
-      await expect.poll(() => work.active + work.queued, { timeout: 10_000 }).toBeGreaterThanOrEqual(20);
+      await expect.poll(() => work.active + work.queued, { timeout: 30_000 }).toBeGreaterThanOrEqual(16);
 
       // scrypt runs on libuv's threadpool (4 threads), as do file reads: unbounded, 50 hashes queue ahead of the read
       // and it finishes only after nearly all of them. Bounded to 2 at a time, two threads stay free for it.
@@ -219,8 +219,9 @@ describe('POST /auth/login bounds password hashing', () => {
       const stillRunning = 50 - finished.count;
 
       expect(health.status).toBe(200);
-      // The real check is the order: both answered while many logins were still in flight (unbounded: ≤ 4 were).
-      expect(stillRunning).toBeGreaterThanOrEqual(10);
+      // The real check is the order: both answered while many logins were still in flight. Unbounded, the read
+      // queues behind every hash, so at most 4 (the threadpool's size) are left; bounded, ~16 are.
+      expect(stillRunning).toBeGreaterThanOrEqual(8);
       // A backstop far above the few milliseconds this takes, so a loaded 2-core machine cannot flake it.
       expect(elapsedMs).toBeLessThan(5_000);
 
