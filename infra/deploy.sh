@@ -43,6 +43,8 @@ RELAY_CONCURRENCY="${RELAY_CONCURRENCY:-1000}"
 FUNCTION_MAX_INSTANCES="${FUNCTION_MAX_INSTANCES:-20}"
 # Rotate: add a new version of every secret whose variable is set, even when the secret already has one.
 ROTATE_SECRETS="${ROTATE_SECRETS:-false}"
+# Proxies that append to X-Forwarded-For in front of the functions: Firebase Hosting, then Google's front end.
+TRUSTED_PROXY_HOPS="${TRUSTED_PROXY_HOPS:-2}"
 
 FUNCTIONS_SA="callrelay-functions@${PROJECT_ID}.iam.gserviceaccount.com"
 RELAY_SA="callrelay-relay@${PROJECT_ID}.iam.gserviceaccount.com"
@@ -241,6 +243,7 @@ FUNCTIONS_ENV="$WORK/functions.env.yaml"
   yaml_line PUBLIC_BASE_URL "$PUBLIC_BASE_URL"
   yaml_line DIAL_MODE "$DIAL_MODE"
   yaml_line LOG_LEVEL "$LOG_LEVEL"
+  yaml_line TRUSTED_PROXY_HOPS "$TRUSTED_PROXY_HOPS"
   for var in "${CONFIG_VARS[@]}"; do yaml_line "$var" "$(setting "$var")"; done
 } >"$FUNCTIONS_ENV"
 if $DRY_RUN; then echo "# $FUNCTIONS_ENV:" && sed 's/^/#   /' "$FUNCTIONS_ENV"; fi

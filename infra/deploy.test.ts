@@ -52,6 +52,10 @@ describe('infra/deploy.sh', () => {
       expect(commands.some((line) => line.includes(fragment))).toBe(true);
     });
 
+    it('tells the functions how many proxies append to X-Forwarded-For (Hosting + Google front end)', () => {
+      expect(stdout).toContain('TRUSTED_PROXY_HOPS: "2"');
+    });
+
     it('gives each function only the secrets its handler reads', () => {
       // The dry run prints shell-quoted words (`\,`); compare the unquoted command.
       const deploy = (name: string) =>

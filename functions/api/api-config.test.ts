@@ -20,6 +20,8 @@ describe('parseApiConfig', () => {
       dialMode: 'register',
       providerTimeoutMs: 10_000,
       publicBaseUrl: 'https://api.example.com',
+      trustedProxyHops: 0,
+      passwordHashing: { concurrency: 2, maxQueued: 32 },
     });
     expect(config.elevenlabs.baseUrl).toBeUndefined();
     expect(config.twilio.apiBaseUrl).toBeUndefined();
@@ -37,6 +39,10 @@ describe('parseApiConfig', () => {
     ['TWILIO_API_BASE_URL', { TWILIO_API_BASE_URL: 'nope' }],
     ['JWT_SECRET', { JWT_SECRET: 'short' }],
     ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: undefined }],
+    ['TRUSTED_PROXY_HOPS', { TRUSTED_PROXY_HOPS: '-1' }],
+    ['TRUSTED_PROXY_HOPS', { TRUSTED_PROXY_HOPS: '11' }],
+    ['PASSWORD_HASH_CONCURRENCY', { PASSWORD_HASH_CONCURRENCY: '0' }],
+    ['PASSWORD_HASH_QUEUE', { PASSWORD_HASH_QUEUE: 'lots' }],
   ])('names %s and never echoes secrets', (variable, override) => {
     expect(() => parseApiConfig({ ...complete, ...override })).toThrow(variable);
     try {
@@ -44,5 +50,16 @@ describe('parseApiConfig', () => {
     } catch (err) {
       expect(String(err)).not.toMatch(/secret_key|secret_token|\+1555/);
     }
+  });
+
+  it('reads the login bounds', () => {
+    const config = parseApiConfig({
+      ...complete,
+      TRUSTED_PROXY_HOPS: '2',
+      PASSWORD_HASH_CONCURRENCY: '1',
+      PASSWORD_HASH_QUEUE: '0',
+    });
+    expect(config.trustedProxyHops).toBe(2);
+    expect(config.passwordHashing).toEqual({ concurrency: 1, maxQueued: 0 });
   });
 });

@@ -16,6 +16,21 @@ import {
 /** Default per-request timeout of provider calls: long enough for a dial, short enough to answer before clients give up. */
 export const DEFAULT_PROVIDER_TIMEOUT_MS = 10_000;
 
+/**
+ * Proxies trusted to append the client's address to `X-Forwarded-For` by default: none. A server clients reach
+ * directly must ignore the header (anyone can write it); deployments behind proxies say how many (docs/DEPLOY.md).
+ */
+export const DEFAULT_TRUSTED_PROXY_HOPS = 0;
+
+/**
+ * scrypt runs at once: libuv's threadpool has 4 threads (UV_THREADPOOL_SIZE) shared with file and DNS I/O, so 2
+ * leave half of it free; at ~50-100 ms per hash that is still 20-40 logins a second per instance.
+ */
+export const DEFAULT_PASSWORD_HASH_CONCURRENCY = 2;
+
+/** Logins waiting for a hashing slot: 32 is ~1-2 s of work at the default concurrency; beyond it, 503 at once. */
+export const DEFAULT_PASSWORD_HASH_QUEUE = 32;
+
 export interface ApiConfig {
   backend: BackendConfig;
   auth: AuthConfig;
@@ -24,6 +39,10 @@ export interface ApiConfig {
   dialMode: DialMode;
   /** Timeout of every request to ElevenLabs and Twilio (`PROVIDER_TIMEOUT_MS`, 100–60000, default 10000). */
   providerTimeoutMs: number;
+  /** Proxies in front of the API that append to `X-Forwarded-For` (`TRUSTED_PROXY_HOPS`, 0-10, default 0). */
+  trustedProxyHops: number;
+  /** Bounds of password hashing (`PASSWORD_HASH_CONCURRENCY` 1-16, default 2; `PASSWORD_HASH_QUEUE` 0-1000, default 32). */
+  passwordHashing: { concurrency: number; maxQueued: number };
   elevenlabs: { apiKey: string; agentId: string; agentPhoneNumberId: string; baseUrl?: string };
   twilio: { accountSid: string; authToken: string; fromNumber: string; apiBaseUrl?: string };
 }
@@ -49,6 +68,14 @@ export function parseApiConfig(env: Env = process.env): ApiConfig {
       min: 100,
       max: 60_000,
     }),
+    trustedProxyHops: integer(env, 'TRUSTED_PROXY_HOPS', DEFAULT_TRUSTED_PROXY_HOPS, { min: 0, max: 10 }),
+    passwordHashing: {
+      concurrency: integer(env, 'PASSWORD_HASH_CONCURRENCY', DEFAULT_PASSWORD_HASH_CONCURRENCY, {
+        min: 1,
+        max: 16,
+      }),
+      maxQueued: integer(env, 'PASSWORD_HASH_QUEUE', DEFAULT_PASSWORD_HASH_QUEUE, { min: 0, max: 1000 }),
+    },
     elevenlabs: {
       apiKey: requireString(env, 'ELEVENLABS_API_KEY'),
       agentId: requireString(env, 'ELEVENLABS_AGENT_ID'),

@@ -1,10 +1,11 @@
-// What the API's handlers are built from, and how to build it from config (providers, signer, dialer, limiter).
+// What the API's handlers are built from, and how to build it from config (providers, signer, dialer, login limits).
 import {
   createTokenSigner,
   createTokenVerifier,
   type TokenSigner,
   type TokenVerifier,
 } from '../../core/auth/tokens.ts';
+import { BoundedWorkQueue } from '../../core/bounded-work-queue.ts';
 import { CallDialer } from '../../core/call-dialer.ts';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/log.ts';
@@ -31,7 +32,9 @@ export interface ApiDeps {
   agent: VoiceAgent;
   conversations: ConversationSource;
   limiter: LoginRateLimiter;
-  config: Pick<ApiConfig, 'publicBaseUrl' | 'dialMode'> & {
+  /** Admits password hashing/verification (login) within `config.passwordHashing`'s bounds. */
+  passwordWork: BoundedWorkQueue;
+  config: Pick<ApiConfig, 'publicBaseUrl' | 'dialMode' | 'trustedProxyHops'> & {
     twilioAuthToken: string;
     twilioFromNumber: string;
   };
@@ -81,9 +84,11 @@ export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
     agent: input.agent,
     conversations: input.agent,
     limiter: new LoginRateLimiter(input.clock ?? systemClock),
+    passwordWork: new BoundedWorkQueue({ ...config.passwordHashing, name: 'password hashing' }),
     config: {
       publicBaseUrl: config.publicBaseUrl,
       dialMode: config.dialMode,
+      trustedProxyHops: config.trustedProxyHops,
       twilioAuthToken: config.twilio.authToken,
       twilioFromNumber: config.twilio.fromNumber,
     },

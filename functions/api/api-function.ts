@@ -43,6 +43,11 @@ export async function createApiHandler(input: {
 }): Promise<HttpHandler> {
   const config = parseApiConfig(input.env);
   const deps = await createApiDepsFromConfig(config, input);
-  input.logger.info('api ready', { dialMode: config.dialMode, providerTimeoutMs: config.providerTimeoutMs });
+  input.logger.info('api ready', {
+    dialMode: config.dialMode,
+    providerTimeoutMs: config.providerTimeoutMs,
+    trustedProxyHops: config.trustedProxyHops,
+    passwordHashing: config.passwordHashing,
+  });
   return createRouter([...apiRoutes(deps), healthRoute]);
 }

@@ -1,9 +1,10 @@
 // Test kit for the API suites: the whole HTTP surface on a real local server, the real SDKs against the simulator.
 import { randomBytes, randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { hashPassword } from '../../core/auth/passwords.ts';
 import type { Role } from '../../core/auth/tokens.ts';
 import { createBackend, type Backend } from '../../core/backend.ts';
-import { systemClock } from '../../core/clock.ts';
+import { systemClock, type Clock } from '../../core/clock.ts';
 import type { Env } from '../../core/config.ts';
 import { createLogger, type Logger } from '../../core/log.ts';
 import {
@@ -38,6 +39,11 @@ export interface ApiStack {
   logs: string[];
   /** Calls the API with JSON; `token` adds the bearer header. */
   request(method: string, path: string, options?: RequestOptions): Promise<ApiResponse>;
+  /**
+   * Like `request`, but the connection comes from local address `from` (any `127.x.y.z` on Linux), so the server's
+   * socket peer differs per simulated client.
+   */
+  requestFrom(from: string, method: string, path: string, options?: RequestOptions): Promise<ApiResponse>;
   /** A token for a (new) user of `org`, obtained through POST /auth/login. */
   login(org?: string, role?: Role): Promise<string>;
   createUser(email: string, password: string, org?: string, role?: Role): Promise<void>;
@@ -67,6 +73,8 @@ export interface StackOptions {
   /** Webhooks for which this returns true never reach the server (connection refused), e.g. a missed post-call. */
   unreachable?: (publicUrl: string) => boolean;
   logger?: Logger;
+  /** Time of the API's deps (login throttling, token times); default the system clock. */
+  clock?: Clock;
 }
 
 export async function startApiStack(options: StackOptions): Promise<ApiStack> {
@@ -110,7 +118,11 @@ export async function startApiStack(options: StackOptions): Promise<ApiStack> {
   };
   const config = parseApiConfig(env);
   const backend = await createBackend(config.backend, { logger });
-  const deps = await createApiDepsFromConfig(config, { backend, logger });
+  const deps = await createApiDepsFromConfig(config, {
+    backend,
+    logger,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const webhookDeps: WebhookDeps = {
     store: backend.store,
     bus: backend.bus,
@@ -146,6 +158,39 @@ export async function startApiStack(options: StackOptions): Promise<ApiStack> {
     return { status: res.status, headers: res.headers, body: parsed, text };
   };
 
+  const requestFrom = (from: string, method: string, path: string, o: RequestOptions = {}) =>
+    new Promise<ApiResponse>((resolve, reject) => {
+      const headers: Record<string, string> = { ...o.headers };
+      if (o.token) headers.authorization = `Bearer ${o.token}`;
+      let body: string | undefined = o.rawBody;
+      if (o.body !== undefined) {
+        body = JSON.stringify(o.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const req = httpRequest(`${base}${path}`, { method, headers, localAddress: from }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const responseHeaders = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) {
+            if (value !== undefined)
+              responseHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
+          }
+          const json = responseHeaders.get('content-type')?.includes('application/json');
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: responseHeaders,
+            body: json ? JSON.parse(text) : text,
+            text,
+          });
+        });
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+
   const createUser = async (email: string, password: string, org = ORG, role: Role = 'dispatcher') => {
     await backend.users.createUser({
       userId: `usr_${randomUUID().slice(0, 8)}`,
@@ -164,6 +209,7 @@ export async function startApiStack(options: StackOptions): Promise<ApiStack> {
     config,
     logs,
     request,
+    requestFrom,
     createUser,
     login: async (org = ORG, role: Role = 'dispatcher') => {
       const email = `${randomUUID().slice(0, 8)}@${org}.test`;

@@ -1,18 +1,25 @@
-// POST /auth/login: email + password → a signed dispatcher token; uniform timing, throttled failures.
+// POST /auth/login: email + password → a signed dispatcher token; uniform timing, throttled failures, bounded hashing.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { hashPassword, MAX_PASSWORD_LENGTH, verifyPassword } from '../../core/auth/passwords.ts';
 import type { TokenSigner } from '../../core/auth/tokens.ts';
 import { AppError, toErrorEnvelope } from '../../core/errors.ts';
 import { normalizeEmail, type UserStore } from '../../core/ports/user-store.ts';
-import { json, type HttpHandler, type HttpRequest } from '../http/http-types.ts';
-import type { LoginRateLimiter } from './login-rate-limiter.ts';
+import type { BoundedWorkQueue } from '../../core/bounded-work-queue.ts';
+import type { Logger } from '../../core/log.ts';
+import { json, type HttpHandler, type HttpResponse } from '../http/http-types.ts';
+import { clientAddress } from './client-address.ts';
+import type { LoginRateLimiter, Throttle } from './login-rate-limiter.ts';
 import { jsonBody, validate } from './request-input.ts';
 
 export interface LoginDeps {
   users: UserStore;
   signToken: TokenSigner;
   limiter: LoginRateLimiter;
+  /** Bounds concurrent scrypt runs (they occupy libuv's small threadpool, which file and DNS I/O share). */
+  passwordWork: BoundedWorkQueue;
+  /** Proxies in front of this server that append to `X-Forwarded-For` (`TRUSTED_PROXY_HOPS`). */
+  trustedProxyHops: number;
 }
 
 const loginSchema = z.object({
@@ -29,44 +36,52 @@ const loginSchema = z.object({
 
 /**
  * Unknown email and wrong password are indistinguishable: both verify against a scrypt hash (a dummy one for an
- * unknown email) and answer 401 `invalid_credentials`. Attempts count as failures per email+IP and per IP
- * before the password is checked (a success takes its attempt back), so parallel guesses cannot outrun the limit;
- * a locked key gets 429 `rate_limited` with `Retry-After` before any password check.
+ * unknown email) and answer 401 `invalid_credentials`. Throttling (see `login-rate-limiter.ts`) keys on the
+ * normalized email and on the client address (`client-address.ts`); a throttled attempt gets 429 `rate_limited`
+ * with `Retry-After` before any password check. When the password work queue is full the answer is 503
+ * `unavailable` with `Retry-After`, at once and without hashing. The throttle check, the attempt count and the
+ * admission to the queue happen in one synchronous step right before the password is checked, so parallel guesses
+ * cannot outrun the limit (a success takes its attempt back), and a refused attempt is not counted.
  */
 export function createLoginHandler(deps: LoginDeps): HttpHandler {
   const dummyHash = hashPassword(randomUUID());
   return async (req, { logger }) => {
     const input = validate(loginSchema, jsonBody(req));
     const email = normalizeEmail(input.email);
-    const ip = clientIp(req);
-    const retryAfter = deps.limiter.retryAfterSecs(email, ip);
-    if (retryAfter > 0) {
-      logger.warn('login throttled', { retryAfterSecs: retryAfter });
-      const error = new AppError('rate_limited', 'too many failed logins, try again later', {
-        details: { retryAfterSecs: retryAfter },
-      });
-      return json(429, toErrorEnvelope(error), { 'retry-after': String(retryAfter) });
-    }
-    deps.limiter.recordAttempt(email, ip);
+    const address = clientAddress(req, deps.trustedProxyHops);
+    // A cheap early refusal, so a throttled caller does not even cost a store read.
+    const early = deps.limiter.throttled(email, address);
+    if (early) return throttledResponse(early, address, logger);
     const user = await deps.users.findByEmail(email);
-    const valid = await verifyPassword(input.password, user?.passwordHash ?? (await dummyHash));
+    const stored = user?.passwordHash ?? (await dummyHash);
+
+    const throttle = deps.limiter.throttled(email, address);
+    if (throttle) return throttledResponse(throttle, address, logger);
+    if (!deps.passwordWork.hasRoom()) return busyResponse(deps.passwordWork, logger);
+    deps.limiter.recordAttempt(email, address);
+    const valid = await deps.passwordWork.tryRun(() => verifyPassword(input.password, stored));
+
     if (!user || !valid) {
       logger.warn('login failed');
       throw new AppError('invalid_credentials', 'email or password is incorrect');
     }
-    deps.limiter.recordSuccess(email, ip);
+    deps.limiter.recordSuccess(email, address);
     const { token, expiresIn } = await deps.signToken({ sub: user.userId, org: user.orgId, role: user.role });
     logger.info('login succeeded', { sub: user.userId, org: user.orgId });
     return json(200, { token, tokenType: 'Bearer', expiresIn }, { 'cache-control': 'no-store' });
   };
 }
 
-/**
- * The client address for throttling: the last `X-Forwarded-For` entry, which Google's front end appends (earlier
- * entries are client-supplied and spoofable). Without the header (local server) every client shares one key.
- */
-export function clientIp(req: HttpRequest): string {
-  const forwarded = req.headers['x-forwarded-for'];
-  const last = forwarded?.split(',').pop()?.trim();
-  return last || 'unknown';
+/** Logs the client address the limits saw, so operators can check `TRUSTED_PROXY_HOPS` against a known client. */
+function throttledResponse(throttle: Throttle, address: string, logger: Logger): HttpResponse {
+  logger.warn('login throttled', { limit: throttle.limit, retryAfterSecs: throttle.retryAfterSecs, address });
+  const error = new AppError('rate_limited', 'too many failed logins, try again later', {
+    details: { retryAfterSecs: throttle.retryAfterSecs },
+  });
+  return json(429, toErrorEnvelope(error), { 'retry-after': String(throttle.retryAfterSecs) });
+}
+
+function busyResponse(work: BoundedWorkQueue, logger: Logger): HttpResponse {
+  logger.warn('login shed: password work queue full', { retryAfterSecs: work.retryAfterSecs });
+  return json(503, toErrorEnvelope(work.fullError()), { 'retry-after': String(work.retryAfterSecs) });
 }

@@ -22,6 +22,8 @@ export function apiRoutes(deps: ApiDeps): Route[] {
         users: deps.users,
         signToken: deps.signToken,
         limiter: deps.limiter,
+        passwordWork: deps.passwordWork,
+        trustedProxyHops: deps.config.trustedProxyHops,
       }),
     },
     { method: 'POST', pattern: '/auth/refresh', handler: createRefreshHandler(deps) },

@@ -28,6 +28,7 @@ export function toFrameworkHandler(
         headers,
         rawBody: req.rawBody ?? Buffer.alloc(0),
         params: {},
+        remoteAddress: req.socket?.remoteAddress,
       };
       return handler(request, { logger });
     })().catch((err: unknown) => errorResponse(err, logger));

@@ -15,6 +15,7 @@ export interface HttpRequest {
   rawBody: Buffer;
   /** Path parameters filled by the router (`/calls/:callId` → `{callId}`). */
   params: Record<string, string>;
+  remoteAddress?: string;
 }
 
 export interface HttpResponse {

@@ -30,6 +30,7 @@ export function toNodeListener(
           headers: headersOf(req),
           rawBody,
           params: {},
+          remoteAddress: req.socket.remoteAddress,
         };
         return handler(request, { logger });
       })
