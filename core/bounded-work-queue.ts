@@ -69,6 +69,7 @@ export class BoundedWorkQueue {
     const details: QueueFullDetails = { retryAfterSecs: this.retryAfterSecs };
     return new AppError('unavailable', `${this.options.name ?? 'work'} queue is full, try again shortly`, {
       details,
+      retryAfterSecs: this.retryAfterSecs,
     });
   }
 

@@ -33,12 +33,19 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details: unknown;
+  /** How long the caller should wait before retrying, in seconds (`Retry-After` at the HTTP edge). */
+  readonly retryAfterSecs: number | undefined;
 
-  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { cause?: unknown; details?: unknown; retryAfterSecs?: number } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
     this.details = options.details;
+    this.retryAfterSecs = options.retryAfterSecs;
   }
 
   get httpStatus(): number {

@@ -3,11 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { hashPassword, MAX_PASSWORD_LENGTH, verifyPassword } from '../../core/auth/passwords.ts';
 import type { TokenSigner } from '../../core/auth/tokens.ts';
-import { AppError, toErrorEnvelope } from '../../core/errors.ts';
+import { AppError } from '../../core/errors.ts';
 import { normalizeEmail, type UserStore } from '../../core/ports/user-store.ts';
 import type { BoundedWorkQueue } from '../../core/bounded-work-queue.ts';
 import type { Logger } from '../../core/log.ts';
-import { json, type HttpHandler, type HttpResponse } from '../http/http-types.ts';
+import { json, type HttpHandler } from '../http/http-types.ts';
 import { clientAddress } from './client-address.ts';
 import type { LoginRateLimiter, Throttle } from './login-rate-limiter.ts';
 import { jsonBody, validate } from './request-input.ts';
@@ -51,13 +51,18 @@ export function createLoginHandler(deps: LoginDeps): HttpHandler {
     const address = clientAddress(req, deps.trustedProxyHops);
     // A cheap early refusal, so a throttled caller does not even cost a store read.
     const early = deps.limiter.throttled(email, address);
-    if (early) return throttledResponse(early, address, logger);
+    if (early) throw throttledError(early, address, logger);
     const user = await deps.users.findByEmail(email);
     const stored = user?.passwordHash ?? (await dummyHash);
 
     const throttle = deps.limiter.throttled(email, address);
-    if (throttle) return throttledResponse(throttle, address, logger);
-    if (!deps.passwordWork.hasRoom()) return busyResponse(deps.passwordWork, logger);
+    if (throttle) throw throttledError(throttle, address, logger);
+    if (!deps.passwordWork.hasRoom()) {
+      logger.warn('login shed: password work queue full', {
+        retryAfterSecs: deps.passwordWork.retryAfterSecs,
+      });
+      throw deps.passwordWork.fullError();
+    }
     deps.limiter.recordAttempt(email, address);
     const valid = await deps.passwordWork.tryRun(() => verifyPassword(input.password, stored));
 
@@ -73,15 +78,10 @@ export function createLoginHandler(deps: LoginDeps): HttpHandler {
 }
 
 /** Logs the client address the limits saw, so operators can check `TRUSTED_PROXY_HOPS` against a known client. */
-function throttledResponse(throttle: Throttle, address: string, logger: Logger): HttpResponse {
+function throttledError(throttle: Throttle, address: string, logger: Logger): AppError {
   logger.warn('login throttled', { limit: throttle.limit, retryAfterSecs: throttle.retryAfterSecs, address });
-  const error = new AppError('rate_limited', 'too many failed logins, try again later', {
+  return new AppError('rate_limited', 'too many failed logins, try again later', {
     details: { retryAfterSecs: throttle.retryAfterSecs },
+    retryAfterSecs: throttle.retryAfterSecs,
   });
-  return json(429, toErrorEnvelope(error), { 'retry-after': String(throttle.retryAfterSecs) });
-}
-
-function busyResponse(work: BoundedWorkQueue, logger: Logger): HttpResponse {
-  logger.warn('login shed: password work queue full', { retryAfterSecs: work.retryAfterSecs });
-  return json(503, toErrorEnvelope(work.fullError()), { 'retry-after': String(work.retryAfterSecs) });
 }

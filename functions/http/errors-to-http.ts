@@ -3,6 +3,9 @@ import { AppError, toErrorEnvelope } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import { json, type HttpResponse } from './http-types.ts';
 
+/** `Retry-After` of a 503 or 429 whose error names no wait of its own (a store or bus outage). */
+export const DEFAULT_RETRY_AFTER_SECS = 5;
+
 export function errorResponse(err: unknown, logger: Logger): HttpResponse {
   if (err instanceof AppError) {
     const status = err.httpStatus;
@@ -13,7 +16,10 @@ export function errorResponse(err: unknown, logger: Logger): HttpResponse {
       error: err.message,
       cause: describeCause(err.cause),
     });
-    const headers: Record<string, string> = status === 503 || status === 429 ? { 'retry-after': '5' } : {};
+    const retryAfter =
+      err.retryAfterSecs ?? (status === 503 || status === 429 ? DEFAULT_RETRY_AFTER_SECS : undefined);
+    const headers: Record<string, string> =
+      retryAfter === undefined ? {} : { 'retry-after': String(Math.max(1, Math.ceil(retryAfter))) };
     return json(status, toErrorEnvelope(err), headers);
   }
   logger.error('unhandled error', { error: err });
