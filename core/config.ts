@@ -116,3 +116,21 @@ export function parseIngestConfig(env: Env = process.env): IngestConfig {
     defaultOrg: requireString(env, 'DEFAULT_ORG'),
   };
 }
+
+/** Limits of a process serving HTTP requests (the functions; the local stack's API server). */
+export interface ServingConfig {
+  /**
+   * Requests one process works on at once; more get 503 `unavailable` with `Retry-After: 1` at once, before their
+   * body is read (`MAX_IN_FLIGHT`, default 64). Providers retry a 503, and a process that sheds stays responsive
+   * where an unbounded queue made every webhook wait 10–30 s at 150/s on the emulators.
+   */
+  maxInFlight: number;
+}
+
+export const SERVING_DEFAULTS: ServingConfig = { maxInFlight: 64 };
+
+export function parseServingConfig(env: Env = process.env): ServingConfig {
+  return {
+    maxInFlight: integer(env, 'MAX_IN_FLIGHT', SERVING_DEFAULTS.maxInFlight, { min: 1, max: 100_000 }),
+  };
+}

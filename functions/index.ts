@@ -2,7 +2,7 @@
 import * as functions from '@google-cloud/functions-framework';
 import { createBackend } from '../core/backend.ts';
 import { systemClock } from '../core/clock.ts';
-import { parseBackendConfig, parseIngestConfig } from '../core/config.ts';
+import { parseBackendConfig, parseIngestConfig, parseServingConfig } from '../core/config.ts';
 import { createLogger } from '../core/log.ts';
 import { createApiHandler } from './api/api-function.ts';
 import { toFrameworkHandler } from './http/framework-adapter.ts';
@@ -21,7 +21,7 @@ const logger = createLogger({
 });
 const backendConfig = parseBackendConfig();
 const backend = await createBackend(backendConfig, { logger });
-const http = { logger, projectId: backendConfig.projectId };
+const http = { logger, projectId: backendConfig.projectId, ...parseServingConfig() };
 
 if (WEBHOOKS.some(serves)) {
   const deps = { store: backend.store, bus: backend.bus, config: parseIngestConfig(), clock: systemClock };

@@ -132,3 +132,46 @@ describe('startLocalServer error boundary', () => {
     }
   });
 });
+
+describe('startLocalServer load shedding', () => {
+  it('answers 503 + Retry-After at once while maxInFlight requests are held, serves /healthz, then admits again', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let entered = 0;
+    const server = await startLocalServer({
+      routes: [
+        {
+          method: 'POST',
+          pattern: '/slow',
+          handler: async () => {
+            entered += 1;
+            await released;
+            return json(200, { done: true });
+          },
+        },
+        { method: 'GET', pattern: '/healthz', handler: async () => json(200, { ok: true }) },
+      ],
+      port: 0,
+      logger: createLogger({ sink: () => {} }),
+      projectId: 'demo-test',
+      maxInFlight: 2,
+    });
+    try {
+      const held = [1, 2].map(() => fetch(`${server.url}/slow`, { method: 'POST', body: 'x' }));
+      while (entered < 2) await new Promise((r) => setTimeout(r, 10));
+      // Both slots are held by handlers that cannot finish: a third request can only be answered by refusing it.
+      const refused = await fetch(`${server.url}/slow`, { method: 'POST', body: 'y'.repeat(100_000) });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('1');
+      expect(await refused.json()).toMatchObject({ error: { code: 'unavailable' } });
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+      expect(entered).toBe(2);
+      release();
+      for (const res of await Promise.all(held)) expect(res.status).toBe(200);
+      expect((await fetch(`${server.url}/slow`, { method: 'POST', body: 'z' })).status).toBe(200);
+    } finally {
+      release();
+      await server.close();
+    }
+  });
+});

@@ -16,6 +16,8 @@ export interface LocalServerOptions {
   host?: string;
   /** Request body limit; default `MAX_BODY_BYTES` of node-adapter.ts (larger bodies get 413 payload_too_large). */
   maxBodyBytes?: number;
+  /** Requests worked on at once; more get 503 at once (default `MAX_IN_FLIGHT`'s, see `parseServingConfig`). */
+  maxInFlight?: number;
 }
 
 export interface LocalServer {
@@ -36,6 +38,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     logger: options.logger,
     projectId: options.projectId,
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+    ...(options.maxInFlight !== undefined ? { maxInFlight: options.maxInFlight } : {}),
   });
   const server = createServer(listener);
   const host = options.host ?? '127.0.0.1';

@@ -3,8 +3,9 @@ import type { Call } from '../call.ts';
 import type { CallEvent, PartialSegment } from '../call-event.ts';
 
 /**
- * Where a partial stands in its provider's stream (Twilio: `TranscriptionSid` and `SequenceId`). Partials are never
- * stored, so this is what lets the relay drop a replayed or late one: positions only grow within a stream.
+ * Where a partial stands in its provider's stream (Twilio: `<TranscriptionSid>:<speaker>` and `SequenceId`; Twilio
+ * orders content per track, not across tracks, hence one stream per track). Partials are never stored, so this is
+ * what lets the relay drop a replayed or late one: positions only grow within a stream.
  */
 export interface PartialPosition {
   stream: string;

@@ -1,25 +1,36 @@
-// Serves an HttpHandler from a plain node:http server (local stack and tests), with a body size limit.
+// Serves an HttpHandler from a plain node:http server (local stack and tests), with a body limit and load shedding.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { SERVING_DEFAULTS } from '../../core/config.ts';
 import { AppError } from '../../core/errors.ts';
 import { traceFields, type Logger } from '../../core/log.ts';
 import { errorResponse } from './errors-to-http.ts';
 import { requestUrl, type HttpHandler, type HttpRequest, type HttpResponse } from './http-types.ts';
+import { RequestGate } from './request-gate.ts';
 
 /** Largest request body accepted (ElevenLabs post-call transcripts are well under this). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export function toNodeListener(
   handler: HttpHandler,
-  options: { logger: Logger; projectId: string; maxBodyBytes?: number },
+  options: { logger: Logger; projectId: string; maxBodyBytes?: number; maxInFlight?: number },
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const limit = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const gate = new RequestGate(options.maxInFlight ?? SERVING_DEFAULTS.maxInFlight, options.logger);
   return (req, res) => {
     const logger = options.logger.child({
       requestId: randomUUID(),
       ...traceFields(header(req, 'x-cloud-trace-context'), options.projectId),
     });
-    void readBody(req, limit)
+    const refused = gate.admit(req.url, () => handle(req, res, logger));
+    if (refused) {
+      req.resume();
+      send(res, refused);
+    }
+  };
+
+  function handle(req: IncomingMessage, res: ServerResponse, logger: Logger): Promise<void> {
+    return readBody(req, limit)
       .then((rawBody) => {
         const url = requestUrl(req.url);
         const request: HttpRequest = {
@@ -42,7 +53,7 @@ export function toNodeListener(
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
         res.end();
       });
-  };
+  }
 }
 
 export function send(res: ServerResponse, response: HttpResponse): void {

@@ -45,7 +45,9 @@ export function createTwilioTranscriptionHandler(deps: WebhookDeps): HttpHandler
             type: 'partial',
             partial: partialSegment(payload, call.callId),
             orgId: call.orgId,
-            ...(Number.isSafeInteger(at) ? { position: { stream: payload.transcriptionSid, at } } : {}),
+            ...(Number.isSafeInteger(at)
+              ? { position: { stream: `${payload.transcriptionSid}:${payload.speaker}`, at } }
+              : {}),
           });
           return accepted({ callId: call.callId, note: 'partial published' });
         }
