@@ -22,6 +22,8 @@ export interface StackConfig {
   host: string;
   apiPort: number;
   relayPort: number;
+  /** The relay origin the dashboard's `/config.json` hands to browsers (`RELAY_PUBLIC_URL`, else the local port). */
+  relayPublicUrl: string;
   dashboardPort: number;
   /** 0 = any free port. */
   simulatorPort: number;
@@ -90,6 +92,7 @@ export function parseStackConfig(
   const relayPort = integer(input, 'RELAY_PORT', 3001, { min: 1, max: 65535 });
   const dashboardPort = integer(input, 'DASHBOARD_PORT', 5173, { min: 1, max: 65535 });
   const simulatorPort = integer(input, 'SIMULATOR_PORT', 3002, { min: 0, max: 65535 });
+  const relayPublicUrl = parseRelayPublicUrl(input, host, relayPort);
   const { backend, backendReason } = chooseBackend(input, probe);
   const fsHost = optionalString(input, 'FIRESTORE_EMULATOR_HOST');
   const psHost = optionalString(input, 'PUBSUB_EMULATOR_HOST');
@@ -130,6 +133,7 @@ export function parseStackConfig(
     host,
     apiPort,
     relayPort,
+    relayPublicUrl,
     dashboardPort,
     simulatorPort,
     emulators,
@@ -143,6 +147,28 @@ export function parseStackConfig(
     env,
     defaulted,
   };
+}
+
+/**
+ * `RELAY_PUBLIC_URL` as a ws(s) origin (an http(s) one is converted, as `infra/deploy.sh` does); unset, the relay on
+ * this machine: `CALLRELAY_HOST` or, for a wildcard bind, 127.0.0.1. Only configuration decides it, never a request.
+ */
+function parseRelayPublicUrl(env: Env, host: string, relayPort: number): string {
+  const raw = optionalString(env, 'RELAY_PUBLIC_URL');
+  if (raw === undefined) {
+    const local = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+    return `ws://${local.includes(':') ? `[${local}]` : local}:${relayPort}`;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError('RELAY_PUBLIC_URL', 'must be a ws(s):// or http(s):// origin');
+  }
+  const scheme = { 'ws:': 'ws:', 'http:': 'ws:', 'wss:': 'wss:', 'https:': 'wss:' }[parsed.protocol];
+  if (!scheme || parsed.pathname !== '/' || parsed.search || parsed.username || parsed.password)
+    throw new ConfigError('RELAY_PUBLIC_URL', 'must be a ws(s):// or http(s):// origin without a path');
+  return `${scheme}//${parsed.host}`;
 }
 
 function chooseBackend(

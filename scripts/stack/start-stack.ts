@@ -126,7 +126,7 @@ export async function startStack(
       host: config.host,
       port: config.dashboardPort,
       apiUrl: api.url,
-      relayPort: config.relayPort,
+      relayUrl: config.relayPublicUrl,
       logger,
     });
     stoppers.push({ name: 'dashboard', stop: () => dashboard.close() });
