@@ -125,10 +125,10 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
 
 function answerError(req: IncomingMessage, res: ServerResponse, err: unknown, logger: Logger): void {
   const refused = err instanceof RefusedRequest;
-  const fields = { method: req.method, target: req.url?.slice(0, 200), error: err };
+  const fields = { method: req.method, target: req.url?.slice(0, 200) };
   if (refused && err.code === 'not_found') logger.debug('dashboard: not found', fields);
   else if (refused) logger.warn(`dashboard refused a request: ${err.message}`, fields);
-  else logger.error('dashboard request failed', fields);
+  else logger.error('dashboard request failed', { ...fields, error: err });
   if (res.headersSent || res.destroyed) return void res.destroy();
   sendError(res, refused ? err.code : 'internal', refused ? err.message : 'internal error');
 }

@@ -32,8 +32,8 @@ export function stackSummary(stack: RunningStack, config: StackConfig): string {
         .replace(/[\\"$`]/g, '\\$&')
         .replace(PASSWORD_SLOT, '$DEV_USER_PASSWORD')}"`;
   const providers =
-    config.providers === 'simulated' && stack.simulator
-      ? `simulated at ${stack.simulator.url} (speed ${config.env.SIMULATOR_SPEED}×, script "${config.env.SIMULATOR_SCRIPT}")`
+    config.providers === 'simulated' && stack.simulatorUrl
+      ? `simulated at ${stack.simulatorUrl} (speed ${config.env.SIMULATOR_SPEED}×, script "${config.env.SIMULATOR_SCRIPT}")`
       : 'live ElevenLabs + Twilio';
   const lines = [
     '',
