@@ -77,9 +77,7 @@ describe('superviseChild', () => {
       .filter((l) => l.startsWith('restarting'))
       .map((l) => Number(/in (\d+) ms/.exec(l)![1]));
     expect(waits).toEqual([10, 20, 40, 40]);
-    expect(h.logs).toContain(
-      'worker exited with code 3 after ' + /after (\d+) ms/.exec(h.logs[0]!)![1] + ' ms',
-    );
+    expect(h.logs[0]).toMatch(/^worker exited with code 3 after \d+ ms$/);
   });
 
   it('gives up on a child that always crashes, naming it and the last failure', async () => {
