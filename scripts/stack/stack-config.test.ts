@@ -53,6 +53,9 @@ describe('parseStackConfig', () => {
     ['API_PORT', 'abc'],
     ['RELAY_PORT', '70000'],
     ['CALLRELAY_PROVIDERS', 'fake'],
+    ['SIMULATOR_SPEED', '-1'],
+    ['SIMULATOR_SPEED', 'fast'],
+    ['SIMULATOR_SCRIPT', 'nope'],
   ])('rejects %s=%s', (name, value) => {
     expect(() => parseStackConfig({ [name]: value }, withoutGcloud)).toThrow(new RegExp(name));
   });

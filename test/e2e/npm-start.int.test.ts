@@ -332,6 +332,30 @@ describe('npm start supervision', () => {
     300_000,
   );
 
+  it.skipIf(!gcloudAvailable())(
+    'stops the whole stack with a non-zero exit when an emulator dies, saying it is not restarted',
+    async () => {
+      const { env } = await stackEnv('google');
+      const started = await npmStart(env);
+      await waitForOutput(started, READY_LINE, 150_000);
+      const tree = descendants(started.child.pid!);
+      const pubsub = tree.filter((p) => /java/.test(p.command) && /pubsub/i.test(p.command));
+      expect(pubsub.length, JSON.stringify(tree.map((p) => p.command))).toBeGreaterThanOrEqual(1);
+      for (const p of pubsub) process.kill(p.pid, 'SIGKILL');
+      const code = await Promise.race([
+        started.exited,
+        new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 60_000)),
+      ]);
+      expect(code, started.output()).toBe(1);
+      expect(started.output()).toMatch(
+        /\[callrelay\] stopping: the pubsub-emulator exited \(\S+\); the emulators hold the stack's data, so they are not restarted/,
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      expect(stillRunning(tree)).toEqual([]);
+    },
+    240_000,
+  );
+
   it('stops the whole stack with a non-zero exit and a clear message when a child keeps failing', async () => {
     const { env, ports } = await stackEnv('memory');
     const started = await npmStart(env);
