@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   too_many_subscriptions: 429,
   internal: 500,
   provider_error: 502,
+  /** A proxy (the local stack's dashboard server) could not get a usable answer from the service behind it. */
+  upstream_unavailable: 502,
   store_unavailable: 503,
   bus_unavailable: 503,
   unavailable: 503,

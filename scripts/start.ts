@@ -31,6 +31,16 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
   say('stopped');
   process.exit(0);
 }
+/** A component is gone for good (it kept crashing): stop everything and exit non-zero, saying which and why. */
+async function fail(err: Error): Promise<void> {
+  if (stoppingSince !== undefined) return;
+  stoppingSince = Date.now();
+  say(`stopping: ${err.message}`);
+  await stack?.stop();
+  say('stopped after a component failure');
+  process.exit(1);
+}
+
 process.on('SIGINT', (signal) => void stop(signal));
 process.on('SIGTERM', (signal) => void stop(signal));
 // Whatever ends this process, the emulators and the relay process end with it.
@@ -44,7 +54,7 @@ try {
   const config = parseStackConfig(process.env);
   say(`backend: ${config.backend} (${config.backendReason})`);
   if (config.defaulted.length) say(`dev defaults used for: ${config.defaulted.join(', ')}`);
-  stack = await startStack(config, logger, starting.signal);
+  stack = await startStack(config, logger, { signal: starting.signal, onFatal: (err) => void fail(err) });
   if (starting.signal.aborted) throw starting.signal.reason;
   process.stdout.write(stackSummary(stack, config));
 } catch (err) {

@@ -1,5 +1,6 @@
 // Small HTTP helpers for the simulator's provider APIs: body reading, form parsing, typed responses, Basic auth.
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { decodePathSegment } from '../core/request-target.ts';
 
 /** Largest request body the simulator reads; provider API requests are a few KB. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -26,6 +27,16 @@ export function xml(status: number, body: string): SimResponse {
 }
 
 export class BodyTooLargeError extends Error {}
+
+/** A request the simulator cannot read (a target that is not a path, a path segment that is not percent-encoding). */
+export class MalformedRequestError extends Error {}
+
+/** A captured path segment, percent-decoded; throws MalformedRequestError (→ 400) for malformed encoding. */
+export function pathSegment(encoded: string | undefined): string {
+  const decoded = decodePathSegment(encoded ?? '');
+  if (decoded === null) throw new MalformedRequestError('a path segment is not valid percent-encoding');
+  return decoded;
+}
 
 export async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];

@@ -1,6 +1,6 @@
 // The route table: provider REST paths → handlers, each tagged with its provider (for auth and error shapes).
 import type { ElevenLabsApi } from './elevenlabs-api.ts';
-import type { SimRequest, SimResponse } from './http-io.ts';
+import { pathSegment, type SimRequest, type SimResponse } from './http-io.ts';
 import type { TwilioApi } from './twilio-api.ts';
 import type { SimRoute } from './types.ts';
 
@@ -9,7 +9,7 @@ export interface Route {
   provider: 'twilio' | 'elevenlabs';
   method: 'GET' | 'POST';
   pattern: RegExp;
-  /** `groups` are the pattern's captures in order. */
+  /** `groups` are the pattern's captures in order. May throw MalformedRequestError (answered 400). */
   handle(req: SimRequest, groups: string[]): SimResponse;
 }
 
@@ -49,7 +49,7 @@ export function buildRoutes(twilio: TwilioApi, elevenlabs: ElevenLabsApi): Route
       elevenlabs.registerCall(req),
     ),
     elevenlabsRoute('elevenlabs.get-conversation', 'GET', `/v1/convai/conversations/${SEGMENT}`, (_req, g) =>
-      elevenlabs.getConversation(decodeURIComponent(g[0] ?? '')),
+      elevenlabs.getConversation(pathSegment(g[0])),
     ),
     twilioRoute('twilio.create-call', 'POST', '/Calls\\.json', (req) => twilio.createCall(req)),
     twilioRoute('twilio.fetch-call', 'GET', `/Calls/${SEGMENT}\\.json`, (req, g) =>
@@ -62,7 +62,7 @@ export function buildRoutes(twilio: TwilioApi, elevenlabs: ElevenLabsApi): Route
       'twilio.update-transcription',
       'POST',
       `/Calls/${SEGMENT}/Transcriptions/${SEGMENT}\\.json`,
-      (req, g) => twilio.updateTranscription(req, g[1] ?? '', decodeURIComponent(g[2] ?? '')),
+      (req, g) => twilio.updateTranscription(req, g[1] ?? '', pathSegment(g[2])),
     ),
   ];
 }

@@ -5,10 +5,12 @@ import { createLogger } from '../core/log.ts';
 import { CallPlayer } from './call-player.ts';
 import { Deliverer } from './delivery.ts';
 import { ElevenLabsApi, elevenLabsError } from './elevenlabs-api.ts';
+import { parseRequestTarget } from '../core/request-target.ts';
 import {
   BodyTooLargeError,
   formToObject,
   json,
+  MalformedRequestError,
   readBody,
   type SimRequest,
   type SimResponse,
@@ -33,7 +35,11 @@ import type {
 /** Default wall-clock wait for a REST-started transcription in elevenlabs dial mode (see the option). */
 export const DEFAULT_TRANSCRIPTION_WAIT_MS = 2_000;
 
+/** Requests kept for `requests()`; older ones are dropped so a long `npm start` or a flood cannot grow memory forever. */
+export const MAX_RECORDED_REQUESTS = 10_000;
+
 const STATUS_TEXT: Record<number, [string, string]> = {
+  400: ['bad_request', 'Bad Request'],
   429: ['too_many_requests', 'Too Many Requests'],
   500: ['internal_server_error', 'Internal Server Error'],
   502: ['bad_gateway', 'Bad Gateway'],
@@ -149,51 +155,69 @@ export async function startProviderSimulator(options: ProviderSimulatorOptions):
   });
   const routes = buildRoutes(twilio, elevenlabs);
 
-  const respond = async (req: SimRequest): Promise<{ response: SimResponse; route: SimRoute | null }> => {
-    const matched = matchRoute(routes, req.method, req.path);
+  const respond = async (
+    req: SimRequest,
+    matched: { route: Route; groups: string[] } | null,
+  ): Promise<SimResponse> => {
     if (!matched) {
-      const response = req.path.startsWith('/2010-04-01/')
+      return req.path.startsWith('/2010-04-01/')
         ? twilioError(404, 20404, `The requested resource ${req.path} was not found`)
         : json(404, { detail: 'Not Found' });
-      return { response, route: null };
     }
     const { route, groups } = matched;
     const fault = faults.get(route.route)?.shift();
     if (fault?.delayMs) await scheduler.sleepReal(fault.delayMs);
     if (fault && (fault.status !== undefined || fault.delayMs === undefined)) {
-      return { response: providerFailure(route.provider, fault.status ?? 500), route: route.route };
+      return providerFailure(route.provider, fault.status ?? 500);
     }
-    return { response: route.handle(req, groups), route: route.route };
+    return route.handle(req, groups);
   };
 
+  const maxRecorded = options.maxRecordedRequests ?? MAX_RECORDED_REQUESTS;
+  const record = (entry: RecordedRequest) => {
+    requests.push(entry);
+    if (requests.length > maxRecorded) requests.splice(0, requests.length - maxRecorded);
+  };
+
+  const answer = (res: ServerResponse, response: SimResponse) => {
+    if (!res.headersSent && !res.destroyed)
+      res.writeHead(response.status, { 'Content-Type': response.contentType }).end(response.body);
+  };
+
+  /**
+   * The error boundary of every request: a request the simulator cannot read gets 400 (413 for a body too large),
+   * a bug 500 and an error log; nothing is thrown or rejected out of the listener, where it would end the process.
+   */
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = req.method ?? 'GET';
-    let simReq: SimRequest;
+    const target = parseRequestTarget(req.url);
+    let simReq: SimRequest | undefined;
+    let route: Route | undefined;
     try {
-      // Inside the try: node:http passes on targets no URL parser accepts (`GET http://[`), and a throw here would
-      // be an unhandled rejection that takes the whole process down.
-      const path = new URL(req.url ?? '/', 'http://simulator').pathname;
-      simReq = { method, path, headers: req.headers, rawBody: await readBody(req) };
-    } catch (err) {
-      const status = err instanceof BodyTooLargeError ? 413 : 400;
-      res.writeHead(status).end();
-      return;
-    }
-    try {
-      const { response, route } = await respond(simReq);
-      requests.push({
+      if (!target) throw new MalformedRequestError('the request target is not a path');
+      simReq = { method, path: target.path, headers: req.headers, rawBody: await readBody(req) };
+      const matched = matchRoute(routes, simReq.method, simReq.path);
+      route = matched?.route;
+      const response = await respond(simReq, matched);
+      record({
         at: new Date().toISOString(),
-        route,
+        route: route?.route ?? null,
         method,
         path: simReq.path,
         status: response.status,
         body: recordedBody(simReq),
       });
-      if (!res.destroyed)
-        res.writeHead(response.status, { 'Content-Type': response.contentType }).end(response.body);
+      answer(res, response);
     } catch (err) {
+      if (err instanceof BodyTooLargeError) return void res.writeHead(413).end();
+      if (err instanceof MalformedRequestError || !simReq) {
+        // !simReq: the body could not be read (the client went away mid-request); nothing to serve.
+        logger.warn('simulator refused a request', { method, target: req.url?.slice(0, 200), error: err });
+        const refused = route ? providerFailure(route.provider, 400) : json(400, { detail: 'Bad Request' });
+        return answer(res, refused);
+      }
       if (!scheduler.closed) logger.error('simulator request failed', { path: simReq.path, error: err });
-      if (!res.headersSent && !res.destroyed) res.writeHead(500).end();
+      answer(res, json(500, { detail: 'Internal Server Error' }));
     }
   };
   server.on('request', (req: IncomingMessage, res: ServerResponse) => void onRequest(req, res));

@@ -67,6 +67,8 @@ export interface ProviderSimulatorOptions {
    * Twilio transcription before the agent speaks, so live transcripts are testable at any speed. Default 2000 ms.
    */
   transcriptionWaitMs?: number;
+  /** Requests kept for `requests()`, oldest dropped first (default `MAX_RECORDED_REQUESTS`, 10,000). */
+  maxRecordedRequests?: number;
   logger?: Logger;
 }
 

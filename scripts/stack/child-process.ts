@@ -16,6 +16,8 @@ export interface SpawnOptions {
   cwd?: string;
   /** Where the child's output goes, one line at a time (default: dropped). */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Opens an IPC channel (`process.send` in the child), e.g. for a ready message. */
+  ipc?: boolean;
 }
 
 /** Process groups started and not yet seen gone, for the last-resort cleanup on exit. */
@@ -40,7 +42,12 @@ export function spawnGroup(
     env: options.env as NodeJS.ProcessEnv,
     cwd: options.cwd,
     detached: true,
-    stdio: ['ignore', options.onLine ? 'pipe' : 'ignore', options.onLine ? 'pipe' : 'ignore'],
+    stdio: [
+      'ignore',
+      options.onLine ? 'pipe' : 'ignore',
+      options.onLine ? 'pipe' : 'ignore',
+      ...(options.ipc ? (['ipc'] as const) : []),
+    ],
   });
   if (options.onLine) {
     forwardLines(child.stdout, (line) => options.onLine?.(line, 'stdout'));

@@ -9,6 +9,8 @@ export const EMULATOR_START_TIMEOUT_MS = 90_000;
 export interface Emulators {
   firestoreHost: string;
   pubsubHost: string;
+  /** Resolves with e.g. "the pubsub-emulator exited (SIGKILL)" when either emulator exits, stopped or not. */
+  exited: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -50,7 +52,10 @@ export async function startEmulators(
     await stop();
     throw err;
   }
-  return { ...hosts, stop };
+  const exited = Promise.race(
+    children.map((child) => child.exited.then((exit) => `the ${child.name} exited (${exit})`)),
+  );
+  return { ...hosts, exited, stop };
 }
 
 async function waitReady(host: string, child: ManagedChild, signal: AbortSignal | undefined): Promise<void> {

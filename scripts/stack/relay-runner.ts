@@ -1,5 +1,5 @@
 // Runs the relay for the local stack: in-process on the memory backend (it must share the in-process bus and store),
-// as its own process (`services/relay/main.ts`) on the emulators, exactly as it runs in production.
+// as its own supervised process (`services/relay/main.ts`) on the emulators, exactly as it runs in production.
 import { resolve } from 'node:path';
 import { createTokenVerifier, parseAuthConfig } from '../../core/auth/tokens.ts';
 import { systemClock } from '../../core/clock.ts';
@@ -10,6 +10,12 @@ import type { EventBus } from '../../core/ports/event-bus.ts';
 import { parseRelayConfig } from '../../services/relay/relay-config.ts';
 import { createRelay } from '../../services/relay/relay-server.ts';
 import { spawnGroup } from './child-process.ts';
+import {
+  superviseChild,
+  type RestartPolicy,
+  type SupervisedProcess,
+  type SupervisorGaveUpError,
+} from './supervisor.ts';
 
 /** How long a relay process may take to answer /readyz (it creates its Pub/Sub subscription first). */
 export const RELAY_READY_TIMEOUT_MS = 30_000;
@@ -32,15 +38,26 @@ export async function startRelayRunner(options: {
   logger: Logger;
   /** In-process mode only: the stack's own store and bus. */
   shared?: { store: CallStore; bus: EventBus };
+  /** Child mode: the relay process keeps failing and is not restarted again. */
+  onGiveUp?: (err: SupervisorGaveUpError) => void;
+  restartPolicy?: Partial<RestartPolicy>;
 }): Promise<RelayRunner> {
-  const start = (): Promise<Started> =>
-    options.mode === 'in-process'
-      ? startInProcess(options)
-      : startChild(options.env, options.host, options.port, options.logger);
-  let current: Started | undefined = await start();
   const host = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
+  const url = `ws://${host}:${options.port}`;
+  if (options.mode === 'child') {
+    const supervisor = await superviseChild({
+      name: 'relay',
+      start: () => startChild(options.env, options.host, options.port, options.logger),
+      logger: options.logger,
+      onGiveUp: options.onGiveUp ?? (() => {}),
+      ...(options.restartPolicy ? { policy: options.restartPolicy } : {}),
+    });
+    return { url, restart: (downtimeMs) => supervisor.restart(downtimeMs), stop: () => supervisor.stop() };
+  }
+  const start = (): Promise<Started> => startInProcess(options);
+  let current: Started | undefined = await start();
   return {
-    url: `ws://${host}:${options.port}`,
+    url,
     async restart(downtimeMs = 0) {
       await current?.stop();
       current = undefined;
@@ -75,7 +92,7 @@ async function startInProcess(options: {
   return { stop: () => relay.close() };
 }
 
-async function startChild(env: Env, host: string, port: number, logger: Logger): Promise<Started> {
+async function startChild(env: Env, host: string, port: number, logger: Logger): Promise<SupervisedProcess> {
   const repo = resolve(import.meta.dirname, '../..');
   const child = spawnGroup('relay', process.execPath, ['--import', 'tsx', 'services/relay/main.ts'], {
     cwd: repo,
@@ -104,5 +121,5 @@ async function startChild(env: Env, host: string, port: number, logger: Logger):
   }
   logger.debug('relay process ready', { pid: child.process.pid });
   // The relay's own SIGTERM handler closes sockets with 1001 and deletes its subscription within its budget.
-  return { stop: () => child.stop(10_000) };
+  return { exited: child.exited, stop: () => child.stop(10_000) };
 }

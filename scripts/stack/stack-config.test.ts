@@ -53,7 +53,27 @@ describe('parseStackConfig', () => {
     ['API_PORT', 'abc'],
     ['RELAY_PORT', '70000'],
     ['CALLRELAY_PROVIDERS', 'fake'],
+    ['SIMULATOR_SPEED', '-1'],
+    ['SIMULATOR_SPEED', 'fast'],
+    ['SIMULATOR_SCRIPT', 'nope'],
   ])('rejects %s=%s', (name, value) => {
     expect(() => parseStackConfig({ [name]: value }, withoutGcloud)).toThrow(new RegExp(name));
   });
+
+  it.each([
+    [{}, 'ws://127.0.0.1:3001'],
+    [{ RELAY_PORT: '4001', CALLRELAY_HOST: '0.0.0.0' }, 'ws://127.0.0.1:4001'],
+    [{ CALLRELAY_HOST: '::1' }, 'ws://[::1]:3001'],
+    [{ RELAY_PUBLIC_URL: 'ws://192.168.1.20:3001' }, 'ws://192.168.1.20:3001'],
+    [{ RELAY_PUBLIC_URL: 'https://relay.example.com/' }, 'wss://relay.example.com'],
+  ])('takes the relay URL for /config.json from configuration (%j)', (env, expected) => {
+    expect(parseStackConfig({ ...env }, withoutGcloud).relayPublicUrl).toBe(expected);
+  });
+
+  it.each(['relay.example.com', 'ftp://relay.example.com', 'wss://relay.example.com/ws/calls'])(
+    'rejects RELAY_PUBLIC_URL=%s',
+    (value) => {
+      expect(() => parseStackConfig({ RELAY_PUBLIC_URL: value }, withoutGcloud)).toThrow(/RELAY_PUBLIC_URL/);
+    },
+  );
 });

@@ -1,6 +1,7 @@
 // Settings of the one-command local stack: read once from the environment, dev defaults only for what is unset.
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { SCRIPT_NAMES, type ScriptName } from '../../simulator/scripts/script.ts';
 import {
   ConfigError,
   integer,
@@ -22,9 +23,13 @@ export interface StackConfig {
   host: string;
   apiPort: number;
   relayPort: number;
+  /** The relay origin the dashboard's `/config.json` hands to browsers (`RELAY_PUBLIC_URL`, else the local port). */
+  relayPublicUrl: string;
   dashboardPort: number;
   /** 0 = any free port. */
   simulatorPort: number;
+  /** `SIMULATOR_SPEED` (1 = real time, 0 = as fast as possible) and `SIMULATOR_SCRIPT`. */
+  simulator: { speed: number; script: ScriptName };
   /** Emulators to start (google backend), or hosts of already running ones to reuse. */
   emulators: { start: boolean; firestoreHost: string; pubsubHost: string };
   /** Where the dashboard bundle is built to and served from. */
@@ -90,6 +95,7 @@ export function parseStackConfig(
   const relayPort = integer(input, 'RELAY_PORT', 3001, { min: 1, max: 65535 });
   const dashboardPort = integer(input, 'DASHBOARD_PORT', 5173, { min: 1, max: 65535 });
   const simulatorPort = integer(input, 'SIMULATOR_PORT', 3002, { min: 0, max: 65535 });
+  const relayPublicUrl = parseRelayPublicUrl(input, host, relayPort);
   const { backend, backendReason } = chooseBackend(input, probe);
   const fsHost = optionalString(input, 'FIRESTORE_EMULATOR_HOST');
   const psHost = optionalString(input, 'PUBSUB_EMULATOR_HOST');
@@ -123,6 +129,13 @@ export function parseStackConfig(
     delete env.PUBSUB_EMULATOR_HOST;
   }
   const role = oneOf(input, 'DEV_USER_ROLE', ['dispatcher', 'admin'] as const, 'dispatcher');
+  const speed = Number(env.SIMULATOR_SPEED);
+  if (!Number.isFinite(speed) || speed < 0)
+    throw new ConfigError(
+      'SIMULATOR_SPEED',
+      'must be a number >= 0 (1 = real time, 0 = as fast as possible)',
+    );
+  const script = oneOf(env, 'SIMULATOR_SCRIPT', SCRIPT_NAMES, 'acknowledged');
   return {
     backend,
     backendReason,
@@ -130,8 +143,10 @@ export function parseStackConfig(
     host,
     apiPort,
     relayPort,
+    relayPublicUrl,
     dashboardPort,
     simulatorPort,
+    simulator: { speed, script },
     emulators,
     webDistDir: resolve(stringWithDefault(input, 'WEB_DIST_DIR', 'web/dist')),
     devUser: {
@@ -143,6 +158,31 @@ export function parseStackConfig(
     env,
     defaulted,
   };
+}
+
+/** `scheme://host:port` of a server of this stack bound to `host`, as this machine reaches it (wildcards → loopback). */
+export function localOrigin(scheme: 'http' | 'ws', host: string, port: number): string {
+  const local = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `${scheme}://${local.includes(':') ? `[${local}]` : local}:${port}`;
+}
+
+/**
+ * `RELAY_PUBLIC_URL` as a ws(s) origin (an http(s) one is converted, as `infra/deploy.sh` does); unset, the relay on
+ * this machine: `CALLRELAY_HOST` or, for a wildcard bind, 127.0.0.1. Only configuration decides it, never a request.
+ */
+function parseRelayPublicUrl(env: Env, host: string, relayPort: number): string {
+  const raw = optionalString(env, 'RELAY_PUBLIC_URL');
+  if (raw === undefined) return localOrigin('ws', host, relayPort);
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError('RELAY_PUBLIC_URL', 'must be a ws(s):// or http(s):// origin');
+  }
+  const scheme = { 'ws:': 'ws:', 'http:': 'ws:', 'wss:': 'wss:', 'https:': 'wss:' }[parsed.protocol];
+  if (!scheme || parsed.pathname !== '/' || parsed.search || parsed.username || parsed.password)
+    throw new ConfigError('RELAY_PUBLIC_URL', 'must be a ws(s):// or http(s):// origin without a path');
+  return `${scheme}//${parsed.host}`;
 }
 
 function chooseBackend(

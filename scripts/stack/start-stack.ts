@@ -1,26 +1,22 @@
 // Composes the whole system on one machine: backend (emulators or memory), simulator, API + webhooks, relay, dashboard.
+// Process layout: this process runs the backend clients and the API (+ the relay on the memory backend, whose bus and
+// store live in this process); the relay (emulators), the dashboard server and the simulator are supervised children.
 import { createBackend, type Backend } from '../../core/backend.ts';
 import { systemClock } from '../../core/clock.ts';
-import { ConfigError, parseIngestConfig } from '../../core/config.ts';
+import { parseIngestConfig } from '../../core/config.ts';
 import type { Logger } from '../../core/log.ts';
 import { createAppRoutes } from '../../functions/app.ts';
 import { parseApiConfig } from '../../functions/api/api-config.ts';
 import { createApiDepsFromConfig } from '../../functions/api/api-function.ts';
 import { startLocalServer } from '../../functions/local-server.ts';
-import { WEBHOOK_PATHS } from '../../functions/webhooks/webhook-deps.ts';
-import {
-  SCRIPT_NAMES,
-  startProviderSimulator,
-  type ProviderSimulator,
-  type ScriptName,
-} from '../../simulator/index.ts';
+import { startComponentProcess, type ComponentProcess } from './component-process.ts';
 import { ensureDashboardBuilt } from './dashboard-build.ts';
-import { startDashboardServer } from './dashboard-server.ts';
 import { startEmulators } from './emulators.ts';
 import { assertPortsFree, type WantedPort } from './ports.ts';
 import { startRelayRunner, type RelayRunner } from './relay-runner.ts';
 import { seedDevUser } from './seed-user.ts';
 import type { StackConfig } from './stack-config.ts';
+import { superviseChild, type RestartPolicy, type Supervisor } from './supervisor.ts';
 
 export interface RunningStack {
   dashboardUrl: string;
@@ -28,8 +24,8 @@ export interface RunningStack {
   apiUrl: string;
   /** ws://host:port of the relay. */
   relayUrl: string;
-  /** Present with `CALLRELAY_PROVIDERS=simulated`. */
-  simulator?: ProviderSimulator;
+  /** The provider simulator's origin; present with `CALLRELAY_PROVIDERS=simulated`. */
+  simulatorUrl?: string;
   devUser: { email: string; password: string; created: boolean };
   /**
    * Closes the relay (clients see 1001), waits `downtimeMs`, and starts a new one on the same port: for resume
@@ -40,12 +36,25 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-/** `signal` aborts a start in progress (Ctrl-C while the emulators boot): what already runs is stopped. */
+export interface StartStackOptions {
+  /** Aborts a start in progress (Ctrl-C while the emulators boot): what already runs is stopped. */
+  signal?: AbortSignal;
+  /**
+   * A component is gone for good after the start: a supervised child kept failing, or an emulator exited (its data
+   * is lost, so it is not restarted). The stack cannot serve without it; `npm start` stops and exits non-zero.
+   */
+  onFatal?: (err: Error) => void;
+  /** How the children are restarted (tests shorten the waits). */
+  restartPolicy?: Partial<RestartPolicy>;
+}
+
+/** Starts every component; a component that fails to start stops what already runs and rejects. */
 export async function startStack(
   config: StackConfig,
   logger: Logger,
-  signal?: AbortSignal,
+  options: StartStackOptions = {},
 ): Promise<RunningStack> {
+  const { signal } = options;
   const env = config.env;
   const step = () => signal?.throwIfAborted();
   await assertPortsFree(wantedPorts(config));
@@ -57,6 +66,33 @@ export async function startStack(
         await stopOne().catch((err: unknown) => logger.warn(`stopping ${name} failed`, { error: err }));
       }
     })());
+  let fatal = false;
+  const onFatal = (err: Error) => {
+    if (fatal || stopping) return;
+    fatal = true;
+    logger.error(err.message);
+    (options.onFatal ?? (() => {}))(err);
+  };
+  /** A child of this stack, restarted with backoff when it dies (as Cloud Run would). */
+  const supervise = async (
+    name: string,
+    entry: string,
+    childEnv: () => typeof env,
+  ): Promise<{ supervisor: Supervisor; first: ComponentProcess }> => {
+    let first: ComponentProcess | undefined;
+    const supervisor = await superviseChild({
+      name,
+      start: async () => {
+        const started = await startComponentProcess({ name, entry, env: childEnv() });
+        first ??= started;
+        return started;
+      },
+      logger,
+      onGiveUp: onFatal,
+      ...(options.restartPolicy ? { policy: options.restartPolicy } : {}),
+    });
+    return { supervisor, first: first! };
+  };
   try {
     const dashboardBuild = ensureDashboardBuilt(config.webDistDir, logger);
     // Attach a handler now; the result is awaited later (building overlaps the emulator start).
@@ -71,6 +107,9 @@ export async function startStack(
         { env, logger, ...(signal ? { signal } : {}) },
       );
       stoppers.push({ name: 'emulators', stop: emulators.stop });
+      void emulators.exited.then((what) =>
+        onFatal(new Error(`${what}; the emulators hold the stack's data, so they are not restarted`)),
+      );
     }
     step();
     const ingestConfig = parseIngestConfig(env);
@@ -81,12 +120,19 @@ export async function startStack(
     const seeded = await seedDevUser(backend.users, config.devUser);
 
     step();
-    let simulator: ProviderSimulator | undefined;
+    let simulatorUrl: string | undefined;
     if (config.providers === 'simulated') {
-      simulator = await startSimulator(config, logger);
-      stoppers.push({ name: 'provider simulator', stop: () => simulator!.close() });
-      env.ELEVENLABS_BASE_URL = simulator.url;
-      env.TWILIO_API_BASE_URL = simulator.url;
+      // A restart keeps the port the first instance got (SIMULATOR_PORT=0): the API is wired to that URL.
+      let port = config.simulatorPort;
+      const simulator = await supervise('provider simulator', 'scripts/stack/simulator-main.ts', () => ({
+        ...env,
+        SIMULATOR_PORT: String(port),
+      }));
+      stoppers.push({ name: 'provider simulator', stop: () => simulator.supervisor.stop() });
+      simulatorUrl = simulator.first.url;
+      port = Number(new URL(simulatorUrl).port);
+      env.ELEVENLABS_BASE_URL = simulatorUrl;
+      env.TWILIO_API_BASE_URL = simulatorUrl;
     }
 
     step();
@@ -116,27 +162,22 @@ export async function startStack(
       port: config.relayPort,
       logger,
       shared: { store: backend.store, bus: backend.bus },
+      onGiveUp: onFatal,
+      ...(options.restartPolicy ? { restartPolicy: options.restartPolicy } : {}),
     });
     stoppers.push({ name: 'relay', stop: () => relay.stop() });
 
     step();
     await dashboardBuild;
-    const dashboard = await startDashboardServer({
-      distDir: config.webDistDir,
-      host: config.host,
-      port: config.dashboardPort,
-      apiUrl: api.url,
-      relayPort: config.relayPort,
-      logger,
-    });
-    stoppers.push({ name: 'dashboard', stop: () => dashboard.close() });
+    const dashboard = await supervise('dashboard', 'scripts/stack/dashboard-main.ts', () => env);
+    stoppers.push({ name: 'dashboard', stop: () => dashboard.supervisor.stop() });
     step();
 
     return {
-      dashboardUrl: dashboard.url,
+      dashboardUrl: dashboard.first.url,
       apiUrl: api.url,
       relayUrl: relay.url,
-      ...(simulator ? { simulator } : {}),
+      ...(simulatorUrl ? { simulatorUrl } : {}),
       devUser: {
         email: config.devUser.email,
         password: config.devUser.password,
@@ -176,34 +217,4 @@ function wantedPorts(config: StackConfig): WantedPort[] {
     }
   }
   return ports;
-}
-
-async function startSimulator(config: StackConfig, logger: Logger): Promise<ProviderSimulator> {
-  const env = config.env;
-  const speed = Number(env.SIMULATOR_SPEED);
-  if (!Number.isFinite(speed) || speed < 0)
-    throw new ConfigError(
-      'SIMULATOR_SPEED',
-      'must be a number >= 0 (1 = real time, 0 = as fast as possible)',
-    );
-  const script = env.SIMULATOR_SCRIPT ?? 'acknowledged';
-  if (!(SCRIPT_NAMES as readonly string[]).includes(script)) {
-    throw new ConfigError('SIMULATOR_SCRIPT', `must be one of ${SCRIPT_NAMES.join(', ')}`);
-  }
-  const publicBaseUrl = env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${config.apiPort}`;
-  const localApi = `http://127.0.0.1:${config.apiPort}`;
-  return startProviderSimulator({
-    port: config.simulatorPort,
-    host: config.host,
-    twilioAccountSid: env.TWILIO_ACCOUNT_SID ?? '',
-    twilioAuthToken: env.TWILIO_AUTH_TOKEN ?? '',
-    elevenlabsApiKey: env.ELEVENLABS_API_KEY ?? '',
-    elevenlabsWebhookSecret: env.ELEVENLABS_WEBHOOK_SECRET ?? '',
-    elevenlabsWebhookUrl: `${publicBaseUrl}${WEBHOOK_PATHS.elevenlabs}`,
-    // Signatures cover the public URL; delivery goes to this machine's API even when PUBLIC_BASE_URL is a tunnel.
-    deliverTo: (url) => (url.startsWith(publicBaseUrl) ? localApi + url.slice(publicBaseUrl.length) : url),
-    speed,
-    script: script as ScriptName,
-    logger: logger.child({ component: 'provider-simulator' }),
-  });
 }

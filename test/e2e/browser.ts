@@ -1,14 +1,22 @@
-// Real Chromium (Debian's) driven by playwright-core, and where tests put their screenshots.
+// Real Chromium (Debian's, or wherever findChromium finds one) driven by playwright-core, and where screenshots go.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { chromiumMissingMessage, findChromium } from '../chromium.ts';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ARTIFACTS_DIR = resolve(import.meta.dirname, '../../test-artifacts');
 
+/** False when the global setup found no Chromium (outside CI): browser suites `describe.skipIf(!chromiumAvailable())`. */
+export function chromiumAvailable(): boolean {
+  return process.env.CALLRELAY_TEST_NO_CHROMIUM !== '1';
+}
+
 export function launchChromium(): Promise<Browser> {
+  const lookup = findChromium(process.env);
+  if (lookup.kind === 'invalid') throw new Error(lookup.problem);
+  if (lookup.kind === 'missing') throw new Error(chromiumMissingMessage(lookup.places));
   return chromium.launch({
-    executablePath: CHROMIUM_PATH,
+    executablePath: lookup.path,
     args: [
       '--headless',
       '--no-sandbox',

@@ -9,6 +9,7 @@ import { WebSocket } from 'ws';
 import { RelayClient, type WebSocketConstructor } from '../../client/relay-client.ts';
 import type { Call } from '../../core/call.ts';
 import { freePort, gcloudAvailable } from '../emulators.ts';
+import { HOSTILE_HEADS, rawRequest, statusOf } from '../raw-http.ts';
 import { descendants, stillRunning, type ProcInfo } from './process-tree.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
@@ -215,6 +216,9 @@ describe('npm start', () => {
       expect(events.at(-1)?.kind === 'transcript' || events.some((e) => e.kind === 'transcript')).toBe(true);
 
       const tree: ProcInfo[] = descendants(started.child.pid!);
+      // The dashboard server and the simulator are their own (supervised) processes on both backends.
+      expect(tree.some((p) => p.command.includes('scripts/stack/dashboard-main.ts'))).toBe(true);
+      expect(tree.some((p) => p.command.includes('scripts/stack/simulator-main.ts'))).toBe(true);
       if (backend === 'google') {
         // The emulators (Java under gcloud) and the relay process are part of what must stop.
         expect(tree.some((p) => p.command.includes('services/relay/main.ts'))).toBe(true);
@@ -250,4 +254,141 @@ describe('npm start', () => {
       blocker.close();
     }
   }, 60_000);
+});
+
+/** The one live process of the stack's tree whose command line contains `script`. */
+function childRunning(s: Started, script: string): ProcInfo {
+  const found = descendants(s.child.pid!).filter((p) => p.command.includes(script) && p.state !== 'Z');
+  // `node --import tsx <script>` is one process; esbuild helpers have other command lines.
+  const node = found.filter((p) => !p.command.includes('esbuild'));
+  expect(node, JSON.stringify(found)).toHaveLength(1);
+  return node[0]!;
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('npm start supervision', () => {
+  it('answers hostile requests on the dashboard and simulator ports and keeps every component running', async () => {
+    const { env, ports } = await stackEnv('memory');
+    const started = await npmStart(env);
+    await waitForOutput(started, READY_LINE, 150_000);
+    for (const port of [ports.DASHBOARD_PORT, ports.SIMULATOR_PORT]) {
+      for (const [what, head] of HOSTILE_HEADS) {
+        const status = statusOf(await rawRequest(`http://127.0.0.1:${port}`, head));
+        expect(status === 0 || status < 500, `${what} on ${port}: ${status}`).toBe(true);
+      }
+    }
+    expect(started.child.exitCode).toBeNull();
+    expect((await fetch(printed(started.output(), 'Dashboard'))).status).toBe(200);
+    const config = (await (
+      await fetch(`${printed(started.output(), 'Dashboard')}/config.json`)
+    ).json()) as object;
+    expect(config).toEqual({ apiBaseUrl: '/api', relayUrl: `ws://127.0.0.1:${ports.RELAY_PORT}` });
+    expect((await fetch(`http://127.0.0.1:${ports.API_PORT}/healthz`)).status).toBe(200);
+    expect(started.output()).not.toMatch(/exited with/);
+  }, 240_000);
+
+  it.each(backends.filter((b) => b.enabled))(
+    'logs and restarts a child killed with SIGKILL on the $backend backend, which then serves again',
+    async ({ backend }) => {
+      const { env, ports } = await stackEnv(backend);
+      const started = await npmStart(env);
+      await waitForOutput(started, READY_LINE, 150_000);
+      const dashboardUrl = printed(started.output(), 'Dashboard');
+      const victims =
+        backend === 'google'
+          ? [{ script: 'services/relay/main.ts', name: 'relay' }]
+          : [
+              { script: 'scripts/stack/dashboard-main.ts', name: 'dashboard' },
+              { script: 'scripts/stack/simulator-main.ts', name: 'provider simulator' },
+            ];
+      for (const victim of victims) {
+        const before = childRunning(started, victim.script);
+        process.kill(before.pid, 'SIGKILL');
+        await waitForOutput(started, `"${victim.name} exited with signal SIGKILL`, 30_000);
+        await waitForOutput(started, `"${victim.name} restarted"`, 60_000);
+        expect(childRunning(started, victim.script).pid).not.toBe(before.pid);
+      }
+      // Serving again: the dashboard, the relay's readiness, and a whole call through the restarted simulator.
+      expect((await fetch(dashboardUrl)).status).toBe(200);
+      await waitFor('relay ready', async () =>
+        (await fetch(`http://127.0.0.1:${ports.RELAY_PORT}/readyz`)).ok ? true : undefined,
+      );
+      const login = /^\s+Login\s+(\S+) \/ (\S+)/m.exec(started.output())!;
+      const token = await tokenFor(`http://127.0.0.1:${ports.API_PORT}`, login[1]!, login[2]!);
+      const created = runPrintedCurl(started.output());
+      const events = await waitForCompletedCall(`http://127.0.0.1:${ports.API_PORT}`, created.callId, token);
+      expect(events.length).toBeGreaterThan(0);
+      expect(started.child.exitCode).toBeNull();
+    },
+    300_000,
+  );
+
+  it.skipIf(!gcloudAvailable())(
+    'stops the whole stack with a non-zero exit when an emulator dies, saying it is not restarted',
+    async () => {
+      const { env } = await stackEnv('google');
+      const started = await npmStart(env);
+      await waitForOutput(started, READY_LINE, 150_000);
+      const tree = descendants(started.child.pid!);
+      const pubsub = tree.filter((p) => /java/.test(p.command) && /pubsub/i.test(p.command));
+      expect(pubsub.length, JSON.stringify(tree.map((p) => p.command))).toBeGreaterThanOrEqual(1);
+      for (const p of pubsub) process.kill(p.pid, 'SIGKILL');
+      const code = await Promise.race([
+        started.exited,
+        new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 60_000)),
+      ]);
+      expect(code, started.output()).toBe(1);
+      expect(started.output()).toMatch(
+        /\[callrelay\] stopping: the pubsub-emulator exited \(\S+\); the emulators hold the stack's data, so they are not restarted/,
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      expect(stillRunning(tree)).toEqual([]);
+    },
+    240_000,
+  );
+
+  it('stops the whole stack with a non-zero exit and a clear message when a child keeps failing', async () => {
+    const { env, ports } = await stackEnv('memory');
+    const started = await npmStart(env);
+    await waitForOutput(started, READY_LINE, 150_000);
+    const tree = descendants(started.child.pid!);
+    process.kill(childRunning(started, 'scripts/stack/simulator-main.ts').pid, 'SIGKILL');
+    // Take the simulator's port the moment it is free: every restart now fails (as with a port another program took).
+    const blocker = createServer();
+    await waitFor(
+      'the simulator port',
+      async () => {
+        await new Promise<void>((resolveListen, reject) => {
+          blocker.once('error', reject);
+          blocker.listen(ports.SIMULATOR_PORT, '127.0.0.1', () => resolveListen());
+        });
+        return true;
+      },
+      10_000,
+    );
+    try {
+      const code = await Promise.race([
+        started.exited,
+        new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 120_000)),
+      ]);
+      expect(code, started.output()).toBe(1);
+      expect(started.output()).toMatch(
+        /\[callrelay\] stopping: the provider simulator failed 5 times within 60 s \(last: restart failed: the provider simulator process exited \(1\) before it was ready\)/,
+      );
+      expect(started.output()).toContain('[callrelay] stopped after a component failure');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(stillRunning(tree)).toEqual([]);
+    } finally {
+      blocker.close();
+    }
+  }, 240_000);
 });
