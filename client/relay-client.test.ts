@@ -1,4 +1,5 @@
 // The client library against a real relay: complete transcript across kills and a relay restart, token refresh.
+import { createServer, type Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBackend } from '../core/backend.ts';
@@ -236,6 +237,36 @@ describe('RelayClient', () => {
     client.connect();
     await until(() => lists.length === 1, 3000);
     expect(lists).toEqual([['call-list-retry']]);
+  });
+
+  it('closes a socket that is still connecting without an uncaught exception (ws throws where browsers do not)', async () => {
+    // A TCP server that accepts and never answers the handshake: the socket stays CONNECTING for as long as we like.
+    const held: Socket[] = [];
+    const mute = createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
+    cleanup.push(
+      () =>
+        new Promise<void>((resolve) => {
+          for (const socket of held) socket.destroy();
+          mute.close(() => resolve());
+        }),
+    );
+    const { port } = mute.address() as { port: number };
+    const { Recording, sockets } = recordingWebSocket();
+    const client = new RelayClient({
+      url: `ws://127.0.0.1:${port}/ws`,
+      getToken: () => 't',
+      WebSocket: Recording,
+    });
+    client.connect();
+    await until(() => held.length === 1);
+    expect(sockets[0]!.readyState).toBe(WebSocket.CONNECTING);
+    client.close();
+    // ws reports the aborted handshake on the next tick; with no error listener it would be an uncaught exception,
+    // which vitest reports as a failure of this test.
+    await until(() => sockets[0]!.readyState === WebSocket.CLOSED);
+    await new Promise((r) => setImmediate(r));
+    expect(client.state).toBe('closed');
   });
 
   it('stays closed when closed while getToken is failing (no reconnect loop)', async () => {

@@ -385,12 +385,18 @@ export class RelayClient {
   }
 }
 
+/**
+ * Stops listening to a socket we are done with. Its errors stay handled: closing a socket that is still connecting
+ * makes `ws` emit an error, and an `error` event nobody listens to is an uncaught exception that would end the host.
+ */
 function detach(socket: WebSocketLike): void {
   socket.onopen = null;
   socket.onmessage = null;
   socket.onclose = null;
-  socket.onerror = null;
+  socket.onerror = ignore;
 }
+
+function ignore(): void {}
 
 function newestFirst(calls: Call[]): Call[] {
   return calls.sort((a, b) => (a.createdAt === b.createdAt ? 0 : a.createdAt < b.createdAt ? 1 : -1));
