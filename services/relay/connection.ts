@@ -75,12 +75,14 @@ export class Connection implements FeedSubscriber, CallListListener {
       deps.config.maxMessagesPerSec,
       deps.clock.now().getTime(),
     );
-    ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
+    // A throw inside a `ws` listener would surface as an uncaught exception and end the process: every listener is
+    // guarded, and a socket whose handling failed is closed with 1011 (the client resumes).
+    ws.on('message', (data, isBinary) => this.guarded('message', () => this.onFrame(data, isBinary)));
     ws.on('pong', () => {
       this.alive = true;
     });
-    ws.on('error', (err) => this.log.debug('socket error', { err }));
-    ws.on('close', () => this.onSocketClosed());
+    ws.on('error', (err) => this.guarded('error', () => this.log.debug('socket error', { err })));
+    ws.on('close', () => this.guarded('close', () => this.onSocketClosed()));
     this.scheduleExpiry();
     this.sendMessage(this.authenticated());
   }
@@ -299,12 +301,34 @@ export class Connection implements FeedSubscriber, CallListListener {
 
   private onSocketClosed(): void {
     this.closing = true;
-    this.leaveAll();
     clearTimeout(this.expiryTimer);
     clearTimeout(this.graceTimer);
     clearTimeout(this.terminateTimer);
-    this.deps.onClosed(this);
-    this.resolveClosed();
+    // Whatever fails while leaving, the relay must forget this socket (its counts) and `closed()` must resolve.
+    try {
+      this.leaveAll();
+    } finally {
+      try {
+        this.deps.onClosed(this);
+      } finally {
+        this.resolveClosed();
+      }
+    }
+  }
+
+  /** Runs a socket listener; a throw is logged and ends this socket (1011), never the process. */
+  private guarded(event: string, handler: () => void): void {
+    try {
+      handler();
+    } catch (err) {
+      this.log.error('socket handler failed; closing the socket', { event, err });
+      if (event === 'close') return;
+      try {
+        this.close('internal');
+      } catch {
+        this.ws.terminate();
+      }
+    }
   }
 }
 

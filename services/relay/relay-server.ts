@@ -50,7 +50,19 @@ export function createRelay(deps: RelayDeps): Relay {
     maxPayload: config.maxPayloadBytes,
     clientTracking: false,
   });
-  const server = createServer((req, res) => onRequest(req, res));
+  const server = createServer((req, res) => {
+    // A throw here would be an uncaught exception: the whole relay would go down with one request.
+    try {
+      onRequest(req, res);
+    } catch (err) {
+      logger.error('request failed', { err });
+      if (res.headersSent) res.destroy();
+      else sendJson(res, 500, envelope('internal', 'internal error'));
+    }
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) =>
+    onClientError(err, socket, logger),
+  );
   let busSubscription: BusSubscription | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
   let reconcile: NodeJS.Timeout | undefined;
@@ -114,21 +126,32 @@ export function createRelay(deps: RelayDeps): Relay {
       setTimeout(() => ws.terminate(), config.closeGraceMs).unref();
       return;
     }
-    const connection = new Connection(ws, principal, {
-      hub,
-      config,
-      verifyToken: deps.verifyToken,
-      logger,
-      clock: deps.clock,
-      onClosed: (c) => connections.delete(c),
-    });
+    let connection: Connection;
+    try {
+      connection = new Connection(ws, principal, {
+        hub,
+        config,
+        verifyToken: deps.verifyToken,
+        logger,
+        clock: deps.clock,
+        onClosed: (c) => connections.delete(c),
+      });
+    } catch (err) {
+      logger.error('socket setup failed', { err });
+      ws.terminate();
+      return;
+    }
     connections.add(connection);
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     void onUpgrade(req, socket, head).catch((err: unknown) => {
       logger.error('upgrade failed', { err });
-      rejectUpgrade(socket, 500, 'internal', 'internal error');
+      try {
+        rejectUpgrade(socket, 500, 'internal', 'internal error');
+      } catch {
+        socket.destroy();
+      }
     });
   });
 
@@ -200,7 +223,22 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-/** Answers a refused upgrade with a plain HTTP response (no WebSocket is ever created). */
+/**
+ * Bytes Node's HTTP parser refused (garbage, oversized headers, a bad request line, a header timeout): answer with
+ * the matching status and the error envelope, log, close. Without a listener Node answers too, but says nothing.
+ */
+function onClientError(err: NodeJS.ErrnoException, socket: Duplex, logger: Logger): void {
+  logger.info('malformed request refused', { code: err.code });
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status =
+    err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  rejectUpgrade(socket, status, 'bad_request', 'malformed request');
+}
+
+/** Answers a refused upgrade (or unparseable request) with a plain HTTP response; no WebSocket is ever created. */
 function rejectUpgrade(socket: Duplex, status: number, code: ErrorCode, message: string): void {
   if (socket.destroyed) return;
   const body = JSON.stringify(toErrorEnvelope(new AppError(code, message)));
@@ -208,6 +246,9 @@ function rejectUpgrade(socket: Duplex, status: number, code: ErrorCode, message:
     400: 'Bad Request',
     401: 'Unauthorized',
     404: 'Not Found',
+    408: 'Request Timeout',
+    429: 'Too Many Requests',
+    431: 'Request Header Fields Too Large',
     500: 'Internal Server Error',
     503: 'Service Unavailable',
   }[status];

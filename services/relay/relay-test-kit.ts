@@ -11,7 +11,7 @@ import {
 import { createBackend, type Backend } from '../../core/backend.ts';
 import type { Call } from '../../core/call.ts';
 import type { CallEvent } from '../../core/call-event.ts';
-import { systemClock } from '../../core/clock.ts';
+import { systemClock, type Clock } from '../../core/clock.ts';
 import { createLogger, type Logger } from '../../core/log.ts';
 import { RELAY_WS_PATH, type ServerMessage } from '../../core/protocol/relay-messages.ts';
 import { uniqueProjectId, type BackendName } from '../../test/backends.ts';
@@ -61,7 +61,7 @@ export function testBackendConfig(name: BackendName, projectId = uniqueProjectId
 export async function startRelay(
   backendName: BackendName,
   overrides: Partial<RelayConfig> = {},
-  options: { backend?: Backend; verifyToken?: TokenVerifier; port?: number } = {},
+  options: { backend?: Backend; verifyToken?: TokenVerifier; port?: number; clock?: Clock } = {},
 ): Promise<RelayFixture> {
   const backend =
     options.backend ?? (await createBackend(testBackendConfig(backendName), { logger: quietLogger }));
@@ -76,7 +76,7 @@ export async function startRelay(
     bus: backend.bus,
     verifyToken: options.verifyToken ?? createTokenVerifier(TEST_AUTH),
     logger: quietLogger,
-    clock: systemClock,
+    clock: options.clock ?? systemClock,
   });
   const port = await relay.listen(options.port ?? 0, '127.0.0.1');
   const sign = await createTokenSigner(TEST_AUTH);
