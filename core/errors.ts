@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   unsupported_media_type: 415,
   rate_limited: 429,
   too_many_subscriptions: 429,
+  /** Relay upgrade refused: the principal or its org already holds its cap of open sockets on this instance. */
+  too_many_connections: 429,
   internal: 500,
   provider_error: 502,
   store_unavailable: 503,

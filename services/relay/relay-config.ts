@@ -27,6 +27,18 @@ export interface RelayConfig {
   maxMessagesPerSec: number;
   /** Open sockets per instance; more are closed with 1013 (`RELAY_MAX_CONNECTIONS`, 5000). */
   maxConnections: number;
+  /**
+   * Open sockets one principal (org + `sub`) may hold on this instance; more are refused at the upgrade with 429
+   * `too_many_connections` (`RELAY_MAX_SOCKETS_PER_USER`, 20: a dashboard tab holds one, so 20 covers many tabs and
+   * devices plus half-dead sockets of a flapping network until the heartbeat reaps them).
+   */
+  maxSocketsPerUser: number;
+  /**
+   * Open sockets one org may hold on this instance; more → 429 `too_many_connections` (`RELAY_MAX_SOCKETS_PER_ORG`,
+   * 1000: hundreds of dispatchers' dashboards fit, while one org's runaway clients cannot take all of a default
+   * instance's 5000; lower it where many orgs share instances).
+   */
+  maxSocketsPerOrg: number;
   /** Recent events kept per call so resumes need no store read (`RELAY_RING_SIZE`, 256). */
   ringSize: number;
   /** Calls without subscribers whose feed (and ring) is kept for quick resumes (`RELAY_IDLE_FEEDS`, 500). */
@@ -54,6 +66,8 @@ export const RELAY_DEFAULTS = {
   maxBufferedBytes: 1024 * 1024,
   maxMessagesPerSec: 20,
   maxConnections: 5000,
+  maxSocketsPerUser: 20,
+  maxSocketsPerOrg: 1000,
   ringSize: 256,
   maxIdleFeeds: 500,
   backlogPageSize: 500,
@@ -88,6 +102,8 @@ export function parseRelayConfig(env: Env = process.env): RelayConfig {
       max: 10_000,
     }),
     maxConnections: integer(env, 'RELAY_MAX_CONNECTIONS', d.maxConnections, { min: 1 }),
+    maxSocketsPerUser: integer(env, 'RELAY_MAX_SOCKETS_PER_USER', d.maxSocketsPerUser, { min: 1 }),
+    maxSocketsPerOrg: integer(env, 'RELAY_MAX_SOCKETS_PER_ORG', d.maxSocketsPerOrg, { min: 1 }),
     ringSize: integer(env, 'RELAY_RING_SIZE', d.ringSize, { min: 0, max: 100_000 }),
     maxIdleFeeds: integer(env, 'RELAY_IDLE_FEEDS', d.maxIdleFeeds, { min: 0 }),
     backlogPageSize: integer(env, 'RELAY_BACKLOG_PAGE', d.backlogPageSize, { min: 1, max: 10_000 }),

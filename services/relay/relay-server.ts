@@ -14,6 +14,7 @@ import { RELAY_WS_PATH } from '../../core/protocol/relay-messages.ts';
 import { Connection } from './connection.ts';
 import type { RelayConfig } from './relay-config.ts';
 import { RelayHub } from './relay-hub.ts';
+import { SocketQuota } from './socket-quota.ts';
 
 export interface RelayDeps {
   config: RelayConfig;
@@ -31,6 +32,8 @@ export interface Relay {
   close(): Promise<void>;
   /** Routing state, for tests and diagnostics. */
   readonly hub: RelayHub;
+  /** Open sockets per principal and org, for tests and diagnostics. */
+  readonly quota: SocketQuota;
   readonly connectionCount: number;
 }
 
@@ -45,6 +48,7 @@ export function createRelay(deps: RelayDeps): Relay {
     maxIdleFeeds: config.maxIdleFeeds,
   });
   const connections = new Set<Connection>();
+  const quota = new SocketQuota(config);
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: config.maxPayloadBytes,
@@ -116,6 +120,18 @@ export function createRelay(deps: RelayDeps): Relay {
     }
     if (socket.destroyed) return;
     if (shuttingDown) return rejectUpgrade(socket, 503, 'unavailable', 'shutting down');
+    const verdict = quota.check(principal);
+    if (verdict !== 'ok') {
+      logger.warn('socket cap reached; upgrade refused', {
+        sub: principal.sub,
+        org: principal.org,
+        cap: verdict,
+      });
+      const cap = verdict === 'user' ? config.maxSocketsPerUser : config.maxSocketsPerOrg;
+      return rejectUpgrade(socket, 429, 'too_many_connections', `at most ${cap} open sockets per ${verdict}`);
+    }
+    // Without `verifyClient`, ws accepts synchronously: the check above and the count in `onConnection` happen in
+    // the same tick, so concurrent upgrades cannot overshoot the caps.
     wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, principal));
   }
 
@@ -134,7 +150,9 @@ export function createRelay(deps: RelayDeps): Relay {
         verifyToken: deps.verifyToken,
         logger,
         clock: deps.clock,
-        onClosed: (c) => connections.delete(c),
+        onClosed: (c) => {
+          if (connections.delete(c)) quota.remove(principal);
+        },
       });
     } catch (err) {
       logger.error('socket setup failed', { err });
@@ -142,6 +160,7 @@ export function createRelay(deps: RelayDeps): Relay {
       return;
     }
     connections.add(connection);
+    quota.add(principal);
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -207,6 +226,7 @@ export function createRelay(deps: RelayDeps): Relay {
     listen,
     close: () => (closing ??= shutdown()),
     hub,
+    quota,
     get connectionCount() {
       return connections.size;
     },

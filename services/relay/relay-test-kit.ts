@@ -217,15 +217,26 @@ export async function publishEvents(backend: Backend, call: Call, events: CallEv
 
 /** The HTTP status an upgrade attempt ends with: 101 when a WebSocket opened, else the refusal's status. */
 export async function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
+  return (await upgradeResponse(url, headers)).status;
+}
+
+/** How an upgrade attempt ends: 101 (socket closed again at once), or the refusal's status and JSON body. */
+export async function upgradeResponse(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body?: unknown }> {
   const ws = new WebSocket(url, { headers });
   return new Promise((resolve, reject) => {
     ws.on('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      res.resume();
-      ws.terminate();
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as unknown) : undefined });
+        ws.terminate();
+      });
     });
     ws.on('open', () => {
-      resolve(101);
+      resolve({ status: 101 });
       ws.terminate();
     });
     ws.on('error', (err) => reject(err));
