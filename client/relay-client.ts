@@ -308,8 +308,10 @@ export class RelayClient {
     const sub = this.subs.get(event.callId);
     if (!sub || sub.resyncing || event.seq <= sub.lastSeq) return;
     if (event.seq !== sub.lastSeq + 1) {
-      // Never expected from the relay; recover rather than show a hole.
+      // Never expected from the relay; recover rather than show a hole. The relay never re-sends what this socket
+      // was already sent to a plain resubscribe, so start the subscription over from the last event processed.
       sub.resyncing = true;
+      this.send({ type: 'unsubscribe', callId: sub.callId });
       this.sendSubscribe(sub);
       return;
     }

@@ -15,7 +15,9 @@ class Recorder implements FeedSubscriber {
   send(frame: string): void {
     this.frames.push(JSON.parse(frame) as { type: string; seq?: number });
   }
-  async ready(): Promise<void> {}
+  async ready(): Promise<boolean> {
+    return true;
+  }
   fail(): void {
     this.failed = true;
   }

@@ -9,8 +9,11 @@ import { eventMessage, partialMessage, type SubscribedMessage } from '../../core
 export interface FeedSubscriber {
   /** Sends one pre-serialized frame (the same string goes to every subscriber). Must not throw. */
   send(frame: string): void;
-  /** Resolves when the subscriber can take more frames: paces backlog replay so a long history is not a 4008. */
-  ready(): Promise<void>;
+  /**
+   * Awaited before each backlog frame: resolves when the subscriber can take more (paces a long history so it is not
+   * a 4008), or false when it will take no more (closed, or over its budget): the replay stops.
+   */
+  ready(): Promise<boolean>;
   /** The feed can no longer guarantee continuity: the subscriber must drop and resume (closes the socket). */
   fail(): void;
 }
@@ -140,6 +143,9 @@ export class CallFeed {
   }
 
   private async doSubscribe(sub: FeedSubscriber, orgId: string, afterSeq: number): Promise<SubscribeOutcome> {
+    // A resubscribe continues from what this socket was already sent: replaying it again would let one cheap frame
+    // cost a whole history of sends. (A socket cannot have lost frames it was sent; to start over, unsubscribe first.)
+    const sent = this.subscribers.get(sub)?.cursor ?? 0;
     this.subscribers.delete(sub);
     this.stats.storeReads++;
     const call = await this.deps.store.getCall(this.callId);
@@ -161,8 +167,9 @@ export class CallFeed {
       call: publicCall(call),
     };
     sub.send(JSON.stringify(subscribed));
-    if (afterSeq < lastSeq) await this.replay(sub, afterSeq, lastSeq);
-    this.subscribers.set(sub, { cursor: Math.max(afterSeq, lastSeq) });
+    const from = Math.max(afterSeq, sent);
+    if (from < lastSeq) await this.replay(sub, from, lastSeq);
+    this.subscribers.set(sub, { cursor: Math.max(from, lastSeq) });
     return 'subscribed';
   }
 
@@ -172,7 +179,7 @@ export class CallFeed {
     if (first && first.seq <= afterSeq + 1) {
       for (const entry of this.ring) {
         if (entry.seq <= afterSeq) continue;
-        await sub.ready();
+        if (!(await sub.ready())) return;
         sub.send(entry.frame);
       }
       return;
@@ -194,7 +201,7 @@ export class CallFeed {
         if (event.seq > upTo) break;
         if (event.seq !== cursor + 1) throw new Error(`store returned seq ${event.seq} after ${cursor}`);
         const frame = JSON.stringify(eventMessage(event));
-        await sub.ready();
+        if (!(await sub.ready())) return;
         sub.send(frame);
         if (seed && upTo - event.seq < this.deps.ringSize) seed.push({ seq: event.seq, frame });
         cursor = event.seq;

@@ -98,19 +98,28 @@ export class Connection implements FeedSubscriber, CallListListener {
   }
 
   /**
-   * FeedSubscriber: backlog pacing. Waits while more than half the buffer ceiling is unsent; a peer that does not
-   * drain within `BACKLOG_DRAIN_TIMEOUT_MS` is a slow consumer (4008).
+   * FeedSubscriber: backlog pacing and cost. Each replayed event is charged to the inbound budget
+   * (1/`replayEventsPerMessage` of a frame), so replays cannot be multiplied for free; beyond it the socket closes
+   * with 1008. Waits while more than half the buffer ceiling is unsent; a peer that does not drain within
+   * `BACKLOG_DRAIN_TIMEOUT_MS` is a slow consumer (4008).
    */
-  async ready(): Promise<void> {
+  async ready(): Promise<boolean> {
+    if (this.closing) return false;
+    if (!this.inbound.charge(1 / this.deps.config.replayEventsPerMessage, this.deps.clock.now().getTime())) {
+      this.log.warn('client exceeded its message rate with replays; closing');
+      this.close('policy');
+      return false;
+    }
     const threshold = this.deps.config.maxBufferedBytes / 2;
     const deadline = Date.now() + BACKLOG_DRAIN_TIMEOUT_MS;
     while (!this.closing && this.ws.bufferedAmount > threshold) {
       if (Date.now() > deadline) {
         this.close('slow_consumer');
-        return;
+        return false;
       }
       await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
     }
+    return !this.closing;
   }
 
   /** FeedSubscriber: the call's feed lost continuity; the client reconnects and resumes from its last seq. */

@@ -25,6 +25,12 @@ export interface RelayConfig {
    * a dashboard sends a few per minute; each subscribe may cost a store read). Bursts: see `inboundBurst`.
    */
   maxMessagesPerSec: number;
+  /**
+   * Backlog events replayed to a socket that cost as much as one inbound frame (`RELAY_REPLAY_PER_MESSAGE`,
+   * 50): a subscribe replaying 3000 events costs 60 frames, so a full resubscribe still fits a burst, while
+   * unsubscribe/subscribe loops are held to `RELAY_MAX_MESSAGES_PER_SEC` × 50 replayed events per second, then 1008.
+   */
+  replayEventsPerMessage: number;
   /** Open sockets per instance; more are closed with 1013 (`RELAY_MAX_CONNECTIONS`, 5000). */
   maxConnections: number;
   /**
@@ -65,6 +71,7 @@ export const RELAY_DEFAULTS = {
   maxSubscriptionsPerSocket: 100,
   maxBufferedBytes: 1024 * 1024,
   maxMessagesPerSec: 20,
+  replayEventsPerMessage: 50,
   maxConnections: 5000,
   maxSocketsPerUser: 20,
   maxSocketsPerOrg: 1000,
@@ -100,6 +107,10 @@ export function parseRelayConfig(env: Env = process.env): RelayConfig {
     maxMessagesPerSec: integer(env, 'RELAY_MAX_MESSAGES_PER_SEC', d.maxMessagesPerSec, {
       min: 1,
       max: 10_000,
+    }),
+    replayEventsPerMessage: integer(env, 'RELAY_REPLAY_PER_MESSAGE', d.replayEventsPerMessage, {
+      min: 1,
+      max: 100_000,
     }),
     maxConnections: integer(env, 'RELAY_MAX_CONNECTIONS', d.maxConnections, { min: 1 }),
     maxSocketsPerUser: integer(env, 'RELAY_MAX_SOCKETS_PER_USER', d.maxSocketsPerUser, { min: 1 }),
