@@ -6,9 +6,11 @@ import type { Logger } from './log.ts';
 import { createLogger } from './log.ts';
 import type { CallStore } from './ports/call-store.ts';
 import type { EventBus } from './ports/event-bus.ts';
+import type { TicketLedger } from './ports/ticket-ledger.ts';
 import type { UserStore } from './ports/user-store.ts';
 import { MemoryCallStore } from './adapters/memory/memory-call-store.ts';
 import { MemoryEventBus } from './adapters/memory/memory-event-bus.ts';
+import { MemoryTicketLedger } from './adapters/memory/memory-ticket-ledger.ts';
 import { MemoryUserStore } from './adapters/memory/memory-user-store.ts';
 
 export interface Backend {
@@ -16,6 +18,8 @@ export interface Backend {
   bus: EventBus;
   /** Dispatcher accounts (login). */
   users: UserStore;
+  /** Consumed relay tickets (single use across relay instances). */
+  tickets: TicketLedger;
   /** Releases clients (Firestore, Pub/Sub). */
   close(): Promise<void>;
 }
@@ -31,6 +35,7 @@ export async function createBackend(
       store: new MemoryCallStore(clock),
       bus: new MemoryEventBus(),
       users: new MemoryUserStore(clock),
+      tickets: new MemoryTicketLedger(clock),
       close: async () => {},
     };
   }

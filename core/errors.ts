@@ -10,6 +10,8 @@ export const ERROR_CODES = {
   unauthorized: 401,
   invalid_credentials: 401,
   token_expired: 401,
+  /** Relay upgrade refused: this relay ticket was already used to open a socket (tickets are single use). */
+  ticket_used: 401,
   /** Refresh refused: the session is older than `JWT_MAX_SESSION_SECS` (or its login time is unknown). */
   session_expired: 401,
   forbidden: 403,

@@ -1,4 +1,5 @@
 // What the API's handlers are built from, and how to build it from config (providers, signer, dialer, limiter).
+import { createTicketIssuer, type TicketIssuer } from '../../core/auth/relay-tickets.ts';
 import {
   createTokenSigner,
   createTokenVerifier,
@@ -23,6 +24,8 @@ export interface ApiDeps {
   bus: EventBus;
   verifyToken: TokenVerifier;
   signToken: TokenSigner;
+  /** Relay tickets (`POST /relay/tickets`). */
+  issueTicket: TicketIssuer;
   dialer: CallDialer;
   /** Background transcription starts of `elevenlabs`-mode calls (await `idle()` on shutdown / in tests). */
   transcriptions: TranscriptionStarter;
@@ -64,6 +67,7 @@ export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
     bus,
     verifyToken: createTokenVerifier(config.auth),
     signToken: await createTokenSigner(config.auth, input.clock ?? systemClock),
+    issueTicket: await createTicketIssuer(config.auth, input.clock ?? systemClock),
     dialer: new CallDialer({
       mode: config.dialMode,
       store,

@@ -115,7 +115,7 @@ export async function startStack(
       host: config.host,
       port: config.relayPort,
       logger,
-      shared: { store: backend.store, bus: backend.bus },
+      shared: { store: backend.store, bus: backend.bus, tickets: backend.tickets },
     });
     stoppers.push({ name: 'relay', stop: () => relay.stop() });
 

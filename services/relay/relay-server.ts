@@ -4,12 +4,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { TicketVerifier } from '../../core/auth/relay-tickets.ts';
 import { bearerToken, type Principal, type TokenVerifier } from '../../core/auth/tokens.ts';
 import type { Clock } from '../../core/clock.ts';
 import { AppError, CLOSE_CODES, isAppError, toErrorEnvelope, type ErrorCode } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
 import type { BusSubscription, EventBus } from '../../core/ports/event-bus.ts';
+import type { TicketLedger } from '../../core/ports/ticket-ledger.ts';
 import { RELAY_WS_PATH } from '../../core/protocol/relay-messages.ts';
 import { Connection } from './connection.ts';
 import type { RelayConfig } from './relay-config.ts';
@@ -21,6 +23,10 @@ export interface RelayDeps {
   store: CallStore;
   bus: EventBus;
   verifyToken: TokenVerifier;
+  /** Checks `?ticket=` (signature, type, expiry); single use is the ledger's job. */
+  verifyTicket: TicketVerifier;
+  /** Consumed tickets, shared by every relay instance. */
+  tickets: TicketLedger;
   logger: Logger;
   clock: Clock;
 }
@@ -100,23 +106,13 @@ export function createRelay(deps: RelayDeps): Relay {
     if (!url) return rejectUpgrade(socket, 400, 'bad_request', 'request target is not a valid URL');
     if (url.pathname !== RELAY_WS_PATH) return rejectUpgrade(socket, 404, 'not_found', 'no such route');
     if (shuttingDown) return rejectUpgrade(socket, 503, 'unavailable', 'shutting down');
-    const token = bearerToken(req.headers.authorization) ?? url.searchParams.get('token') ?? '';
     let principal: Principal;
     try {
-      if (!token) throw new AppError('unauthorized', 'missing token');
-      principal = await deps.verifyToken(token);
+      principal = await authenticate(req, url);
     } catch (err) {
-      const code: ErrorCode =
-        isAppError(err) && err.code === 'token_expired' ? 'token_expired' : 'unauthorized';
-      if (!(isAppError(err) && (err.code === 'unauthorized' || err.code === 'token_expired'))) {
-        logger.error('token verification failed unexpectedly', { err });
-      }
-      return rejectUpgrade(
-        socket,
-        401,
-        code,
-        code === 'token_expired' ? 'token expired' : 'invalid or missing token',
-      );
+      const refusal = upgradeRefusal(err);
+      if (refusal.status !== 401) logger.error('upgrade authentication failed unexpectedly', { err });
+      return rejectUpgrade(socket, refusal.status, refusal.code, refusal.message);
     }
     if (socket.destroyed) return;
     if (shuttingDown) return rejectUpgrade(socket, 503, 'unavailable', 'shutting down');
@@ -133,6 +129,25 @@ export function createRelay(deps: RelayDeps): Relay {
     // Without `verifyClient`, ws accepts synchronously: the check above and the count in `onConnection` happen in
     // the same tick, so concurrent upgrades cannot overshoot the caps.
     wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, principal));
+  }
+
+  /**
+   * Who is connecting: `Authorization: Bearer <jwt>`, else `?ticket=` (single use: consumed in the shared ledger),
+   * else `?token=<jwt>` (kept for compatibility; it leaves the JWT in URLs and logs).
+   */
+  async function authenticate(req: IncomingMessage, url: URL): Promise<Principal> {
+    const bearer = bearerToken(req.headers.authorization);
+    const ticket = url.searchParams.get('ticket');
+    if (bearer === undefined && ticket !== null) {
+      const verified = await deps.verifyTicket(ticket);
+      if (!(await deps.tickets.consume(verified.jti, verified.expiresAt))) {
+        throw new AppError('ticket_used', 'ticket already used');
+      }
+      return verified.principal;
+    }
+    const token = bearer ?? url.searchParams.get('token') ?? '';
+    if (!token) throw new AppError('unauthorized', 'missing token');
+    return deps.verifyToken(token);
   }
 
   function onConnection(ws: WebSocket, principal: Principal): void {
@@ -231,6 +246,20 @@ export function createRelay(deps: RelayDeps): Relay {
       return connections.size;
     },
   };
+}
+
+/** The refusal an authentication failure gets: 401 with its code for the caller's mistakes, else 503/500. */
+function upgradeRefusal(err: unknown): { status: number; code: ErrorCode; message: string } {
+  if (isAppError(err)) {
+    if (err.code === 'token_expired') return { status: 401, code: 'token_expired', message: err.message };
+    if (err.code === 'ticket_used')
+      return { status: 401, code: 'ticket_used', message: 'ticket already used' };
+    if (err.code === 'unauthorized')
+      return { status: 401, code: 'unauthorized', message: 'invalid or missing token' };
+    if (err.code === 'store_unavailable')
+      return { status: 503, code: 'unavailable', message: 'retry shortly' };
+  }
+  return { status: 401, code: 'unauthorized', message: 'invalid or missing token' };
 }
 
 function envelope(code: ErrorCode, message: string): unknown {

@@ -9,6 +9,7 @@ import {
   type TokenVerifier,
 } from '../../core/auth/tokens.ts';
 import { createBackend, type Backend } from '../../core/backend.ts';
+import { createTicketVerifier, type TicketVerifier } from '../../core/auth/relay-tickets.ts';
 import type { Call } from '../../core/call.ts';
 import type { CallEvent } from '../../core/call-event.ts';
 import { systemClock, type Clock } from '../../core/clock.ts';
@@ -61,7 +62,13 @@ export function testBackendConfig(name: BackendName, projectId = uniqueProjectId
 export async function startRelay(
   backendName: BackendName,
   overrides: Partial<RelayConfig> = {},
-  options: { backend?: Backend; verifyToken?: TokenVerifier; port?: number; clock?: Clock } = {},
+  options: {
+    backend?: Backend;
+    verifyToken?: TokenVerifier;
+    verifyTicket?: TicketVerifier;
+    port?: number;
+    clock?: Clock;
+  } = {},
 ): Promise<RelayFixture> {
   const backend =
     options.backend ?? (await createBackend(testBackendConfig(backendName), { logger: quietLogger }));
@@ -75,6 +82,8 @@ export async function startRelay(
     store: backend.store,
     bus: backend.bus,
     verifyToken: options.verifyToken ?? createTokenVerifier(TEST_AUTH),
+    verifyTicket: options.verifyTicket ?? createTicketVerifier(TEST_AUTH),
+    tickets: backend.tickets,
     logger: quietLogger,
     clock: options.clock ?? systemClock,
   });
