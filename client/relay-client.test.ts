@@ -269,6 +269,33 @@ describe('RelayClient', () => {
     expect(client.state).toBe('closed');
   });
 
+  it('connects with a fresh single-use ticket each time when given getTicket, never a token in the URL', async () => {
+    let tickets = 0;
+    const { fx, client, sockets } = await setup({
+      getTicket: () => {
+        tickets++;
+        return fx.ticket();
+      },
+    });
+    await seedCall(fx.backend, 'call-ticket', { count: 2 });
+    const got: number[] = [];
+    client.connect();
+    client.subscribe('call-ticket', { onEvent: (e) => got.push(e.seq) });
+    await until(() => got.length === 2);
+    sockets[0]!.terminate();
+    const more = await appendSegments(fx.backend, 'call-ticket', 1);
+    await publishEvents(fx.backend, more.call, more.events);
+    await until(() => got.length === 3);
+    expect(got).toEqual([1, 2, 3]);
+    expect(tickets).toBe(sockets.length);
+    expect(sockets.length).toBeGreaterThanOrEqual(2);
+    for (const socket of sockets) {
+      const params = new URL(socket.url).searchParams;
+      expect(params.has('ticket')).toBe(true);
+      expect(params.has('token')).toBe(false);
+    }
+  });
+
   it('stays closed when closed while getToken is failing (no reconnect loop)', async () => {
     let calls = 0;
     const states: ConnectionState[] = [];

@@ -9,7 +9,11 @@ import {
   type TokenVerifier,
 } from '../../core/auth/tokens.ts';
 import { createBackend, type Backend } from '../../core/backend.ts';
-import { createTicketVerifier, type TicketVerifier } from '../../core/auth/relay-tickets.ts';
+import {
+  createTicketIssuer,
+  createTicketVerifier,
+  type TicketVerifier,
+} from '../../core/auth/relay-tickets.ts';
 import type { Call } from '../../core/call.ts';
 import type { CallEvent } from '../../core/call-event.ts';
 import { systemClock, type Clock } from '../../core/clock.ts';
@@ -41,6 +45,8 @@ export interface RelayFixture {
   url: string;
   /** A valid token for `org` (default org-a). */
   token(claims?: { sub?: string; org?: string; role?: Role }, ttlSecs?: number): Promise<string>;
+  /** A single-use relay ticket for a fresh token with `claims`, as `POST /relay/tickets` issues it. */
+  ticket(claims?: { sub?: string; org?: string; role?: Role }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -89,19 +95,23 @@ export async function startRelay(
   });
   const port = await relay.listen(options.port ?? 0, '127.0.0.1');
   const sign = await createTokenSigner(TEST_AUTH);
+  const issueTicket = await createTicketIssuer(TEST_AUTH);
+  const verifyTest = createTokenVerifier(TEST_AUTH);
+  const token: RelayFixture['token'] = async (claims = {}, ttlSecs) =>
+    (
+      await sign(
+        { sub: claims.sub ?? 'disp-1', org: claims.org ?? 'org-a', role: claims.role ?? 'dispatcher' },
+        ttlSecs,
+      )
+    ).token;
   return {
     relay,
     backend,
     config,
     port,
     url: `ws://127.0.0.1:${port}${RELAY_WS_PATH}`,
-    token: async (claims = {}, ttlSecs) =>
-      (
-        await sign(
-          { sub: claims.sub ?? 'disp-1', org: claims.org ?? 'org-a', role: claims.role ?? 'dispatcher' },
-          ttlSecs,
-        )
-      ).token,
+    token,
+    ticket: async (claims) => (await issueTicket(await verifyTest(await token(claims)))).ticket,
     close: async () => {
       await relay.close();
       if (!options.backend) await backend.close();
