@@ -151,6 +151,10 @@ describe('docs/openapi.yaml', () => {
       const sessionExpired = await stack.request('POST', '/auth/refresh', { token: tooOld });
       expect((sessionExpired.body as { error: { code: string } }).error.code).toBe('session_expired');
       expectConforms('POST', '/auth/refresh', sessionExpired);
+      const ticket = await stack.request('POST', '/relay/tickets', { token: fresh });
+      expect(ticket.status).toBe(200);
+      expectConforms('POST', '/relay/tickets', ticket);
+      expectConforms('POST', '/relay/tickets', await stack.request('POST', '/relay/tickets'));
       for (let i = 0; i < 5; i++) await login('wrong again');
       const limited = await login('wrong');
       expect(limited.status).toBe(429);
