@@ -103,6 +103,9 @@ describe('relay under hostile input', () => {
     ['a broken absolute-form target', () => upgrade('http://['), 400],
     ['a bad percent escape in the path', () => upgrade('/%ZZ'), 404],
     ['a bad percent escape in the token', () => upgrade(`${RELAY_WS_PATH}?token=%ZZ`), 401],
+    ['a garbage ticket', () => upgrade(`${RELAY_WS_PATH}?ticket=a.b.c`), 401],
+    ['an empty ticket', () => upgrade(`${RELAY_WS_PATH}?ticket=`), 401],
+    ['a ticket id with a path in it', () => upgrade(`${RELAY_WS_PATH}?ticket=..%2FrelayTickets%2Fx`), 401],
     [
       'a Host with a space and no token',
       () => upgrade(RELAY_WS_PATH).replace('Host: relay', 'Host: a b'),
