@@ -1,4 +1,5 @@
 // The client library against a real relay: complete transcript across kills and a relay restart, token refresh.
+import { createServer, type Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBackend } from '../core/backend.ts';
@@ -70,12 +71,18 @@ describe('RelayClient', () => {
     client.connect();
     client.subscribe(callId, { onEvent: (e) => received.push(e) });
     const total = 150;
+    let killed = 0;
     for (let n = 11; n <= total; n++) {
       const { call, events } = await appendSegments(fx.backend, callId, 1);
       // A lost message (every 17th) and a duplicate (every 13th) on the bus, on top of the kills.
       if (n % 17 !== 0) await publishEvents(fx.backend, call, events);
       if (n % 13 === 0) await publishEvents(fx.backend, call, events);
-      if (n === 40 || n === 90 || n === 91) sockets.at(-1)?.terminate();
+      if (n === 40 || n === 90 || n === 91) {
+        // Kill a new, open socket each time: on a loaded machine the (re)connect may still be under way.
+        await until(() => sockets.length > killed && sockets.at(-1)!.readyState === WebSocket.OPEN);
+        killed = sockets.length;
+        sockets.at(-1)!.terminate();
+      }
       if (n % 10 === 0) await new Promise((r) => setTimeout(r, 5));
     }
     // The last event is published, so any gap before it is filled.
@@ -236,6 +243,63 @@ describe('RelayClient', () => {
     client.connect();
     await until(() => lists.length === 1, 3000);
     expect(lists).toEqual([['call-list-retry']]);
+  });
+
+  it('closes a socket that is still connecting without an uncaught exception (ws throws where browsers do not)', async () => {
+    // A TCP server that accepts and never answers the handshake: the socket stays CONNECTING for as long as we like.
+    const held: Socket[] = [];
+    const mute = createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
+    cleanup.push(
+      () =>
+        new Promise<void>((resolve) => {
+          for (const socket of held) socket.destroy();
+          mute.close(() => resolve());
+        }),
+    );
+    const { port } = mute.address() as { port: number };
+    const { Recording, sockets } = recordingWebSocket();
+    const client = new RelayClient({
+      url: `ws://127.0.0.1:${port}/ws`,
+      getToken: () => 't',
+      WebSocket: Recording,
+    });
+    client.connect();
+    await until(() => held.length === 1);
+    expect(sockets[0]!.readyState).toBe(WebSocket.CONNECTING);
+    client.close();
+    // ws reports the aborted handshake on the next tick; with no error listener it would be an uncaught exception,
+    // which vitest reports as a failure of this test.
+    await until(() => sockets[0]!.readyState === WebSocket.CLOSED);
+    await new Promise((r) => setImmediate(r));
+    expect(client.state).toBe('closed');
+  });
+
+  it('connects with a fresh single-use ticket each time when given getTicket, never a token in the URL', async () => {
+    let tickets = 0;
+    const { fx, client, sockets } = await setup({
+      getTicket: () => {
+        tickets++;
+        return fx.ticket();
+      },
+    });
+    await seedCall(fx.backend, 'call-ticket', { count: 2 });
+    const got: number[] = [];
+    client.connect();
+    client.subscribe('call-ticket', { onEvent: (e) => got.push(e.seq) });
+    await until(() => got.length === 2);
+    sockets[0]!.terminate();
+    const more = await appendSegments(fx.backend, 'call-ticket', 1);
+    await publishEvents(fx.backend, more.call, more.events);
+    await until(() => got.length === 3);
+    expect(got).toEqual([1, 2, 3]);
+    expect(tickets).toBe(sockets.length);
+    expect(sockets.length).toBeGreaterThanOrEqual(2);
+    for (const socket of sockets) {
+      const params = new URL(socket.url).searchParams;
+      expect(params.has('ticket')).toBe(true);
+      expect(params.has('token')).toBe(false);
+    }
   });
 
   it('stays closed when closed while getToken is failing (no reconnect loop)', async () => {

@@ -32,8 +32,16 @@ export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 
 export interface RelayClientOptions {
   /** `ws(s)://host/ws/calls/transcriptions`. */
   url: string;
-  /** Returns a current token; called for every connection and every refresh. */
+  /**
+   * Returns a current token; called for every refresh (sent in-band as `auth`), and for every connection unless
+   * `getTicket` is given.
+   */
   getToken: () => string | Promise<string>;
+  /**
+   * Returns a fresh single-use relay ticket (`POST /relay/tickets`); called for every connection, which then carries
+   * `?ticket=` instead of `?token=`, so a long-lived token never appears in a URL (or a proxy's logs).
+   */
+  getTicket?: () => string | Promise<string>;
   /** Defaults to `globalThis.WebSocket` (browsers, Node ≥ 22); pass `ws`'s `WebSocket` on older Node. */
   WebSocket?: WebSocketConstructor;
   backoff?: Partial<BackoffOptions>;
@@ -186,18 +194,18 @@ export class RelayClient {
 
   private async open(): Promise<void> {
     this.setState(this.attempt === 0 ? 'connecting' : 'reconnecting', {});
-    let token: string;
+    let credential: string;
     try {
-      token = await this.options.getToken();
+      credential = this.options.getTicket
+        ? `ticket=${encodeURIComponent(await this.options.getTicket())}`
+        : `token=${encodeURIComponent(await this.options.getToken())}`;
     } catch {
       if (!this.stopped) this.scheduleReconnect();
       return;
     }
     if (this.stopped) return;
     const separator = this.options.url.includes('?') ? '&' : '?';
-    const socket = new this.WebSocketImpl(
-      `${this.options.url}${separator}token=${encodeURIComponent(token)}`,
-    );
+    const socket = new this.WebSocketImpl(`${this.options.url}${separator}${credential}`);
     this.socket = socket;
     socket.onopen = () => this.onOpen(socket);
     socket.onmessage = (event: { data: unknown }) => {
@@ -308,8 +316,10 @@ export class RelayClient {
     const sub = this.subs.get(event.callId);
     if (!sub || sub.resyncing || event.seq <= sub.lastSeq) return;
     if (event.seq !== sub.lastSeq + 1) {
-      // Never expected from the relay; recover rather than show a hole.
+      // Never expected from the relay; recover rather than show a hole. The relay never re-sends what this socket
+      // was already sent to a plain resubscribe, so start the subscription over from the last event processed.
       sub.resyncing = true;
+      this.send({ type: 'unsubscribe', callId: sub.callId });
       this.sendSubscribe(sub);
       return;
     }
@@ -385,12 +395,18 @@ export class RelayClient {
   }
 }
 
+/**
+ * Stops listening to a socket we are done with. Its errors stay handled: closing a socket that is still connecting
+ * makes `ws` emit an error, and an `error` event nobody listens to is an uncaught exception that would end the host.
+ */
 function detach(socket: WebSocketLike): void {
   socket.onopen = null;
   socket.onmessage = null;
   socket.onclose = null;
-  socket.onerror = null;
+  socket.onerror = ignore;
 }
+
+function ignore(): void {}
 
 function newestFirst(calls: Call[]): Call[] {
   return calls.sort((a, b) => (a.createdAt === b.createdAt ? 0 : a.createdAt < b.createdAt ? 1 : -1));

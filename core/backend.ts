@@ -11,6 +11,8 @@ import type { UserStore } from './ports/user-store.ts';
 import { MemoryCallStore } from './adapters/memory/memory-call-store.ts';
 import { MemoryEventBus } from './adapters/memory/memory-event-bus.ts';
 import { MemoryIdempotencyStore } from './adapters/memory/memory-idempotency-store.ts';
+import type { TicketLedger } from './ports/ticket-ledger.ts';
+import { MemoryTicketLedger } from './adapters/memory/memory-ticket-ledger.ts';
 import { MemoryUserStore } from './adapters/memory/memory-user-store.ts';
 
 export interface Backend {
@@ -20,6 +22,8 @@ export interface Backend {
   users: UserStore;
   /** First answers of one-time operations (repeated provider webhooks get the same answer). */
   idempotency: IdempotencyStore;
+  /** Consumed relay tickets (single use across relay instances). */
+  tickets: TicketLedger;
   /** Releases clients (Firestore, Pub/Sub). */
   close(): Promise<void>;
 }
@@ -36,6 +40,7 @@ export async function createBackend(
       bus: new MemoryEventBus(),
       users: new MemoryUserStore(clock),
       idempotency: new MemoryIdempotencyStore(clock),
+      tickets: new MemoryTicketLedger(clock),
       close: async () => {},
     };
   }

@@ -10,6 +10,8 @@ export const ERROR_CODES = {
   unauthorized: 401,
   invalid_credentials: 401,
   token_expired: 401,
+  /** Relay upgrade refused: this relay ticket was already used to open a socket (tickets are single use). */
+  ticket_used: 401,
   /** Refresh refused: the session is older than `JWT_MAX_SESSION_SECS` (or its login time is unknown). */
   session_expired: 401,
   forbidden: 403,
@@ -20,6 +22,8 @@ export const ERROR_CODES = {
   unsupported_media_type: 415,
   rate_limited: 429,
   too_many_subscriptions: 429,
+  /** Relay upgrade refused: the principal or its org already holds its cap of open sockets on this instance. */
+  too_many_connections: 429,
   internal: 500,
   provider_error: 502,
   /** A proxy (the local stack's dashboard server) could not get a usable answer from the service behind it. */

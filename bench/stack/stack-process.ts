@@ -1,5 +1,6 @@
 // Child process entry: one callrelay stack (local server with API + webhook routes, relay) on loopback, port 0.
 import { randomBytes } from 'node:crypto';
+import { createTicketVerifier } from '../../core/auth/relay-tickets.ts';
 import { createBackend } from '../../core/backend.ts';
 import { systemClock } from '../../core/clock.ts';
 import type { Env } from '../../core/config.ts';
@@ -59,6 +60,8 @@ async function main(spec: StackSpec): Promise<void> {
     store: backend.store,
     bus: backend.bus,
     verifyToken: api.verifyToken,
+    verifyTicket: createTicketVerifier(apiConfig.auth),
+    tickets: backend.tickets,
     logger,
     clock: systemClock,
   });

@@ -7,6 +7,7 @@ import {
   jwtVerify,
   SignJWT,
   type JWTPayload,
+  type JWTVerifyOptions,
 } from 'jose';
 import { systemClock, type Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
@@ -109,25 +110,16 @@ export function createTokenVerifier(
   config: AuthConfig,
   options: { jwks?: { keys: unknown[] } } = {},
 ): TokenVerifier {
-  const key = options.jwks
-    ? createLocalJWKSet(options.jwks as Parameters<typeof createLocalJWKSet>[0])
-    : config.jwksUrl
-      ? createRemoteJWKSet(new URL(config.jwksUrl), { timeoutDuration: 5000 })
-      : undefined;
-  const secret = config.secret;
-  if (!key && !secret) throw new TypeError('auth config needs a secret or a JWKS');
+  const verifyWith = verificationKey(config, options);
   return async (token) => {
     if (!token || token.length > 8192) throw new AppError('unauthorized', 'missing or malformed token');
     let payload: JWTPayload;
     try {
-      const verifyOptions = {
+      ({ payload } = await verifyWith(token, {
         issuer: config.issuer,
         audience: config.audience,
         algorithms: config.algorithms,
-      };
-      ({ payload } = key
-        ? await jwtVerify(token, key, verifyOptions)
-        : await jwtVerify(token, secret!, verifyOptions));
+      }));
     } catch (err) {
       if (err instanceof errors.JWTExpired)
         throw new AppError('token_expired', 'token expired', { cause: err });
@@ -137,7 +129,27 @@ export function createTokenVerifier(
   };
 }
 
-function principalFrom(payload: JWTPayload): Principal {
+/**
+ * `jwtVerify` bound to the configured keys (HS secret, or the key set), shared by dispatcher tokens and relay tickets;
+ * each caller passes its own issuer, audience and type checks.
+ */
+export function verificationKey(
+  config: AuthConfig,
+  options: { jwks?: { keys: unknown[] } } = {},
+): (token: string, verifyOptions: JWTVerifyOptions) => Promise<{ payload: JWTPayload }> {
+  const key = options.jwks
+    ? createLocalJWKSet(options.jwks as Parameters<typeof createLocalJWKSet>[0])
+    : config.jwksUrl
+      ? createRemoteJWKSet(new URL(config.jwksUrl), { timeoutDuration: 5000 })
+      : undefined;
+  const secret = config.secret;
+  if (key) return (token, verifyOptions) => jwtVerify(token, key, verifyOptions);
+  if (secret) return (token, verifyOptions) => jwtVerify(token, secret, verifyOptions);
+  throw new TypeError('auth config needs a secret or a JWKS');
+}
+
+/** The principal a verified payload asserts; `unauthorized` when a claim callrelay needs is missing or invalid. */
+export function principalFrom(payload: JWTPayload): Principal {
   const { sub, exp, iat } = payload;
   const org = payload.org;
   const role = payload.role;
@@ -182,17 +194,7 @@ export async function createTokenSigner(
   config: AuthConfig,
   clock: Clock = systemClock,
 ): Promise<TokenSigner> {
-  let signingKey: CryptoKey | Uint8Array;
-  let alg: string;
-  if (config.secret) {
-    signingKey = config.secret;
-    alg = 'HS256';
-  } else if (config.privateKeyPem) {
-    alg = config.algorithms[0] ?? 'RS256';
-    signingKey = await importPKCS8(config.privateKeyPem, alg);
-  } else {
-    throw new ConfigError('JWT_PRIVATE_KEY', 'is required to issue tokens when JWT_JWKS_URL is set');
-  }
+  const { key: signingKey, alg } = await signingKeyFor(config);
   return async (claims, ttlSecs = config.tokenTtlSecs) => {
     const now = Math.floor(clock.now().getTime() / 1000);
     const authTime = claims.authTime ?? now;
@@ -211,6 +213,18 @@ export async function createTokenSigner(
       .sign(signingKey);
     return { token, exp, expiresIn: exp - now };
   };
+}
+
+/** The key tokens (and relay tickets) are signed with, and its algorithm. */
+export async function signingKeyFor(
+  config: AuthConfig,
+): Promise<{ key: CryptoKey | Uint8Array; alg: string }> {
+  if (config.secret) return { key: config.secret, alg: 'HS256' };
+  if (config.privateKeyPem) {
+    const alg = config.algorithms[0] ?? 'RS256';
+    return { key: await importPKCS8(config.privateKeyPem, alg), alg };
+  }
+  throw new ConfigError('JWT_PRIVATE_KEY', 'is required to issue tokens when JWT_JWKS_URL is set');
 }
 
 /** Extracts a bearer token from an `Authorization` header value. */

@@ -1,4 +1,5 @@
 // What the API's handlers are built from, and how to build it from config (providers, signer, dialer, login limits).
+import { createTicketIssuer, type TicketIssuer } from '../../core/auth/relay-tickets.ts';
 import {
   createTokenSigner,
   createTokenVerifier,
@@ -26,6 +27,8 @@ export interface ApiDeps {
   idempotency: IdempotencyStore;
   verifyToken: TokenVerifier;
   signToken: TokenSigner;
+  /** Relay tickets (`POST /relay/tickets`). */
+  issueTicket: TicketIssuer;
   dialer: CallDialer;
   /** Background transcription starts of `elevenlabs`-mode calls (await `idle()` on shutdown / in tests). */
   transcriptions: TranscriptionStarter;
@@ -71,6 +74,7 @@ export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
     idempotency: input.idempotency,
     verifyToken: createTokenVerifier(config.auth),
     signToken: await createTokenSigner(config.auth, input.clock ?? systemClock),
+    issueTicket: await createTicketIssuer(config.auth, input.clock ?? systemClock),
     dialer: new CallDialer({
       mode: config.dialMode,
       store,

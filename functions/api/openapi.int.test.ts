@@ -151,6 +151,10 @@ describe('docs/openapi.yaml', () => {
       const sessionExpired = await stack.request('POST', '/auth/refresh', { token: tooOld });
       expect((sessionExpired.body as { error: { code: string } }).error.code).toBe('session_expired');
       expectConforms('POST', '/auth/refresh', sessionExpired);
+      const ticket = await stack.request('POST', '/relay/tickets', { token: fresh });
+      expect(ticket.status).toBe(200);
+      expectConforms('POST', '/relay/tickets', ticket);
+      expectConforms('POST', '/relay/tickets', await stack.request('POST', '/relay/tickets'));
       // From an address that never logged in to the account: after 5 free failures each one slows the account
       // down for longer (1 s, 2 s … 60 s), so guessing on meets a 429 however slow this machine is.
       const guess = () =>

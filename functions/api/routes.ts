@@ -7,6 +7,7 @@ import { createCallEventsHandler, createGetCallHandler, createListCallsHandler }
 import { createFetchConversationHandler } from './fetch-conversation.ts';
 import { createLoginHandler } from './login.ts';
 import { createRefreshHandler } from './refresh.ts';
+import { createRelayTicketHandler } from './relay-tickets.ts';
 import { createTriggerCallHandler } from './trigger-call.ts';
 
 /**
@@ -27,6 +28,7 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       }),
     },
     { method: 'POST', pattern: '/auth/refresh', handler: createRefreshHandler(deps) },
+    { method: 'POST', pattern: '/relay/tickets', handler: createRelayTicketHandler(deps) },
     { method: 'POST', pattern: '/driver_data/call-elevenlabs', handler: createTriggerCallHandler(deps) },
     {
       method: 'POST',

@@ -1,12 +1,14 @@
 // Runs the relay for the local stack: in-process on the memory backend (it must share the in-process bus and store),
 // as its own supervised process (`services/relay/main.ts`) on the emulators, exactly as it runs in production.
 import { resolve } from 'node:path';
+import { createTicketVerifier } from '../../core/auth/relay-tickets.ts';
 import { createTokenVerifier, parseAuthConfig } from '../../core/auth/tokens.ts';
 import { systemClock } from '../../core/clock.ts';
 import type { Env } from '../../core/config.ts';
 import type { Logger } from '../../core/log.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
 import type { EventBus } from '../../core/ports/event-bus.ts';
+import type { TicketLedger } from '../../core/ports/ticket-ledger.ts';
 import { parseRelayConfig } from '../../services/relay/relay-config.ts';
 import { createRelay } from '../../services/relay/relay-server.ts';
 import { spawnGroup } from './child-process.ts';
@@ -37,7 +39,7 @@ export async function startRelayRunner(options: {
   port: number;
   logger: Logger;
   /** In-process mode only: the stack's own store and bus. */
-  shared?: { store: CallStore; bus: EventBus };
+  shared?: { store: CallStore; bus: EventBus; tickets: TicketLedger };
   /** Child mode: the relay process keeps failing and is not restarted again. */
   onGiveUp?: (err: SupervisorGaveUpError) => void;
   restartPolicy?: Partial<RestartPolicy>;
@@ -76,15 +78,18 @@ async function startInProcess(options: {
   host: string;
   port: number;
   logger: Logger;
-  shared?: { store: CallStore; bus: EventBus };
+  shared?: { store: CallStore; bus: EventBus; tickets: TicketLedger };
 }): Promise<Started> {
   if (!options.shared) throw new TypeError('an in-process relay needs the stack store and bus');
   const config = parseRelayConfig(options.env);
+  const auth = parseAuthConfig(options.env);
   const relay = createRelay({
     config,
     store: options.shared.store,
     bus: options.shared.bus,
-    verifyToken: createTokenVerifier(parseAuthConfig(options.env)),
+    verifyToken: createTokenVerifier(auth),
+    verifyTicket: createTicketVerifier(auth),
+    tickets: options.shared.tickets,
     logger: options.logger.child({ component: 'relay', instanceId: config.instanceId }),
     clock: systemClock,
   });

@@ -161,7 +161,7 @@ export async function startStack(
       host: config.host,
       port: config.relayPort,
       logger,
-      shared: { store: backend.store, bus: backend.bus },
+      shared: { store: backend.store, bus: backend.bus, tickets: backend.tickets },
       onGiveUp: onFatal,
       ...(options.restartPolicy ? { restartPolicy: options.restartPolicy } : {}),
     });

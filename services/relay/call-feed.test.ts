@@ -15,7 +15,9 @@ class Recorder implements FeedSubscriber {
   send(frame: string): void {
     this.frames.push(JSON.parse(frame) as { type: string; seq?: number });
   }
-  async ready(): Promise<void> {}
+  async ready(): Promise<boolean> {
+    return true;
+  }
   fail(): void {
     this.failed = true;
   }
@@ -139,5 +141,37 @@ describe('CallFeed', () => {
     const sub = new Recorder();
     expect(await feed.subscribe(sub, 'org-a', 2)).toBe('subscribed');
     expect(sub.seqs()).toEqual(range(3, 5));
+  });
+
+  it("delivers live events to others while one subscriber's backlog waits for it, then catches that one up", async () => {
+    const store = new MemoryCallStore();
+    const events = await callWith(store, 'c', 6);
+    const feed = new CallFeed('c', deps(store));
+    const healthy = new Recorder();
+    await feed.subscribe(healthy, 'org-a', 4);
+    let drain!: () => void;
+    const drained = new Promise<void>((r) => (drain = r));
+    const stalled = new (class extends Recorder {
+      paused = true;
+      override async ready(): Promise<boolean> {
+        if (this.paused) await drained;
+        return true;
+      }
+    })();
+    const replaying = feed.subscribe(stalled, 'org-a');
+    await feed.idle(); // the stalled subscriber joined; its replay now waits on `ready`
+    const { event } = (await store.append('c', {
+      dedupeKey: 'live',
+      body: { kind: 'segment', speaker: 'driver', text: 'live', source: 'twilio_realtime' },
+    })) as { event: CallEvent };
+    feed.onEvent(event);
+    await feed.idle();
+    expect(healthy.seqs()).toEqual([5, 6, 7]);
+    expect(stalled.seqs()).toEqual([]);
+    stalled.paused = false;
+    drain();
+    expect(await replaying).toBe('subscribed');
+    expect(stalled.seqs()).toEqual(range(1, 7));
+    expect(events).toHaveLength(6);
   });
 });

@@ -9,8 +9,11 @@ import { eventMessage, partialMessage, type SubscribedMessage } from '../../core
 export interface FeedSubscriber {
   /** Sends one pre-serialized frame (the same string goes to every subscriber). Must not throw. */
   send(frame: string): void;
-  /** Resolves when the subscriber can take more frames: paces backlog replay so a long history is not a 4008. */
-  ready(): Promise<void>;
+  /**
+   * Awaited before each backlog frame: resolves when the subscriber can take more (paces a long history so it is not
+   * a 4008), or false when it will take no more (closed, or over its budget): the replay stops.
+   */
+  ready(): Promise<boolean>;
   /** The feed can no longer guarantee continuity: the subscriber must drop and resume (closes the socket). */
   fail(): void;
 }
@@ -34,18 +37,28 @@ interface RingEntry {
 
 const DEFAULT_RETRY_DELAYS_MS = [100, 400, 1600] as const;
 
+/** Where one subscriber is: the highest seq it was sent, and whether it still replays its backlog. */
+interface SubscriberState {
+  cursor: number;
+  /** Replaying its backlog (off the queue, at its own pace): live events are not sent to it until it caught up. */
+  catchingUp: boolean;
+}
+
 /**
- * One call's stream. Every operation (subscribe, bus event, partial) runs on one serial queue, so a backlog read
- * and live events never interleave: live events that arrive during a subscribe wait behind it and are then
- * de-duplicated by seq. Invariants: `lastSeq` is the highest seq delivered to subscribers; every seq up to it was
- * delivered exactly once, in order; `ring` holds the most recent delivered events, contiguous, ending at `lastSeq`.
+ * One call's stream. Every operation on the feed's state (joining a subscriber, bus event, partial) runs on one serial
+ * queue, so a store read and live events never interleave: live events that arrive meanwhile wait behind it and are
+ * then de-duplicated by seq. A subscriber's backlog replay runs *off* the queue at that subscriber's pace, so a socket
+ * that does not read never holds back the call's live events for the others; it switches to live delivery the moment
+ * its cursor reaches `lastSeq`. Invariants: `lastSeq` is the highest seq delivered to live subscribers; every
+ * subscriber is sent every seq up to its cursor exactly once, in order; `ring` holds the most recent delivered events,
+ * contiguous, ending at `lastSeq`.
  */
 export class CallFeed {
   /** Highest delivered seq; undefined until the first successful subscribe reads the call. */
   private lastSeq: number | undefined;
   private orgId: string | undefined;
   private ring: RingEntry[] = [];
-  private readonly subscribers = new Map<FeedSubscriber, { cursor: number }>();
+  private readonly subscribers = new Map<FeedSubscriber, SubscriberState>();
   private tail: Promise<void> = Promise.resolve();
   private pendingSubscribes = 0;
   private readonly retryDelaysMs: readonly number[];
@@ -79,11 +92,16 @@ export class CallFeed {
    * Resolves `forbidden` (and sends nothing) when the call does not exist or belongs to another org.
    * Rejects when the store fails; the subscriber is then not registered.
    */
-  subscribe(sub: FeedSubscriber, orgId: string, afterSeq?: number): Promise<SubscribeOutcome> {
+  async subscribe(sub: FeedSubscriber, orgId: string, afterSeq?: number): Promise<SubscribeOutcome> {
     this.pendingSubscribes++;
-    return this.enqueue(() => this.doSubscribe(sub, orgId, afterSeq ?? 0)).finally(() => {
+    try {
+      const state = await this.enqueue(() => this.join(sub, orgId, afterSeq ?? 0));
+      if (!state) return 'forbidden';
+      await this.catchUp(sub, state);
+      return 'subscribed';
+    } finally {
       this.pendingSubscribes--;
-    });
+    }
   }
 
   /** Stops delivery to `sub` immediately. */
@@ -101,7 +119,7 @@ export class CallFeed {
     void this.enqueue(async () => {
       if (this.orgId !== orgId || this.subscribers.size === 0) return;
       const frame = JSON.stringify(partialMessage(partial));
-      for (const sub of this.subscribers.keys()) sub.send(frame);
+      for (const [sub, state] of this.subscribers) if (!state.catchingUp) sub.send(frame);
     });
   }
 
@@ -139,12 +157,23 @@ export class CallFeed {
     return run;
   }
 
-  private async doSubscribe(sub: FeedSubscriber, orgId: string, afterSeq: number): Promise<SubscribeOutcome> {
+  /**
+   * On the queue: reads the call, catches every live subscriber up to the store, sends `subscribed` and registers
+   * `sub` from where its replay starts. Undefined when the call is missing or another org's.
+   */
+  private async join(
+    sub: FeedSubscriber,
+    orgId: string,
+    afterSeq: number,
+  ): Promise<SubscriberState | undefined> {
+    // A resubscribe continues from what this socket was already sent: replaying it again would let one cheap frame
+    // cost a whole history of sends. (A socket cannot lose frames it was sent; to start over, unsubscribe first.)
+    const sent = this.subscribers.get(sub)?.cursor ?? 0;
     this.subscribers.delete(sub);
     this.stats.storeReads++;
     const call = await this.deps.store.getCall(this.callId);
     // Same answer for a missing call and another org's call: no hint whether it exists.
-    if (!call || call.orgId !== orgId) return 'forbidden';
+    if (!call || call.orgId !== orgId) return undefined;
     if (this.lastSeq === undefined) {
       this.orgId = call.orgId;
       this.lastSeq = call.lastSeq;
@@ -153,54 +182,80 @@ export class CallFeed {
       // The bus has not brought these yet (or lost them): catch every current subscriber up first.
       await this.fillTo(call.lastSeq);
     }
-    const lastSeq = this.lastSeq;
     const subscribed: SubscribedMessage = {
       type: 'subscribed',
       callId: this.callId,
-      lastSeq,
+      lastSeq: this.lastSeq,
       call: publicCall(call),
     };
     sub.send(JSON.stringify(subscribed));
-    if (afterSeq < lastSeq) await this.replay(sub, afterSeq, lastSeq);
-    this.subscribers.set(sub, { cursor: Math.max(afterSeq, lastSeq) });
-    return 'subscribed';
+    const cursor = Math.max(afterSeq, sent);
+    const state: SubscriberState = { cursor, catchingUp: cursor < this.lastSeq };
+    this.subscribers.set(sub, state);
+    return state;
   }
 
-  /** Sends events `afterSeq+1 .. upTo` to one subscriber, from the ring when it covers them, else from the store. */
-  private async replay(sub: FeedSubscriber, afterSeq: number, upTo: number): Promise<void> {
-    const first = this.ring[0];
-    if (first && first.seq <= afterSeq + 1) {
-      for (const entry of this.ring) {
-        if (entry.seq <= afterSeq) continue;
-        await sub.ready();
-        sub.send(entry.frame);
+  /**
+   * Off the queue: sends one subscriber its backlog (events after its cursor) from the ring when it covers them, else
+   * from the store, paced by `sub.ready()`, until the cursor reaches `lastSeq` (which live events may move meanwhile);
+   * then the subscriber is live. Stops quietly when the subscriber left, resubscribed or will take no more; a store
+   * failure unregisters it and rejects.
+   */
+  private async catchUp(sub: FeedSubscriber, state: SubscriberState): Promise<void> {
+    const current = () => this.subscribers.get(sub) === state;
+    // An empty ring is seeded with the tail of this replay, but only if it is still empty once the replay reached
+    // `lastSeq`: a seed must be contiguous and end at `lastSeq`.
+    let seed: RingEntry[] | undefined = this.ring.length === 0 && this.deps.ringSize > 0 ? [] : undefined;
+    try {
+      while (state.catchingUp && current()) {
+        const lastSeq = this.lastSeq!;
+        if (state.cursor >= lastSeq) {
+          // Synchronous with the check: no live event can slip between the last replayed frame and going live.
+          state.catchingUp = false;
+          if (seed && this.ring.length === 0 && seed.at(-1)?.seq === lastSeq) this.ring = seed;
+          return;
+        }
+        const first = this.ring[0];
+        const entries =
+          first && first.seq <= state.cursor + 1
+            ? this.ring.slice(state.cursor + 1 - first.seq)
+            : await this.backlogPage(state.cursor, lastSeq);
+        if (first && first.seq <= state.cursor + 1) seed = undefined;
+        for (const entry of entries) {
+          if (!(await sub.ready()) || !current()) return;
+          if (entry.seq !== state.cursor + 1) break;
+          sub.send(entry.frame);
+          state.cursor = entry.seq;
+          if (seed) {
+            seed.push(entry);
+            if (seed.length > this.deps.ringSize) seed.shift();
+          }
+        }
       }
-      return;
+    } catch (err) {
+      if (current()) this.subscribers.delete(sub);
+      throw err;
     }
-    // An empty ring is seeded with the tail of this replay, but only once the replay reached `upTo`: a replay cut
-    // short by a store failure must not leave a ring that stops before `lastSeq` (a later resume would skip the rest).
-    const seed: RingEntry[] | undefined = this.ring.length === 0 ? [] : undefined;
-    let cursor = afterSeq;
-    while (cursor < upTo) {
-      this.stats.storeReads++;
-      const page = await this.deps.store.eventsAfter(
-        this.callId,
-        cursor,
-        Math.min(this.deps.backlogPageSize, upTo - cursor),
-      );
-      if (page.length === 0)
-        throw new Error(`store has no events after seq ${cursor} (expected up to ${upTo})`);
-      for (const event of page) {
-        if (event.seq > upTo) break;
-        if (event.seq !== cursor + 1) throw new Error(`store returned seq ${event.seq} after ${cursor}`);
-        const frame = JSON.stringify(eventMessage(event));
-        await sub.ready();
-        sub.send(frame);
-        if (seed && upTo - event.seq < this.deps.ringSize) seed.push({ seq: event.seq, frame });
-        cursor = event.seq;
-      }
+  }
+
+  /** One page of stored events after `cursor`, up to `upTo`, checked contiguous. */
+  private async backlogPage(cursor: number, upTo: number): Promise<RingEntry[]> {
+    this.stats.storeReads++;
+    const page = await this.deps.store.eventsAfter(
+      this.callId,
+      cursor,
+      Math.min(this.deps.backlogPageSize, upTo - cursor),
+    );
+    if (page.length === 0)
+      throw new Error(`store has no events after seq ${cursor} (expected up to ${upTo})`);
+    const entries: RingEntry[] = [];
+    for (const event of page) {
+      if (event.seq > upTo) break;
+      if (event.seq !== cursor + 1) throw new Error(`store returned seq ${event.seq} after ${cursor}`);
+      entries.push({ seq: event.seq, frame: JSON.stringify(eventMessage(event)) });
+      cursor = event.seq;
     }
-    if (seed && this.ring.length === 0) this.ring = seed;
+    return entries;
   }
 
   private async doEvent(event: CallEvent): Promise<void> {
@@ -247,7 +302,7 @@ export class CallFeed {
       if (this.ring.length > this.deps.ringSize) this.ring.shift();
     }
     for (const [sub, state] of this.subscribers) {
-      if (event.seq <= state.cursor) continue;
+      if (state.catchingUp || event.seq <= state.cursor) continue;
       state.cursor = event.seq;
       sub.send(frame);
     }

@@ -75,12 +75,14 @@ export class Connection implements FeedSubscriber, CallListListener {
       deps.config.maxMessagesPerSec,
       deps.clock.now().getTime(),
     );
-    ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
+    // A throw inside a `ws` listener would surface as an uncaught exception and end the process: every listener is
+    // guarded, and a socket whose handling failed is closed with 1011 (the client resumes).
+    ws.on('message', (data, isBinary) => this.guarded('message', () => this.onFrame(data, isBinary)));
     ws.on('pong', () => {
       this.alive = true;
     });
-    ws.on('error', (err) => this.log.debug('socket error', { err }));
-    ws.on('close', () => this.onSocketClosed());
+    ws.on('error', (err) => this.guarded('error', () => this.log.debug('socket error', { err })));
+    ws.on('close', () => this.guarded('close', () => this.onSocketClosed()));
     this.scheduleExpiry();
     this.sendMessage(this.authenticated());
   }
@@ -96,19 +98,28 @@ export class Connection implements FeedSubscriber, CallListListener {
   }
 
   /**
-   * FeedSubscriber: backlog pacing. Waits while more than half the buffer ceiling is unsent; a peer that does not
-   * drain within `BACKLOG_DRAIN_TIMEOUT_MS` is a slow consumer (4008).
+   * FeedSubscriber: backlog pacing and cost. Each replayed event is charged to the inbound budget
+   * (1/`replayEventsPerMessage` of a frame), so replays cannot be multiplied for free; beyond it the socket closes
+   * with 1008. Waits while more than half the buffer ceiling is unsent; a peer that does not drain within
+   * `BACKLOG_DRAIN_TIMEOUT_MS` is a slow consumer (4008).
    */
-  async ready(): Promise<void> {
+  async ready(): Promise<boolean> {
+    if (this.closing) return false;
+    if (!this.inbound.charge(1 / this.deps.config.replayEventsPerMessage, this.deps.clock.now().getTime())) {
+      this.log.warn('client exceeded its message rate with replays; closing');
+      this.close('policy');
+      return false;
+    }
     const threshold = this.deps.config.maxBufferedBytes / 2;
     const deadline = Date.now() + BACKLOG_DRAIN_TIMEOUT_MS;
     while (!this.closing && this.ws.bufferedAmount > threshold) {
       if (Date.now() > deadline) {
         this.close('slow_consumer');
-        return;
+        return false;
       }
       await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
     }
+    return !this.closing;
   }
 
   /** FeedSubscriber: the call's feed lost continuity; the client reconnects and resumes from its last seq. */
@@ -299,12 +310,34 @@ export class Connection implements FeedSubscriber, CallListListener {
 
   private onSocketClosed(): void {
     this.closing = true;
-    this.leaveAll();
     clearTimeout(this.expiryTimer);
     clearTimeout(this.graceTimer);
     clearTimeout(this.terminateTimer);
-    this.deps.onClosed(this);
-    this.resolveClosed();
+    // Whatever fails while leaving, the relay must forget this socket (its counts) and `closed()` must resolve.
+    try {
+      this.leaveAll();
+    } finally {
+      try {
+        this.deps.onClosed(this);
+      } finally {
+        this.resolveClosed();
+      }
+    }
+  }
+
+  /** Runs a socket listener; a throw is logged and ends this socket (1011), never the process. */
+  private guarded(event: string, handler: () => void): void {
+    try {
+      handler();
+    } catch (err) {
+      this.log.error('socket handler failed; closing the socket', { event, err });
+      if (event === 'close') return;
+      try {
+        this.close('internal');
+      } catch {
+        this.ws.terminate();
+      }
+    }
   }
 }
 

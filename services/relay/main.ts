@@ -1,4 +1,5 @@
 // Relay process entry: parse config, build the backend, listen, and shut down cleanly on SIGTERM/SIGINT.
+import { createTicketVerifier } from '../../core/auth/relay-tickets.ts';
 import { createTokenVerifier, parseAuthConfig } from '../../core/auth/tokens.ts';
 import { createBackend } from '../../core/backend.ts';
 import { systemClock } from '../../core/clock.ts';
@@ -9,12 +10,15 @@ import { createRelay } from './relay-server.ts';
 
 const logger = createLogger({ base: { service: 'relay' } });
 const config = parseRelayConfig(process.env);
+const auth = parseAuthConfig(process.env);
 const backend = await createBackend(parseBackendConfig(process.env), { logger, clock: systemClock });
 const relay = createRelay({
   config,
   store: backend.store,
   bus: backend.bus,
-  verifyToken: createTokenVerifier(parseAuthConfig(process.env)),
+  verifyToken: createTokenVerifier(auth),
+  verifyTicket: createTicketVerifier(auth),
+  tickets: backend.tickets,
   logger: logger.child({ instanceId: config.instanceId }),
   clock: systemClock,
 });

@@ -25,8 +25,26 @@ export interface RelayConfig {
    * a dashboard sends a few per minute; each subscribe may cost a store read). Bursts: see `inboundBurst`.
    */
   maxMessagesPerSec: number;
+  /**
+   * Backlog events replayed to a socket that cost as much as one inbound frame (`RELAY_REPLAY_PER_MESSAGE`,
+   * 50): a subscribe replaying 3000 events costs 60 frames, so a full resubscribe still fits a burst, while
+   * unsubscribe/subscribe loops are held to `RELAY_MAX_MESSAGES_PER_SEC` × 50 replayed events per second, then 1008.
+   */
+  replayEventsPerMessage: number;
   /** Open sockets per instance; more are closed with 1013 (`RELAY_MAX_CONNECTIONS`, 5000). */
   maxConnections: number;
+  /**
+   * Open sockets one principal (org + `sub`) may hold on this instance; more are refused at the upgrade with 429
+   * `too_many_connections` (`RELAY_MAX_SOCKETS_PER_USER`, 20: a dashboard tab holds one, so 20 covers many tabs and
+   * devices plus half-dead sockets of a flapping network until the heartbeat reaps them).
+   */
+  maxSocketsPerUser: number;
+  /**
+   * Open sockets one org may hold on this instance; more → 429 `too_many_connections` (`RELAY_MAX_SOCKETS_PER_ORG`,
+   * 1000: hundreds of dispatchers' dashboards fit, while one org's runaway clients cannot take all of a default
+   * instance's 5000; lower it where many orgs share instances).
+   */
+  maxSocketsPerOrg: number;
   /** Recent events kept per call so resumes need no store read (`RELAY_RING_SIZE`, 256). */
   ringSize: number;
   /** Calls without subscribers whose feed (and ring) is kept for quick resumes (`RELAY_IDLE_FEEDS`, 500). */
@@ -53,7 +71,10 @@ export const RELAY_DEFAULTS = {
   maxSubscriptionsPerSocket: 100,
   maxBufferedBytes: 1024 * 1024,
   maxMessagesPerSec: 20,
+  replayEventsPerMessage: 50,
   maxConnections: 5000,
+  maxSocketsPerUser: 20,
+  maxSocketsPerOrg: 1000,
   ringSize: 256,
   maxIdleFeeds: 500,
   backlogPageSize: 500,
@@ -87,7 +108,13 @@ export function parseRelayConfig(env: Env = process.env): RelayConfig {
       min: 1,
       max: 10_000,
     }),
+    replayEventsPerMessage: integer(env, 'RELAY_REPLAY_PER_MESSAGE', d.replayEventsPerMessage, {
+      min: 1,
+      max: 100_000,
+    }),
     maxConnections: integer(env, 'RELAY_MAX_CONNECTIONS', d.maxConnections, { min: 1 }),
+    maxSocketsPerUser: integer(env, 'RELAY_MAX_SOCKETS_PER_USER', d.maxSocketsPerUser, { min: 1 }),
+    maxSocketsPerOrg: integer(env, 'RELAY_MAX_SOCKETS_PER_ORG', d.maxSocketsPerOrg, { min: 1 }),
     ringSize: integer(env, 'RELAY_RING_SIZE', d.ringSize, { min: 0, max: 100_000 }),
     maxIdleFeeds: integer(env, 'RELAY_IDLE_FEEDS', d.maxIdleFeeds, { min: 0 }),
     backlogPageSize: integer(env, 'RELAY_BACKLOG_PAGE', d.backlogPageSize, { min: 1, max: 10_000 }),

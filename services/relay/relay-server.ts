@@ -4,22 +4,29 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { TicketVerifier } from '../../core/auth/relay-tickets.ts';
 import { bearerToken, type Principal, type TokenVerifier } from '../../core/auth/tokens.ts';
 import type { Clock } from '../../core/clock.ts';
 import { AppError, CLOSE_CODES, isAppError, toErrorEnvelope, type ErrorCode } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
 import type { BusSubscription, EventBus } from '../../core/ports/event-bus.ts';
+import type { TicketLedger } from '../../core/ports/ticket-ledger.ts';
 import { RELAY_WS_PATH } from '../../core/protocol/relay-messages.ts';
 import { Connection } from './connection.ts';
 import type { RelayConfig } from './relay-config.ts';
 import { RelayHub } from './relay-hub.ts';
+import { SocketQuota } from './socket-quota.ts';
 
 export interface RelayDeps {
   config: RelayConfig;
   store: CallStore;
   bus: EventBus;
   verifyToken: TokenVerifier;
+  /** Checks `?ticket=` (signature, type, expiry); single use is the ledger's job. */
+  verifyTicket: TicketVerifier;
+  /** Consumed tickets, shared by every relay instance. */
+  tickets: TicketLedger;
   logger: Logger;
   clock: Clock;
 }
@@ -31,6 +38,8 @@ export interface Relay {
   close(): Promise<void>;
   /** Routing state, for tests and diagnostics. */
   readonly hub: RelayHub;
+  /** Open sockets per principal and org, for tests and diagnostics. */
+  readonly quota: SocketQuota;
   readonly connectionCount: number;
 }
 
@@ -45,12 +54,25 @@ export function createRelay(deps: RelayDeps): Relay {
     maxIdleFeeds: config.maxIdleFeeds,
   });
   const connections = new Set<Connection>();
+  const quota = new SocketQuota(config);
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: config.maxPayloadBytes,
     clientTracking: false,
   });
-  const server = createServer((req, res) => onRequest(req, res));
+  const server = createServer((req, res) => {
+    // A throw here would be an uncaught exception: the whole relay would go down with one request.
+    try {
+      onRequest(req, res);
+    } catch (err) {
+      logger.error('request failed', { err });
+      if (res.headersSent) res.destroy();
+      else sendJson(res, 500, envelope('internal', 'internal error'));
+    }
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) =>
+    onClientError(err, socket, logger),
+  );
   let busSubscription: BusSubscription | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
   let reconcile: NodeJS.Timeout | undefined;
@@ -84,27 +106,48 @@ export function createRelay(deps: RelayDeps): Relay {
     if (!url) return rejectUpgrade(socket, 400, 'bad_request', 'request target is not a valid URL');
     if (url.pathname !== RELAY_WS_PATH) return rejectUpgrade(socket, 404, 'not_found', 'no such route');
     if (shuttingDown) return rejectUpgrade(socket, 503, 'unavailable', 'shutting down');
-    const token = bearerToken(req.headers.authorization) ?? url.searchParams.get('token') ?? '';
     let principal: Principal;
     try {
-      if (!token) throw new AppError('unauthorized', 'missing token');
-      principal = await deps.verifyToken(token);
+      principal = await authenticate(req, url);
     } catch (err) {
-      const code: ErrorCode =
-        isAppError(err) && err.code === 'token_expired' ? 'token_expired' : 'unauthorized';
-      if (!(isAppError(err) && (err.code === 'unauthorized' || err.code === 'token_expired'))) {
-        logger.error('token verification failed unexpectedly', { err });
-      }
-      return rejectUpgrade(
-        socket,
-        401,
-        code,
-        code === 'token_expired' ? 'token expired' : 'invalid or missing token',
-      );
+      const refusal = upgradeRefusal(err);
+      if (refusal.status !== 401) logger.error('upgrade authentication failed unexpectedly', { err });
+      return rejectUpgrade(socket, refusal.status, refusal.code, refusal.message);
     }
     if (socket.destroyed) return;
     if (shuttingDown) return rejectUpgrade(socket, 503, 'unavailable', 'shutting down');
+    const verdict = quota.check(principal);
+    if (verdict !== 'ok') {
+      logger.warn('socket cap reached; upgrade refused', {
+        sub: principal.sub,
+        org: principal.org,
+        cap: verdict,
+      });
+      const cap = verdict === 'user' ? config.maxSocketsPerUser : config.maxSocketsPerOrg;
+      return rejectUpgrade(socket, 429, 'too_many_connections', `at most ${cap} open sockets per ${verdict}`);
+    }
+    // Without `verifyClient`, ws accepts synchronously: the check above and the count in `onConnection` happen in
+    // the same tick, so concurrent upgrades cannot overshoot the caps.
     wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, principal));
+  }
+
+  /**
+   * Who is connecting: `Authorization: Bearer <jwt>`, else `?ticket=` (single use: consumed in the shared ledger),
+   * else `?token=<jwt>` (kept for compatibility; it leaves the JWT in URLs and logs).
+   */
+  async function authenticate(req: IncomingMessage, url: URL): Promise<Principal> {
+    const bearer = bearerToken(req.headers.authorization);
+    const ticket = url.searchParams.get('ticket');
+    if (bearer === undefined && ticket !== null) {
+      const verified = await deps.verifyTicket(ticket);
+      if (!(await deps.tickets.consume(verified.jti, verified.expiresAt))) {
+        throw new AppError('ticket_used', 'ticket already used');
+      }
+      return verified.principal;
+    }
+    const token = bearer ?? url.searchParams.get('token') ?? '';
+    if (!token) throw new AppError('unauthorized', 'missing token');
+    return deps.verifyToken(token);
   }
 
   function onConnection(ws: WebSocket, principal: Principal): void {
@@ -114,21 +157,35 @@ export function createRelay(deps: RelayDeps): Relay {
       setTimeout(() => ws.terminate(), config.closeGraceMs).unref();
       return;
     }
-    const connection = new Connection(ws, principal, {
-      hub,
-      config,
-      verifyToken: deps.verifyToken,
-      logger,
-      clock: deps.clock,
-      onClosed: (c) => connections.delete(c),
-    });
+    let connection: Connection;
+    try {
+      connection = new Connection(ws, principal, {
+        hub,
+        config,
+        verifyToken: deps.verifyToken,
+        logger,
+        clock: deps.clock,
+        onClosed: (c) => {
+          if (connections.delete(c)) quota.remove(principal);
+        },
+      });
+    } catch (err) {
+      logger.error('socket setup failed', { err });
+      ws.terminate();
+      return;
+    }
     connections.add(connection);
+    quota.add(principal);
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     void onUpgrade(req, socket, head).catch((err: unknown) => {
       logger.error('upgrade failed', { err });
-      rejectUpgrade(socket, 500, 'internal', 'internal error');
+      try {
+        rejectUpgrade(socket, 500, 'internal', 'internal error');
+      } catch {
+        socket.destroy();
+      }
     });
   });
 
@@ -184,10 +241,25 @@ export function createRelay(deps: RelayDeps): Relay {
     listen,
     close: () => (closing ??= shutdown()),
     hub,
+    quota,
     get connectionCount() {
       return connections.size;
     },
   };
+}
+
+/** The refusal an authentication failure gets: 401 with its code for the caller's mistakes, else 503/500. */
+function upgradeRefusal(err: unknown): { status: number; code: ErrorCode; message: string } {
+  if (isAppError(err)) {
+    if (err.code === 'token_expired') return { status: 401, code: 'token_expired', message: err.message };
+    if (err.code === 'ticket_used')
+      return { status: 401, code: 'ticket_used', message: 'ticket already used' };
+    if (err.code === 'unauthorized')
+      return { status: 401, code: 'unauthorized', message: 'invalid or missing token' };
+    if (err.code === 'store_unavailable')
+      return { status: 503, code: 'unavailable', message: 'retry shortly' };
+  }
+  return { status: 401, code: 'unauthorized', message: 'invalid or missing token' };
 }
 
 function envelope(code: ErrorCode, message: string): unknown {
@@ -200,7 +272,22 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-/** Answers a refused upgrade with a plain HTTP response (no WebSocket is ever created). */
+/**
+ * Bytes Node's HTTP parser refused (garbage, oversized headers, a bad request line, a header timeout): answer with
+ * the matching status and the error envelope, log, close. Without a listener Node answers too, but says nothing.
+ */
+function onClientError(err: NodeJS.ErrnoException, socket: Duplex, logger: Logger): void {
+  logger.info('malformed request refused', { code: err.code });
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status =
+    err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  rejectUpgrade(socket, status, 'bad_request', 'malformed request');
+}
+
+/** Answers a refused upgrade (or unparseable request) with a plain HTTP response; no WebSocket is ever created. */
 function rejectUpgrade(socket: Duplex, status: number, code: ErrorCode, message: string): void {
   if (socket.destroyed) return;
   const body = JSON.stringify(toErrorEnvelope(new AppError(code, message)));
@@ -208,6 +295,9 @@ function rejectUpgrade(socket: Duplex, status: number, code: ErrorCode, message:
     400: 'Bad Request',
     401: 'Unauthorized',
     404: 'Not Found',
+    408: 'Request Timeout',
+    429: 'Too Many Requests',
+    431: 'Request Header Fields Too Large',
     500: 'Internal Server Error',
     503: 'Service Unavailable',
   }[status];

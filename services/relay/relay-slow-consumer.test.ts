@@ -5,8 +5,10 @@ import { runInNewContext } from 'node:vm';
 import { WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CallEvent } from '../../core/call-event.ts';
+import { BACKLOG_DRAIN_TIMEOUT_MS } from './connection.ts';
 import {
   appendSegments,
+  publishEvents,
   range,
   seedCall,
   startRelay,
@@ -124,6 +126,45 @@ describe('backlog pacing', () => {
       expect(s.seqs(callId)).toEqual(range(1, 3000));
       expect(s.ws.readyState).toBe(WebSocket.OPEN);
       s.close();
+    } finally {
+      await fx.close();
+    }
+  });
+});
+
+describe('a slow reader beside a healthy one', () => {
+  it("does not hold back the call's live events for other subscribers while its backlog waits to drain", async () => {
+    const fx = await startRelay('memory', { maxBufferedBytes: 64 * 1024, backlogPageSize: 100, ringSize: 8 });
+    try {
+      const callId = 'shared-call';
+      await seedCall(fx.backend, callId);
+      const big = 'z'.repeat(8 * 1024);
+      // ~24 MiB of history: far more than the kernel buffers a paused reader can absorb on loopback.
+      const { call } = await appendSegments(fx.backend, callId, 3000, () => big);
+      const token = await fx.token();
+      const healthy = await TestSocket.open(fx.url, token);
+      healthy.send({ type: 'subscribe', callId, afterSeq: 3000 });
+      await healthy.waitFor((m) => m.type === 'subscribed');
+      const feed = fx.relay.hub.feed(callId)!;
+      const readsBefore = feed.stats.storeReads;
+
+      const stalled = await TestSocket.open(fx.url, token);
+      stalled.ws.pause();
+      stalled.send({ type: 'subscribe', callId });
+      // The stalled socket's backlog replay has started (its call read and a first page).
+      while (feed.stats.storeReads < readsBefore + 2) await new Promise((r) => setTimeout(r, 5));
+
+      const live = await appendSegments(fx.backend, callId, 1);
+      const published = Date.now();
+      await publishEvents(fx.backend, live.call, live.events);
+      await healthy.waitForSeq(callId, 3001, 30_000);
+      // Before the fix the live event waited behind the stalled replay until the relay gave up on that socket
+      // (BACKLOG_DRAIN_TIMEOUT_MS); one event on loopback takes milliseconds, so the margin is the whole timeout.
+      expect(Date.now() - published).toBeLessThan(BACKLOG_DRAIN_TIMEOUT_MS);
+      expect(healthy.seqs(callId)).toEqual([3001]);
+      expect(call.lastSeq).toBe(3000);
+      stalled.close();
+      healthy.close();
     } finally {
       await fx.close();
     }

@@ -9,9 +9,14 @@ import {
   type TokenVerifier,
 } from '../../core/auth/tokens.ts';
 import { createBackend, type Backend } from '../../core/backend.ts';
+import {
+  createTicketIssuer,
+  createTicketVerifier,
+  type TicketVerifier,
+} from '../../core/auth/relay-tickets.ts';
 import type { Call } from '../../core/call.ts';
 import type { CallEvent } from '../../core/call-event.ts';
-import { systemClock } from '../../core/clock.ts';
+import { systemClock, type Clock } from '../../core/clock.ts';
 import { createLogger, type Logger } from '../../core/log.ts';
 import { RELAY_WS_PATH, type ServerMessage } from '../../core/protocol/relay-messages.ts';
 import { uniqueProjectId, type BackendName } from '../../test/backends.ts';
@@ -40,6 +45,8 @@ export interface RelayFixture {
   url: string;
   /** A valid token for `org` (default org-a). */
   token(claims?: { sub?: string; org?: string; role?: Role }, ttlSecs?: number): Promise<string>;
+  /** A single-use relay ticket for a fresh token with `claims`, as `POST /relay/tickets` issues it. */
+  ticket(claims?: { sub?: string; org?: string; role?: Role }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -61,7 +68,13 @@ export function testBackendConfig(name: BackendName, projectId = uniqueProjectId
 export async function startRelay(
   backendName: BackendName,
   overrides: Partial<RelayConfig> = {},
-  options: { backend?: Backend; verifyToken?: TokenVerifier; port?: number } = {},
+  options: {
+    backend?: Backend;
+    verifyToken?: TokenVerifier;
+    verifyTicket?: TicketVerifier;
+    port?: number;
+    clock?: Clock;
+  } = {},
 ): Promise<RelayFixture> {
   const backend =
     options.backend ?? (await createBackend(testBackendConfig(backendName), { logger: quietLogger }));
@@ -75,24 +88,30 @@ export async function startRelay(
     store: backend.store,
     bus: backend.bus,
     verifyToken: options.verifyToken ?? createTokenVerifier(TEST_AUTH),
+    verifyTicket: options.verifyTicket ?? createTicketVerifier(TEST_AUTH),
+    tickets: backend.tickets,
     logger: quietLogger,
-    clock: systemClock,
+    clock: options.clock ?? systemClock,
   });
   const port = await relay.listen(options.port ?? 0, '127.0.0.1');
   const sign = await createTokenSigner(TEST_AUTH);
+  const issueTicket = await createTicketIssuer(TEST_AUTH);
+  const verifyTest = createTokenVerifier(TEST_AUTH);
+  const token: RelayFixture['token'] = async (claims = {}, ttlSecs) =>
+    (
+      await sign(
+        { sub: claims.sub ?? 'disp-1', org: claims.org ?? 'org-a', role: claims.role ?? 'dispatcher' },
+        ttlSecs,
+      )
+    ).token;
   return {
     relay,
     backend,
     config,
     port,
     url: `ws://127.0.0.1:${port}${RELAY_WS_PATH}`,
-    token: async (claims = {}, ttlSecs) =>
-      (
-        await sign(
-          { sub: claims.sub ?? 'disp-1', org: claims.org ?? 'org-a', role: claims.role ?? 'dispatcher' },
-          ttlSecs,
-        )
-      ).token,
+    token,
+    ticket: async (claims) => (await issueTicket(await verifyTest(await token(claims)))).ticket,
     close: async () => {
       await relay.close();
       if (!options.backend) await backend.close();
@@ -217,15 +236,26 @@ export async function publishEvents(backend: Backend, call: Call, events: CallEv
 
 /** The HTTP status an upgrade attempt ends with: 101 when a WebSocket opened, else the refusal's status. */
 export async function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
+  return (await upgradeResponse(url, headers)).status;
+}
+
+/** How an upgrade attempt ends: 101 (socket closed again at once), or the refusal's status and JSON body. */
+export async function upgradeResponse(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body?: unknown }> {
   const ws = new WebSocket(url, { headers });
   return new Promise((resolve, reject) => {
     ws.on('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      res.resume();
-      ws.terminate();
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as unknown) : undefined });
+        ws.terminate();
+      });
     });
     ws.on('open', () => {
-      resolve(101);
+      resolve({ status: 101 });
       ws.terminate();
     });
     ws.on('error', (err) => reject(err));

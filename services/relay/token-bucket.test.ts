@@ -11,4 +11,14 @@ describe('TokenBucket', () => {
     expect(bucket.take(10_000)).toBe(true);
     expect([1, 2, 3].map(() => bucket.take(10_000))).toEqual([true, true, false]); // capped at capacity
   });
+
+  it('charges work into a debt of at most one capacity; frames wait until it is repaid', () => {
+    const bucket = new TokenBucket(4, 2, 0);
+    expect(bucket.charge(6, 0)).toBe(true); // 4 → -2
+    expect(bucket.take(0)).toBe(false);
+    expect(bucket.charge(2, 0)).toBe(true); // -4: the floor
+    expect(bucket.charge(0.5, 0)).toBe(false);
+    expect(bucket.take(2000)).toBe(false); // -4 + 4 = 0
+    expect(bucket.take(2500)).toBe(true); // 1 token
+  });
 });

@@ -89,6 +89,34 @@ describe.skipIf(!chromiumAvailable())('dispatch dashboard in Chromium', () => {
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
   });
 
+  it('opens the relay socket with a single-use ticket: no token in any WebSocket URL', async () => {
+    const fresh = await browser.newPage();
+    try {
+      const urls: string[] = [];
+      let authenticated = false;
+      fresh.on('websocket', (ws) => {
+        urls.push(ws.url());
+        ws.on('framereceived', ({ payload }) => {
+          if (String(payload).includes('"type":"authenticated"')) authenticated = true;
+        });
+      });
+      await signIn(fresh);
+      // The relay accepted the ticket: the socket got `authenticated`.
+      const deadline = Date.now() + 20_000;
+      while (!authenticated && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(authenticated).toBe(true);
+      const relayUrls = urls.filter((u) => u.includes('/ws/calls/transcriptions'));
+      expect(relayUrls.length).toBeGreaterThan(0);
+      for (const url of relayUrls) {
+        const params = new URL(url).searchParams;
+        expect(params.get('ticket')).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+        expect(params.has('token')).toBe(false);
+      }
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('shows the API validation errors next to their fields and places no call', async () => {
     await signIn(page);
     await page.click('#nav >> text=Call a driver');

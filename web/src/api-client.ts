@@ -22,6 +22,12 @@ export interface LoginResult {
   expiresIn: number;
 }
 
+export interface RelayTicket {
+  ticket: string;
+  /** ISO 8601. */
+  expiresAt: string;
+}
+
 export interface CallRequest {
   driverId: string;
   driverName: string;
@@ -41,6 +47,8 @@ export interface ApiClient {
   login(email: string, password: string): Promise<LoginResult>;
   /** `POST /auth/refresh` with `token` (not necessarily the stored one): a fresh token of the same session. */
   refresh(token: string): Promise<LoginResult>;
+  /** `POST /relay/tickets`: a single-use ticket to open one relay socket within 30 s. */
+  relayTicket(): Promise<RelayTicket>;
   triggerCall(request: CallRequest, idempotencyKey: string): Promise<CallCreated>;
   getCall(callId: string): Promise<Call>;
 }
@@ -82,6 +90,7 @@ export function createApiClient(baseUrl: string, getToken: () => string | undefi
     login: (email, password) => request<LoginResult>('POST', '/auth/login', { email, password }),
     refresh: (token) =>
       request<LoginResult>('POST', '/auth/refresh', undefined, { authorization: `Bearer ${token}` }),
+    relayTicket: () => request<RelayTicket>('POST', '/relay/tickets'),
     triggerCall: (body, idempotencyKey) =>
       request<CallCreated>('POST', '/driver_data/call-elevenlabs', body, {
         'idempotency-key': idempotencyKey,

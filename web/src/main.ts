@@ -32,7 +32,11 @@ async function start(): Promise<void> {
 
   const connect = (): LiveSource => {
     if (live) return live;
-    live = createRelayConnection({ relayUrl: config.relayUrl, getToken: () => session.token() });
+    live = createRelayConnection({
+      relayUrl: config.relayUrl,
+      getToken: () => session.token(),
+      getTicket: async () => (await api.relayTicket()).ticket,
+    });
     stopIndicator = mountConnectionIndicator(connection, live);
     return live;
   };

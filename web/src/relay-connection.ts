@@ -8,6 +8,8 @@ export interface RelayConnectionOptions {
   relayUrl: string;
   /** The current token, or undefined once signed out (the client then keeps retrying with backoff). */
   getToken: () => string | undefined;
+  /** A fresh single-use relay ticket for each connection (`POST /relay/tickets`), so the token stays out of URLs. */
+  getTicket: () => Promise<string>;
 }
 
 /** Close codes in words (codes from core/errors.ts CLOSE_CODES, 1006 = dropped without a close frame). */
@@ -32,6 +34,10 @@ export function createRelayConnection(options: RelayConnectionOptions): LiveSour
       const token = options.getToken();
       if (!token) throw new Error('signed out');
       return token;
+    },
+    getTicket: () => {
+      if (!options.getToken()) throw new Error('signed out');
+      return options.getTicket();
     },
     onStateChange: (state, detail) => {
       status = toStatus(state, detail.code);

@@ -1,4 +1,4 @@
-// Wires the Google adapters: Firestore CallStore and Pub/Sub EventBus (or their emulators), with one close().
+// Wires the Google adapters: Firestore CallStore, UserStore, TicketLedger and Pub/Sub EventBus (or their emulators), with one close().
 import { Firestore } from '@google-cloud/firestore';
 import { PubSub } from '@google-cloud/pubsub';
 import type { Clock } from '../../clock.ts';
@@ -7,6 +7,7 @@ import type { Logger } from '../../log.ts';
 import type { Backend } from '../../backend.ts';
 import { FirestoreCallStore } from './firestore-call-store.ts';
 import { FirestoreIdempotencyStore } from './firestore-idempotency-store.ts';
+import { FirestoreTicketLedger } from './firestore-ticket-ledger.ts';
 import { FirestoreUserStore } from './firestore-user-store.ts';
 import { PubSubEventBus } from './pubsub-event-bus.ts';
 
@@ -59,6 +60,7 @@ export async function createGoogleBackend(
     bus,
     users: new FirestoreUserStore(firestore, deps.clock),
     idempotency: new FirestoreIdempotencyStore(firestore, deps.clock),
+    tickets: new FirestoreTicketLedger(firestore, deps.clock),
     close: async () => {
       await bus.close();
       await Promise.all([pubsub.close(), firestore.terminate()]);
