@@ -296,6 +296,8 @@ describe.each(BACKENDS)('webhooks on the %s backend', (name: BackendName) => {
           text: 'On m',
           stability: 0.4,
         }),
+        // Where it stands in its stream (TranscriptionSid + track, SequenceId): the relay drops a replay by it.
+        position: { stream: `GT${callSid.slice(2)}:driver`, at: 1 },
       });
       expect(await store().eventsAfter(call.callId, 0)).toEqual([]);
       expect(call.lastSeq).toBe(0);

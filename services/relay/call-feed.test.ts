@@ -92,6 +92,38 @@ describe('CallFeed', () => {
     expect(feed.stats).toMatchObject({ gapsFilled: 1, duplicatesDropped: 2 });
   });
 
+  it('forwards each partial once: a replayed or late one of the same stream is dropped, other streams are not', async () => {
+    const store = new MemoryCallStore();
+    await callWith(store, 'c', 0);
+    const feed = new CallFeed('c', deps(store));
+    const sub = new Recorder();
+    await feed.subscribe(sub, 'org-a');
+    const partial = (text: string) => ({
+      kind: 'partial' as const,
+      callId: 'c',
+      speaker: 'driver' as const,
+      text,
+    });
+    const sent: [string, string, number | undefined][] = [
+      ['a5', 'GT1:driver', 5],
+      ['a5 replayed', 'GT1:driver', 5],
+      ['a4 late', 'GT1:driver', 4],
+      ['b4 other track', 'GT1:agent', 4],
+      ['a6', 'GT1:driver', 6],
+      ['no position', 'GT1:driver', undefined],
+    ];
+    for (const [text, stream, at] of sent) {
+      feed.onPartial(partial(text), 'org-a', at === undefined ? undefined : { stream, at });
+    }
+    await feed.idle();
+    expect(sub.frames.filter((f) => f.type === 'partial').map((f) => (f as { text?: string }).text)).toEqual([
+      'a5',
+      'b4 other track',
+      'a6',
+      'no position',
+    ]);
+  });
+
   it('answers forbidden for another org and for a missing call alike, sending nothing', async () => {
     const store = new MemoryCallStore();
     await callWith(store, 'c', 2);

@@ -3,6 +3,7 @@ import { publicCall } from '../../core/call.ts';
 import type { CallEvent, PartialSegment } from '../../core/call-event.ts';
 import type { Logger } from '../../core/log.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
+import type { PartialPosition } from '../../core/ports/event-bus.ts';
 import { eventMessage, partialMessage, type SubscribedMessage } from '../../core/protocol/relay-messages.ts';
 
 /** Where a feed sends frames: one per subscribed socket. */
@@ -59,6 +60,8 @@ export class CallFeed {
   private orgId: string | undefined;
   private ring: RingEntry[] = [];
   private readonly subscribers = new Map<FeedSubscriber, SubscriberState>();
+  /** Highest partial position forwarded per provider stream (a call has one or two: one per track). */
+  private readonly partialPositions = new Map<string, number>();
   private tail: Promise<void> = Promise.resolve();
   private pendingSubscribes = 0;
   private readonly retryDelaysMs: readonly number[];
@@ -115,9 +118,15 @@ export class CallFeed {
   }
 
   /** A volatile partial from the bus: forwarded to current subscribers of the same org. */
-  onPartial(partial: PartialSegment, orgId: string): void {
+  onPartial(partial: PartialSegment, orgId: string, position?: PartialPosition): void {
     void this.enqueue(async () => {
       if (this.orgId !== orgId || this.subscribers.size === 0) return;
+      if (position) {
+        // A replayed (or late) partial is not news: Twilio's positions only grow within a stream.
+        const last = this.partialPositions.get(position.stream);
+        if (last !== undefined && position.at <= last) return;
+        this.partialPositions.set(position.stream, position.at);
+      }
       const frame = JSON.stringify(partialMessage(partial));
       for (const [sub, state] of this.subscribers) if (!state.catchingUp) sub.send(frame);
     });

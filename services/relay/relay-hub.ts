@@ -46,7 +46,7 @@ export class RelayHub {
         return;
       }
       case 'partial': {
-        this.feeds.get(message.partial.callId)?.onPartial(message.partial, message.orgId);
+        this.feeds.get(message.partial.callId)?.onPartial(message.partial, message.orgId, message.position);
         return;
       }
       default: {
