@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLogger } from '../../core/log.ts';
 import { startApiStack, type ApiStack } from '../../functions/api/api-test-kit.ts';
 import { startDashboardServer, type DashboardServer } from '../../scripts/stack/dashboard-server.ts';
+import { startRelay, type RelayFixture } from '../../services/relay/relay-test-kit.ts';
 import { assertSurvivesHostileRequests } from './hostile-http.ts';
 
 const quiet = createLogger({ sink: () => {} });
@@ -14,7 +15,9 @@ const get = (path: string, extra = '') => `GET ${path} HTTP/1.1\r\nHost: localho
 describe('hostile requests', () => {
   let stack: ApiStack;
   let dashboard: DashboardServer;
+  let relay: RelayFixture;
   beforeAll(async () => {
+    relay = await startRelay('memory');
     stack = await startApiStack({ backend: 'memory' });
     const dist = mkdtempSync(join(tmpdir(), 'callrelay-fuzz-dist-'));
     writeFileSync(join(dist, 'index.html'), '<!doctype html><title>callrelay</title>');
@@ -28,6 +31,7 @@ describe('hostile requests', () => {
     });
   });
   afterAll(async () => {
+    await relay?.close();
     await dashboard?.close();
     await stack?.close();
   });
@@ -43,6 +47,10 @@ describe('hostile requests', () => {
       { head: get('/api/healthz'), status: 200 },
       { numRuns: 50 },
     );
+  });
+
+  it('the relay (plain requests and upgrades) answers each below 500 and keeps serving', async () => {
+    await assertSurvivesHostileRequests(relay.url, { head: get('/healthz'), status: 200 });
   });
 
   it('the provider simulator answers each below 500 and keeps serving', async () => {
