@@ -3,7 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { errors, SignJWT, type JWTPayload } from 'jose';
 import { systemClock, type Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
-import { principalFrom, signingKeyFor, verificationKey, type AuthConfig, type Principal } from './tokens.ts';
+import {
+  MAX_TOKEN_LENGTH,
+  principalFrom,
+  signingKeyFor,
+  verificationKey,
+  type AuthConfig,
+  type Principal,
+} from './tokens.ts';
 
 /** How long a ticket may be presented: long enough for one connect, short enough that a logged URL is worthless. */
 export const RELAY_TICKET_TTL_SECS = 30;
@@ -73,7 +80,8 @@ export function createTicketVerifier(
   const verifyWith = verificationKey(config, options);
   const clock = options.clock ?? systemClock;
   return async (ticket) => {
-    if (!ticket || ticket.length > 8192) throw new AppError('unauthorized', 'missing or malformed ticket');
+    if (!ticket || ticket.length > MAX_TOKEN_LENGTH)
+      throw new AppError('unauthorized', 'missing or malformed ticket');
     let payload: JWTPayload;
     try {
       ({ payload } = await verifyWith(ticket, {

@@ -14,6 +14,9 @@ import { AppError } from '../errors.ts';
 import { ConfigError, integer, optionalString, stringWithDefault, type Env } from '../config.ts';
 
 export const ROLES = ['dispatcher', 'admin'] as const;
+
+/** Longest token (or relay ticket) verified, in characters: real ones are well under 1 KiB; bounds work before auth. */
+export const MAX_TOKEN_LENGTH = 8192;
 export type Role = (typeof ROLES)[number];
 
 /** Who is calling, from a verified token. */
@@ -112,7 +115,8 @@ export function createTokenVerifier(
 ): TokenVerifier {
   const verifyWith = verificationKey(config, options);
   return async (token) => {
-    if (!token || token.length > 8192) throw new AppError('unauthorized', 'missing or malformed token');
+    if (!token || token.length > MAX_TOKEN_LENGTH)
+      throw new AppError('unauthorized', 'missing or malformed token');
     let payload: JWTPayload;
     try {
       ({ payload } = await verifyWith(token, {

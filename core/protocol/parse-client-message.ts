@@ -1,11 +1,10 @@
 // Parses an untrusted client frame into a typed ClientMessage at the relay's edge, or explains why it cannot.
 import { z } from 'zod';
+import { MAX_TOKEN_LENGTH } from '../auth/tokens.ts';
 import type { ClientMessage } from './relay-messages.ts';
 
 /** Longest call id the relay accepts (ids are UUIDs or provider-derived keys, far shorter). */
 export const MAX_CALL_ID_LENGTH = 200;
-/** Longest token accepted in an `auth` frame (matches the token verifier's own ceiling). */
-export const MAX_TOKEN_LENGTH = 8192;
 
 const callId = z.string().min(1).max(MAX_CALL_ID_LENGTH);
 

@@ -143,7 +143,8 @@ export async function startApiStack(options: StackOptions): Promise<ApiStack> {
   const base = server.url;
   target.url = base;
 
-  const request = async (method: string, path: string, o: RequestOptions = {}): Promise<ApiResponse> => {
+  /** Headers and body of a request: the bearer token, and `body` as JSON unless `rawBody` is given. */
+  const outgoing = (o: RequestOptions): { headers: Record<string, string>; body: string | undefined } => {
     const headers: Record<string, string> = { ...o.headers };
     if (o.token) headers.authorization = `Bearer ${o.token}`;
     let body: string | undefined = o.rawBody;
@@ -151,6 +152,11 @@ export async function startApiStack(options: StackOptions): Promise<ApiStack> {
       body = JSON.stringify(o.body);
       headers['content-type'] ??= 'application/json';
     }
+    return { headers, body };
+  };
+
+  const request = async (method: string, path: string, o: RequestOptions = {}): Promise<ApiResponse> => {
+    const { headers, body } = outgoing(o);
     const res = await fetch(`${base}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
     const text = await res.text();
     let parsed: unknown = text;
@@ -160,13 +166,7 @@ export async function startApiStack(options: StackOptions): Promise<ApiStack> {
 
   const requestFrom = (from: string, method: string, path: string, o: RequestOptions = {}) =>
     new Promise<ApiResponse>((resolve, reject) => {
-      const headers: Record<string, string> = { ...o.headers };
-      if (o.token) headers.authorization = `Bearer ${o.token}`;
-      let body: string | undefined = o.rawBody;
-      if (o.body !== undefined) {
-        body = JSON.stringify(o.body);
-        headers['content-type'] ??= 'application/json';
-      }
+      const { headers, body } = outgoing(o);
       const req = httpRequest(`${base}${path}`, { method, headers, localAddress: from }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
