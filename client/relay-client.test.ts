@@ -2,7 +2,7 @@
 import { createServer, type Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createBackend } from '../core/backend.ts';
+import { createBackend } from '../core/composition/backend.ts';
 import type { CallStore } from '../core/ports/call-store.ts';
 import type { EventMessage } from '../core/protocol/relay-messages.ts';
 import {

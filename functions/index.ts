@@ -1,9 +1,9 @@
 // Cloud Functions entry: parse config once, build the backend, register the function(s) being served. Wiring only.
 import * as functions from '@google-cloud/functions-framework';
-import { createBackend } from '../core/backend.ts';
-import { systemClock } from '../core/clock.ts';
-import { parseBackendConfig, parseIngestConfig, parseServingConfig } from '../core/config.ts';
-import { createLogger } from '../core/log.ts';
+import { createBackend } from '../core/composition/backend.ts';
+import { systemClock } from '../core/support/clock.ts';
+import { parseBackendConfig, parseIngestConfig, parseServingConfig } from '../core/support/config.ts';
+import { createLogger } from '../core/support/log.ts';
 import { createApiHandler } from './api/api-function.ts';
 import { toFrameworkHandler } from './http/framework-adapter.ts';
 import { createElevenLabsWebhookHandler } from './webhooks/elevenlabs-webhook.ts';

@@ -1,7 +1,7 @@
 // startLocalServer: close() waits for requests in flight instead of cutting them.
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../core/log.ts';
+import { createLogger } from '../core/support/log.ts';
 import { json } from './http/http-types.ts';
 import { startLocalServer } from './local-server.ts';
 

@@ -1,7 +1,7 @@
 // Serves a route table on node:http for the local stack and tests (Cloud Functions use index.ts instead).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '../core/log.ts';
+import type { Logger } from '../core/support/log.ts';
 import { toNodeListener } from './http/node-adapter.ts';
 import { createRouter, type Route } from './http/router.ts';
 

@@ -1,6 +1,6 @@
 // `npm start`: the whole callrelay system on one machine. Wiring only: config, start the stack, print, stop on signals.
-import { ConfigError } from '../core/config.ts';
-import { createLogger } from '../core/log.ts';
+import { ConfigError } from '../core/support/config.ts';
+import { createLogger } from '../core/support/log.ts';
 import { killAllGroups } from './stack/child-process.ts';
 import { PortInUseError } from './stack/ports.ts';
 import { parseStackConfig } from './stack/stack-config.ts';

@@ -1,5 +1,5 @@
 // Plays one call from dial to post-call webhook: status lifecycle, voice webhook (register mode), speech, analysis.
-import type { Logger } from '../core/log.ts';
+import type { Logger } from '../core/support/log.ts';
 import { callInitiationFailure, postCallTranscription } from './conversation.ts';
 import { NO_RETRY, type Deliverer } from './delivery.ts';
 import { twilioSid } from './ids.ts';

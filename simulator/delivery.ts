@@ -1,5 +1,5 @@
 // Sends webhooks like the providers do: signed per attempt, retried per provider policy, with injectable faults.
-import type { Logger } from '../core/log.ts';
+import type { Logger } from '../core/support/log.ts';
 import type { Random } from './rng.ts';
 import { SimulatorClosedError, type Scheduler } from './scheduler.ts';
 import type { DeliveryKind, RecordedDelivery } from './types.ts';

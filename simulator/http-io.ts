@@ -1,6 +1,6 @@
 // Small HTTP helpers for the simulator's provider APIs: body reading, form parsing, typed responses, Basic auth.
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { decodePathSegment } from '../core/request-target.ts';
+import { decodePathSegment } from '../core/support/request-target.ts';
 
 /** Largest request body the simulator reads; provider API requests are a few KB. */
 export const MAX_BODY_BYTES = 1024 * 1024;

@@ -1,6 +1,6 @@
 // startProviderSimulator's HTTP edge: malformed requests get an error response and never take the process down.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, type Severity } from '../core/log.ts';
+import { createLogger, type Severity } from '../core/support/log.ts';
 import { HOSTILE_HEADS, rawRequest, statusOf } from '../test/raw-http.ts';
 import { MAX_RECORDED_REQUESTS, startProviderSimulator } from './server.ts';
 import type { ProviderSimulator } from './types.ts';

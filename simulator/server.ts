@@ -1,11 +1,11 @@
 // startProviderSimulator: wires state, players and the provider APIs behind one local HTTP server.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger } from '../core/log.ts';
+import { createLogger } from '../core/support/log.ts';
 import { CallPlayer } from './call-player.ts';
 import { Deliverer } from './delivery.ts';
 import { ElevenLabsApi, elevenLabsError } from './elevenlabs-api.ts';
-import { parseRequestTarget } from '../core/request-target.ts';
+import { parseRequestTarget } from '../core/support/request-target.ts';
 import {
   BodyTooLargeError,
   formToObject,

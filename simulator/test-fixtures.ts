@@ -1,7 +1,7 @@
 // Test helper: one simulator + receiver pair wired like callrelay would be, and the SDK clients pointed at it.
 import { ElevenLabsClient } from '@elevenlabs/elevenlabs-js';
 import twilio from 'twilio';
-import { TwilioLocalHttpClient } from '../core/providers/twilio-local-http-client.ts';
+import { TwilioLocalHttpClient } from '../core/adapters/twilio/twilio-local-http-client.ts';
 import { startProviderSimulator } from './server.ts';
 import { PATHS, PUBLIC_BASE, startReceiver, type Receiver, type ReceiverOptions } from './test-receiver.ts';
 import type { ProviderSimulator, ProviderSimulatorOptions } from './types.ts';

@@ -2,7 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import twilio from 'twilio';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TwilioLocalHttpClient } from '../core/providers/twilio-local-http-client.ts';
+import { TwilioLocalHttpClient } from '../core/adapters/twilio/twilio-local-http-client.ts';
 import {
   ACCOUNT_SID,
   AUTH_TOKEN,

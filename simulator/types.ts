@@ -1,5 +1,5 @@
 // Public types of the provider simulator: options, the handle it returns, and what it records.
-import type { Logger } from '../core/log.ts';
+import type { Logger } from '../core/support/log.ts';
 import type { ScriptName } from './scripts/script.ts';
 
 export type { ScriptName } from './scripts/script.ts';

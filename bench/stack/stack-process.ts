@@ -1,10 +1,10 @@
 // Child process entry: one callrelay stack (local server with API + webhook routes, relay) on loopback, port 0.
 import { randomBytes } from 'node:crypto';
 import { createTicketVerifier } from '../../core/auth/relay-tickets.ts';
-import { createBackend } from '../../core/backend.ts';
-import { systemClock } from '../../core/clock.ts';
-import type { Env } from '../../core/config.ts';
-import { createLogger } from '../../core/log.ts';
+import { createBackend } from '../../core/composition/backend.ts';
+import { systemClock } from '../../core/support/clock.ts';
+import type { Env } from '../../core/support/config.ts';
+import { createLogger } from '../../core/support/log.ts';
 import { assertNever, RELAY_WS_PATH } from '../../core/protocol/relay-messages.ts';
 import { createAppRoutes } from '../../functions/app.ts';
 import { createApiDepsFromConfig } from '../../functions/api/api-function.ts';

@@ -2,7 +2,7 @@
 import type { Firestore } from '@google-cloud/firestore';
 import { afterAll, describe, expect, it } from 'vitest';
 import { emulatorsAvailable, uniqueProjectId } from '../../test/backends.ts';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../support/clock.ts';
 import { ticketLedgerContract } from '../ports/ticket-ledger.contract.ts';
 import { createFirestore } from './google/google-backend.ts';
 import { FirestoreTicketLedger } from './google/firestore-ticket-ledger.ts';

@@ -1,8 +1,8 @@
 // Relay tickets: 30-second, single-use proofs of a dispatcher token, so a long-lived JWT never travels in a URL.
 import { randomUUID } from 'node:crypto';
 import { errors, SignJWT, type JWTPayload } from 'jose';
-import { systemClock, type Clock } from '../clock.ts';
-import { AppError } from '../errors.ts';
+import { systemClock, type Clock } from '../support/clock.ts';
+import { AppError } from '../domain/errors.ts';
 import {
   MAX_TOKEN_LENGTH,
   principalFrom,

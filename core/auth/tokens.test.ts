@@ -2,8 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { decodeJwt, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../clock.ts';
-import { AppError } from '../errors.ts';
+import type { Clock } from '../support/clock.ts';
+import { AppError } from '../domain/errors.ts';
 import {
   createTokenSigner,
   createTokenVerifier,

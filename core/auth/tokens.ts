@@ -9,9 +9,9 @@ import {
   type JWTPayload,
   type JWTVerifyOptions,
 } from 'jose';
-import { systemClock, type Clock } from '../clock.ts';
-import { AppError } from '../errors.ts';
-import { ConfigError, integer, optionalString, stringWithDefault, type Env } from '../config.ts';
+import { systemClock, type Clock } from '../support/clock.ts';
+import { AppError } from '../domain/errors.ts';
+import { ConfigError, integer, optionalString, stringWithDefault, type Env } from '../support/config.ts';
 
 export const ROLES = ['dispatcher', 'admin'] as const;
 

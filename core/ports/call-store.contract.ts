@@ -1,12 +1,12 @@
 // The CallStore contract as one vitest suite, run against every adapter (memory always, Firestore on the emulator).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallStatus, NewCall } from '../call.ts';
-import type { CallEventBody } from '../call-event.ts';
-import { derivedCallId } from '../call-store-keys.ts';
-import type { Clock } from '../clock.ts';
-import { dedupeKeys } from '../dedupe-key.ts';
-import { AppError } from '../errors.ts';
+import type { CallStatus, NewCall } from '../domain/call.ts';
+import type { CallEventBody } from '../domain/call-event.ts';
+import { derivedCallId } from '../adapters/store-keys.ts';
+import type { Clock } from '../support/clock.ts';
+import { dedupeKeys } from '../domain/dedupe-key.ts';
+import { AppError } from '../domain/errors.ts';
 import type { CallStore, EventDraft } from './call-store.ts';
 
 export interface CallStoreFixture {

@@ -1,6 +1,6 @@
 // Port: durable history of calls and their gapless per-call event streams.
-import type { Call, CallStatus, NewCall } from '../call.ts';
-import type { CallEvent, CallEventBody } from '../call-event.ts';
+import type { Call, CallStatus, NewCall } from '../domain/call.ts';
+import type { CallEvent, CallEventBody } from '../domain/call-event.ts';
 
 /** How a webhook or the API refers to a call; any one id is enough to find it. */
 export interface CallRef {

@@ -1,9 +1,9 @@
 // The EventBus contract as one vitest suite, run against every adapter (memory always, Pub/Sub on the emulator).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Call } from '../call.ts';
-import type { CallEvent } from '../call-event.ts';
-import { AppError } from '../errors.ts';
+import type { Call } from '../domain/call.ts';
+import type { CallEvent } from '../domain/call-event.ts';
+import { AppError } from '../domain/errors.ts';
 import type { BusMessage, BusSubscription, EventBus } from './event-bus.ts';
 
 export interface EventBusFixture {

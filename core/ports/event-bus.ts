@@ -1,6 +1,6 @@
 // Port: the live bus carrying durable events (with the call snapshot after them) and volatile partials.
-import type { Call } from '../call.ts';
-import type { CallEvent, PartialSegment } from '../call-event.ts';
+import type { Call } from '../domain/call.ts';
+import type { CallEvent, PartialSegment } from '../domain/call-event.ts';
 
 /**
  * Where a partial stands in its provider's stream (Twilio: `<TranscriptionSid>:<speaker>` and `SequenceId`; Twilio

@@ -1,7 +1,7 @@
 // Contract suite every IdempotencyStore adapter must pass (memory and Firestore run the same cases).
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../support/clock.ts';
 import type { IdempotencyStore } from './idempotency-store.ts';
 
 /** A clock tests move by hand, so leases and retention expire without waiting. */

@@ -1,5 +1,5 @@
 // Port: the conversational voice agent (ElevenLabs Agents) that talks to the driver, and its stored conversations.
-import type { ConversationResult } from '../call-event.ts';
+import type { ConversationResult } from '../domain/call-event.ts';
 
 /** Values the agent's prompt can reference as `{{name}}`. Keys are snake_case as configured on the agent. */
 export type DynamicVariables = Record<string, string | number | boolean>;

@@ -1,6 +1,6 @@
 // Configuration of the `api` function, parsed once at start; every error names the variable, never its value.
 import { parseAuthConfig, type AuthConfig } from '../../core/auth/tokens.ts';
-import { DIAL_MODES, type DialMode } from '../../core/call-dialer.ts';
+import { DIAL_MODES, type DialMode } from '../../core/operations/call-dialer.ts';
 import {
   ConfigError,
   integer,
@@ -11,7 +11,7 @@ import {
   url,
   type BackendConfig,
   type Env,
-} from '../../core/config.ts';
+} from '../../core/support/config.ts';
 
 /** Default per-request timeout of provider calls: long enough for a dial, short enough to answer before clients give up. */
 export const DEFAULT_PROVIDER_TIMEOUT_MS = 10_000;

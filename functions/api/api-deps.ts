@@ -6,17 +6,20 @@ import {
   type TokenSigner,
   type TokenVerifier,
 } from '../../core/auth/tokens.ts';
-import { BoundedWorkQueue } from '../../core/bounded-work-queue.ts';
-import { CallDialer } from '../../core/call-dialer.ts';
-import { systemClock, type Clock } from '../../core/clock.ts';
-import type { Logger } from '../../core/log.ts';
+import { BoundedWorkQueue } from '../../core/support/bounded-work-queue.ts';
+import { CallDialer } from '../../core/operations/call-dialer.ts';
+import { systemClock, type Clock } from '../../core/support/clock.ts';
+import type { Logger } from '../../core/support/log.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
 import type { EventBus } from '../../core/ports/event-bus.ts';
 import type { IdempotencyStore } from '../../core/ports/idempotency-store.ts';
 import type { Telephony } from '../../core/ports/telephony.ts';
 import type { UserStore } from '../../core/ports/user-store.ts';
 import type { ConversationSource, VoiceAgent } from '../../core/ports/voice-agent.ts';
-import { TranscriptionStarter, type TranscriptionRetryPolicy } from '../../core/transcription-starter.ts';
+import {
+  TranscriptionStarter,
+  type TranscriptionRetryPolicy,
+} from '../../core/operations/transcription-starter.ts';
 import type { ApiConfig } from './api-config.ts';
 import { LoginRateLimiter } from './login-rate-limiter.ts';
 
@@ -57,7 +60,7 @@ export interface ApiDepsInput {
   transcriptionRetry?: TranscriptionRetryPolicy;
 }
 
-/** Wires handler dependencies; provider adapters are passed in (see `core/providers/create-providers.ts`). */
+/** Wires handler dependencies; provider adapters are passed in (see `core/composition/providers.ts`). */
 export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
   const { config, store, bus, logger } = input;
   const transcriptions = new TranscriptionStarter({

@@ -1,9 +1,9 @@
 // The `api` Cloud Function's handler: API config → providers → deps → one router (API routes + health).
-import type { Backend } from '../../core/backend.ts';
-import type { Clock } from '../../core/clock.ts';
-import type { Env } from '../../core/config.ts';
-import type { Logger } from '../../core/log.ts';
-import { createProviders } from '../../core/providers/create-providers.ts';
+import type { Backend } from '../../core/composition/backend.ts';
+import type { Clock } from '../../core/support/clock.ts';
+import type { Env } from '../../core/support/config.ts';
+import type { Logger } from '../../core/support/log.ts';
+import { createProviders } from '../../core/composition/providers.ts';
 import { healthRoute } from '../app.ts';
 import type { HttpHandler } from '../http/http-types.ts';
 import { createRouter } from '../http/router.ts';

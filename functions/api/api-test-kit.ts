@@ -3,10 +3,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { hashPassword } from '../../core/auth/passwords.ts';
 import type { Role } from '../../core/auth/tokens.ts';
-import { createBackend, type Backend } from '../../core/backend.ts';
-import { systemClock, type Clock } from '../../core/clock.ts';
-import type { Env } from '../../core/config.ts';
-import { createLogger, type Logger } from '../../core/log.ts';
+import { createBackend, type Backend } from '../../core/composition/backend.ts';
+import { systemClock, type Clock } from '../../core/support/clock.ts';
+import type { Env } from '../../core/support/config.ts';
+import { createLogger, type Logger } from '../../core/support/log.ts';
 import {
   startProviderSimulator,
   type ProviderSimulator,

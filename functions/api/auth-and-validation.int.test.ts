@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Clock } from '../../core/clock.ts';
+import type { Clock } from '../../core/support/clock.ts';
 import { BACKENDS, emulatorsAvailable } from '../../test/backends.ts';
 import { OTHER_ORG, startApiStack, triggerBody, type ApiStack } from './api-test-kit.ts';
 

@@ -1,7 +1,7 @@
 // A triggered call in each dial mode ends with the full durable event stream, through the real SDKs and simulator.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Call } from '../../core/call.ts';
-import type { CallEvent } from '../../core/call-event.ts';
+import type { Call } from '../../core/domain/call.ts';
+import type { CallEvent } from '../../core/domain/call-event.ts';
 import type { BusMessage } from '../../core/ports/event-bus.ts';
 import { BACKENDS, emulatorsAvailable } from '../../test/backends.ts';
 import { ORG, startApiStack, triggerBody, type ApiStack } from './api-test-kit.ts';

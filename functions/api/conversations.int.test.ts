@@ -1,7 +1,7 @@
 // Conversation fetch reconciles like the post-call webhook (stored once, whichever comes first); voice webhook failures.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Call } from '../../core/call.ts';
-import type { CallEvent } from '../../core/call-event.ts';
+import type { Call } from '../../core/domain/call.ts';
+import type { CallEvent } from '../../core/domain/call-event.ts';
 import { BACKENDS, emulatorsAvailable } from '../../test/backends.ts';
 import { signElevenLabsBody } from '../webhooks/elevenlabs-signature.ts';
 import twilio from 'twilio';

@@ -1,9 +1,9 @@
 // Dialing through the real SDKs: idempotent retries dial once; provider failures give 502 and a failed call record.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Call } from '../../core/call.ts';
-import type { CallEvent } from '../../core/call-event.ts';
+import type { Call } from '../../core/domain/call.ts';
+import type { CallEvent } from '../../core/domain/call-event.ts';
 import type { BusMessage } from '../../core/ports/event-bus.ts';
-import { AppError } from '../../core/errors.ts';
+import { AppError } from '../../core/domain/errors.ts';
 import type { SimRoute } from '../../simulator/index.ts';
 import { BACKENDS, emulatorsAvailable } from '../../test/backends.ts';
 import { OTHER_ORG, startApiStack, triggerBody, type ApiStack } from './api-test-kit.ts';

@@ -1,9 +1,9 @@
 // POST /driver_data/conversations/{conversationId}/fetch: pull a conversation from ElevenLabs and reconcile it.
 import type { Principal, TokenVerifier } from '../../core/auth/tokens.ts';
-import type { Call } from '../../core/call.ts';
-import { CALL_ID_VARIABLE } from '../../core/dynamic-variables.ts';
-import { AppError } from '../../core/errors.ts';
-import type { Logger } from '../../core/log.ts';
+import type { Call } from '../../core/domain/call.ts';
+import { CALL_ID_VARIABLE } from '../../core/domain/dynamic-variables.ts';
+import { AppError } from '../../core/domain/errors.ts';
+import type { Logger } from '../../core/support/log.ts';
 import type { CallStore, EventDraft } from '../../core/ports/call-store.ts';
 import type { EventBus } from '../../core/ports/event-bus.ts';
 import {
@@ -11,7 +11,7 @@ import {
   type ConversationSnapshot,
   type ConversationSource,
 } from '../../core/ports/voice-agent.ts';
-import { recordCallEvent } from '../../core/record-call-event.ts';
+import { recordCallEvent } from '../../core/operations/record-call-event.ts';
 import { transcriptionDrafts } from '../webhooks/elevenlabs-payload.ts';
 import { isCallId } from '../webhooks/payload-parse.ts';
 import { json, type HttpHandler } from '../http/http-types.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../../core/clock.ts';
+import type { Clock } from '../../core/support/clock.ts';
 import { LOGIN_LIMITS, LoginRateLimiter, type LoginLimits } from './login-rate-limiter.ts';
 
 function clockAt(ms: number): Clock & { advance(by: number): void } {

@@ -1,5 +1,5 @@
 // Throttles failed logins per client address (a lock) and per account (a short, capped slow-down), in memory.
-import { systemClock, type Clock } from '../../core/clock.ts';
+import { systemClock, type Clock } from '../../core/support/clock.ts';
 
 /** A hard limit: `maxFailures` within `windowMs` lock the key for `lockoutMs`. */
 export interface LockoutPolicy {

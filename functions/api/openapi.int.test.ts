@@ -5,7 +5,7 @@ import { SignJWT } from 'jose';
 import twilio from 'twilio';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../core/clock.ts';
+import { systemClock } from '../../core/support/clock.ts';
 import { createAppRoutes } from '../app.ts';
 import type { WebhookDeps } from '../webhooks/webhook-deps.ts';
 import {

@@ -8,7 +8,7 @@ import {
   RELAY_TICKET_TTL_SECS,
 } from '../../core/auth/relay-tickets.ts';
 import { createTokenVerifier } from '../../core/auth/tokens.ts';
-import type { Clock } from '../../core/clock.ts';
+import type { Clock } from '../../core/support/clock.ts';
 import type { ErrorMessage } from '../../core/protocol/relay-messages.ts';
 import { BACKENDS, emulatorsAvailable } from '../../test/backends.ts';
 import {

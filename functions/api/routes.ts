@@ -1,6 +1,6 @@
 // The API's route table (dispatch tools, dashboard) plus the Twilio voice webhook of register-mode calls.
 import type { Route } from '../http/router.ts';
-import { TWILIO_WEBHOOK_PATHS } from '../../core/providers/callback-urls.ts';
+import { TWILIO_WEBHOOK_PATHS } from '../../core/domain/callback-urls.ts';
 import { createTwilioVoiceHandler } from '../webhooks/twilio-voice.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { createCallEventsHandler, createGetCallHandler, createListCallsHandler } from './calls.ts';

@@ -1,8 +1,8 @@
 // POST /driver_data/call-elevenlabs: validate the driver + triggers, then dial once per Idempotency-Key.
 import { z } from 'zod';
-import type { Call } from '../../core/call.ts';
-import type { CallDialer } from '../../core/call-dialer.ts';
-import { AppError } from '../../core/errors.ts';
+import type { Call } from '../../core/domain/call.ts';
+import type { CallDialer } from '../../core/operations/call-dialer.ts';
+import { AppError } from '../../core/domain/errors.ts';
 import { json, type HttpHandler, type HttpRequest } from '../http/http-types.ts';
 import { withAuth } from './authenticate.ts';
 import type { TokenVerifier } from '../../core/auth/tokens.ts';

@@ -1,6 +1,6 @@
 // The edge mapping from thrown errors to HTTP responses: AppError → its status + envelope; anything else → 500.
-import { AppError, toErrorEnvelope } from '../../core/errors.ts';
-import type { Logger } from '../../core/log.ts';
+import { AppError, toErrorEnvelope } from '../../core/domain/errors.ts';
+import type { Logger } from '../../core/support/log.ts';
 import { json, type HttpResponse } from './http-types.ts';
 
 /** `Retry-After` of a 503 or 429 whose error names no wait of its own (a store or bus outage). */

@@ -1,9 +1,9 @@
 // Serves an HttpHandler as a functions-framework HTTP function (Cloud Functions); the framework keeps req.rawBody.
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { randomUUID } from 'node:crypto';
-import { SERVING_DEFAULTS } from '../../core/config.ts';
-import { AppError, toErrorEnvelope } from '../../core/errors.ts';
-import { traceFields, type Logger } from '../../core/log.ts';
+import { SERVING_DEFAULTS } from '../../core/support/config.ts';
+import { AppError, toErrorEnvelope } from '../../core/domain/errors.ts';
+import { traceFields, type Logger } from '../../core/support/log.ts';
 import { errorResponse } from './errors-to-http.ts';
 import { requestUrl, type HttpHandler, type HttpRequest, type HttpResponse } from './http-types.ts';
 import { RequestGate } from './request-gate.ts';

@@ -1,6 +1,6 @@
 // Transport-neutral HTTP request/response types: handlers are written once against these.
-import { AppError } from '../../core/errors.ts';
-import type { Logger } from '../../core/log.ts';
+import { AppError } from '../../core/domain/errors.ts';
+import type { Logger } from '../../core/support/log.ts';
 
 export interface HttpRequest {
   method: string;

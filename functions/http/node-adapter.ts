@@ -1,9 +1,9 @@
 // Serves an HttpHandler from a plain node:http server (local stack and tests), with a body limit and load shedding.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { SERVING_DEFAULTS } from '../../core/config.ts';
-import { AppError } from '../../core/errors.ts';
-import { traceFields, type Logger } from '../../core/log.ts';
+import { SERVING_DEFAULTS } from '../../core/support/config.ts';
+import { AppError } from '../../core/domain/errors.ts';
+import { traceFields, type Logger } from '../../core/support/log.ts';
 import { errorResponse } from './errors-to-http.ts';
 import { requestUrl, type HttpHandler, type HttpRequest, type HttpResponse } from './http-types.ts';
 import { RequestGate } from './request-gate.ts';

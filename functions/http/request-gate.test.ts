@@ -1,6 +1,6 @@
 // RequestGate: admits up to maxInFlight, refuses the rest with one 503 at once, never gates liveness.
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../core/log.ts';
+import { createLogger } from '../../core/support/log.ts';
 import { RequestGate } from './request-gate.ts';
 
 describe('RequestGate', () => {

@@ -1,7 +1,7 @@
 // Load shedding per process: at most `maxInFlight` requests are worked on; more get 503 at once, body unread.
-import { BoundedWorkQueue } from '../../core/bounded-work-queue.ts';
-import { systemClock, type Clock } from '../../core/clock.ts';
-import { createLogger, type Logger } from '../../core/log.ts';
+import { BoundedWorkQueue } from '../../core/support/bounded-work-queue.ts';
+import { systemClock, type Clock } from '../../core/support/clock.ts';
+import { createLogger, type Logger } from '../../core/support/log.ts';
 import { errorResponse } from './errors-to-http.ts';
 import type { HttpResponse } from './http-types.ts';
 

@@ -1,6 +1,6 @@
 // parseElevenLabsWebhook: tolerant of extra and missing optional fields, strict on what callrelay relies on.
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../core/errors.ts';
+import { AppError } from '../../core/domain/errors.ts';
 import { parseElevenLabsWebhook, transcriptionDrafts } from './elevenlabs-payload.ts';
 
 const parse = (payload: unknown) => parseElevenLabsWebhook(JSON.stringify(payload));

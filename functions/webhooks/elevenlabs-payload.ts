@@ -1,10 +1,10 @@
 // ElevenLabs post-call webhook (JSON) → typed event, and the durable drafts it produces.
 import { z } from 'zod';
-import type { CallStatus } from '../../core/call.ts';
-import type { ConversationResult } from '../../core/call-event.ts';
-import { dedupeKeys } from '../../core/dedupe-key.ts';
+import type { CallStatus } from '../../core/domain/call.ts';
+import type { ConversationResult } from '../../core/domain/call-event.ts';
+import { dedupeKeys } from '../../core/domain/dedupe-key.ts';
 import type { CallRef, EventDraft } from '../../core/ports/call-store.ts';
-import { dataCollection, transcriptTurns } from '../../core/providers/elevenlabs-conversation.ts';
+import { dataCollection, transcriptTurns } from '../../core/adapters/elevenlabs/elevenlabs-conversation.ts';
 import { isCallId, isoTime, parseJsonText, parseOrThrow } from './payload-parse.ts';
 
 /** Dynamic variable callrelay sets when it dials, so the webhook can name the call directly. */

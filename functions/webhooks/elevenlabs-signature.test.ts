@@ -1,8 +1,8 @@
 // verifyElevenLabsRequest: documented HMAC scheme, two-sided 30-minute window, exact raw bytes.
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../../core/clock.ts';
-import { AppError } from '../../core/errors.ts';
+import type { Clock } from '../../core/support/clock.ts';
+import { AppError } from '../../core/domain/errors.ts';
 import type { HttpRequest } from '../http/http-types.ts';
 import { signElevenLabsBody, verifyElevenLabsRequest } from './elevenlabs-signature.ts';
 

@@ -1,5 +1,5 @@
 // POST /webhooks/elevenlabs: verified ElevenLabs post-call webhooks → `transcript` and terminal `call_status` events.
-import { assertNever } from '../../core/call-reducer.ts';
+import { assertNever } from '../../core/domain/call-reducer.ts';
 import type { HttpHandler } from '../http/http-types.ts';
 import {
   elevenLabsRef,

@@ -1,9 +1,9 @@
 // The one write path of every webhook: resolve the call, append idempotently, then publish what is stored.
-import type { Call } from '../../core/call.ts';
-import type { CallEvent } from '../../core/call-event.ts';
-import type { Logger } from '../../core/log.ts';
+import type { Call } from '../../core/domain/call.ts';
+import type { CallEvent } from '../../core/domain/call-event.ts';
+import type { Logger } from '../../core/support/log.ts';
 import type { CallRef, EventDraft } from '../../core/ports/call-store.ts';
-import { recordCallEvent } from '../../core/record-call-event.ts';
+import { recordCallEvent } from '../../core/operations/record-call-event.ts';
 import { json, type HttpResponse } from '../http/http-types.ts';
 import type { WebhookDeps } from './webhook-deps.ts';
 

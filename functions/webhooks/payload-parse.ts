@@ -1,6 +1,6 @@
 // Shared edge-parsing helpers for provider payloads: zod → typed value or AppError('invalid_payload') without values.
 import type { z } from 'zod';
-import { AppError } from '../../core/errors.ts';
+import { AppError } from '../../core/domain/errors.ts';
 
 /** Parses `input` with `schema`; failures list paths and reasons only (payloads carry phone numbers). */
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {

@@ -1,7 +1,7 @@
 // Twilio call status callback (form params) → a typed status update, and its durable `call_status` draft.
 import { z } from 'zod';
-import { isCallStatus, isTerminal, type CallStatus } from '../../core/call.ts';
-import { dedupeKeys } from '../../core/dedupe-key.ts';
+import { isCallStatus, isTerminal, type CallStatus } from '../../core/domain/call.ts';
+import { dedupeKeys } from '../../core/domain/dedupe-key.ts';
 import type { EventDraft } from '../../core/ports/call-store.ts';
 import { isoTime, parseOrThrow } from './payload-parse.ts';
 

@@ -1,10 +1,10 @@
 // Twilio Real-Time Transcription callback (form params) → typed event; final content → durable `segment` draft.
 import { z } from 'zod';
-import type { Call } from '../../core/call.ts';
-import type { PartialSegment, Speaker } from '../../core/call-event.ts';
-import { dedupeKeys } from '../../core/dedupe-key.ts';
+import type { Call } from '../../core/domain/call.ts';
+import type { PartialSegment, Speaker } from '../../core/domain/call-event.ts';
+import { dedupeKeys } from '../../core/domain/dedupe-key.ts';
 import type { EventDraft } from '../../core/ports/call-store.ts';
-import { TRANSCRIPTION_SETTINGS } from '../../core/providers/callback-urls.ts';
+import { TRANSCRIPTION_SETTINGS } from '../../core/domain/callback-urls.ts';
 import { isoTime, parseJsonText, parseOrThrow } from './payload-parse.ts';
 
 /**

@@ -1,7 +1,7 @@
 // POST /webhooks/twilio/transcription: Real-Time Transcription → durable final `segment`s and live-only partials.
-import { assertNever } from '../../core/call-reducer.ts';
+import { assertNever } from '../../core/domain/call-reducer.ts';
 import type { HttpHandler } from '../http/http-types.ts';
-import { publishMessage } from '../../core/record-call-event.ts';
+import { publishMessage } from '../../core/operations/record-call-event.ts';
 import { accepted, ingest } from './ingest.ts';
 import { callIdFromQuery } from './payload-parse.ts';
 import { parseTwilioTranscription, partialSegment, segmentDraft } from './twilio-transcription-payload.ts';

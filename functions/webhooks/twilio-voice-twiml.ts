@@ -1,7 +1,7 @@
 // TwiML of the voice webhook: start real-time transcription, then hand the call to the agent's own TwiML verbs.
 import twilio from 'twilio';
-import { AppError } from '../../core/errors.ts';
-import { callbackUrl, TRANSCRIPTION_SETTINGS } from '../../core/providers/callback-urls.ts';
+import { AppError } from '../../core/domain/errors.ts';
+import { callbackUrl, TRANSCRIPTION_SETTINGS } from '../../core/domain/callback-urls.ts';
 
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
 

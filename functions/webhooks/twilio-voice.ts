@@ -1,15 +1,15 @@
 // POST /webhooks/twilio/voice: Twilio asks what to do with an answered call callrelay placed (register dial mode).
-import { isTerminal, type Call } from '../../core/call.ts';
-import { dedupeKeys } from '../../core/dedupe-key.ts';
-import { dynamicVariablesFor } from '../../core/dynamic-variables.ts';
-import { isAppError } from '../../core/errors.ts';
-import type { Logger } from '../../core/log.ts';
+import { isTerminal, type Call } from '../../core/domain/call.ts';
+import { dedupeKeys } from '../../core/domain/dedupe-key.ts';
+import { dynamicVariablesFor } from '../../core/domain/dynamic-variables.ts';
+import { isAppError } from '../../core/domain/errors.ts';
+import type { Logger } from '../../core/support/log.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
 import type { EventBus } from '../../core/ports/event-bus.ts';
 import type { IdempotencyStore } from '../../core/ports/idempotency-store.ts';
 import type { VoiceAgent } from '../../core/ports/voice-agent.ts';
-import { TWILIO_WEBHOOK_PATHS } from '../../core/providers/callback-urls.ts';
-import { recordCallEvent } from '../../core/record-call-event.ts';
+import { TWILIO_WEBHOOK_PATHS } from '../../core/domain/callback-urls.ts';
+import { recordCallEvent } from '../../core/operations/record-call-event.ts';
 import type { HttpHandler, HttpResponse } from '../http/http-types.ts';
 import { callIdFromQuery } from './payload-parse.ts';
 import { publicRequestUrl, verifyTwilioRequest } from './twilio-signature.ts';

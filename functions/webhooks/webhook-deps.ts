@@ -1,9 +1,9 @@
 // What every webhook handler is built from, and the public paths providers call (their signatures cover them).
-import type { Clock } from '../../core/clock.ts';
-import type { IngestConfig } from '../../core/config.ts';
+import type { Clock } from '../../core/support/clock.ts';
+import type { IngestConfig } from '../../core/support/config.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
 import type { EventBus } from '../../core/ports/event-bus.ts';
-import { TWILIO_WEBHOOK_PATHS } from '../../core/providers/callback-urls.ts';
+import { TWILIO_WEBHOOK_PATHS } from '../../core/domain/callback-urls.ts';
 
 export interface WebhookDeps {
   store: CallStore;

@@ -1,13 +1,13 @@
 // Test kit for the webhook suites: provider-signed requests (real twilio helper, documented ElevenLabs scheme) and backends.
 import { createHmac, randomUUID } from 'node:crypto';
 import twilio from 'twilio';
-import type { Clock } from '../../core/clock.ts';
-import { createBackend, type Backend } from '../../core/backend.ts';
-import type { BackendConfig } from '../../core/config.ts';
+import type { Clock } from '../../core/support/clock.ts';
+import { createBackend, type Backend } from '../../core/composition/backend.ts';
+import type { BackendConfig } from '../../core/support/config.ts';
 import type { MemoryEventBus } from '../../core/adapters/memory/memory-event-bus.ts';
 import { createPubSub } from '../../core/adapters/google/google-backend.ts';
 import { PubSubEventBus } from '../../core/adapters/google/pubsub-event-bus.ts';
-import { createLogger, type Logger } from '../../core/log.ts';
+import { createLogger, type Logger } from '../../core/support/log.ts';
 import type { BusHandler, BusMessage, BusSubscription, EventBus } from '../../core/ports/event-bus.ts';
 import { uniqueProjectId, type BackendName } from '../../test/backends.ts';
 import { WEBHOOK_PATHS, type WebhookDeps } from './webhook-deps.ts';

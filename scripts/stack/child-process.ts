@@ -1,6 +1,6 @@
 // Child processes of the stack, each in its own process group so stopping one ends everything it spawned (gcloud's Java).
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Env } from '../../core/config.ts';
+import type { Env } from '../../core/support/config.ts';
 
 export interface ManagedChild {
   name: string;

@@ -1,5 +1,5 @@
 // The child side of a component process: start serving, say so over IPC, stop cleanly on SIGTERM or when orphaned.
-import type { Logger } from '../../core/log.ts';
+import type { Logger } from '../../core/support/log.ts';
 import type { ReadyMessage } from './component-process.ts';
 
 /**

@@ -1,6 +1,6 @@
 // A stack component as its own process (`node --import tsx <entry>`): started, awaited until it says it serves, stopped.
 import { resolve } from 'node:path';
-import type { Env } from '../../core/config.ts';
+import type { Env } from '../../core/support/config.ts';
 import { spawnGroup } from './child-process.ts';
 import type { SupervisedProcess } from './supervisor.ts';
 

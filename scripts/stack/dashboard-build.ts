@@ -1,7 +1,7 @@
 // Builds the dashboard bundle with Vite when it is missing or older than its sources.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Logger } from '../../core/log.ts';
+import type { Logger } from '../../core/support/log.ts';
 
 /** The dashboard's Vite root. */
 export const WEB_ROOT = resolve(import.meta.dirname, '../../web');

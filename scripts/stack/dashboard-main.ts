@@ -1,5 +1,5 @@
 // The dashboard server as its own process of `npm start`: wiring only, from the stack's environment.
-import { createLogger } from '../../core/log.ts';
+import { createLogger } from '../../core/support/log.ts';
 import { runComponent } from './component-main.ts';
 import { startDashboardServer } from './dashboard-server.ts';
 import { localOrigin, parseStackConfig } from './stack-config.ts';

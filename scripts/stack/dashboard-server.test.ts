@@ -5,7 +5,7 @@ import { createServer as createNetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, type Severity } from '../../core/log.ts';
+import { createLogger, type Severity } from '../../core/support/log.ts';
 import { freePort } from '../../test/emulators.ts';
 import { HOSTILE_HEADS, rawRequest, statusOf } from '../../test/raw-http.ts';
 import { startDashboardServer, type DashboardServer } from './dashboard-server.ts';

@@ -10,9 +10,9 @@ import {
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream';
-import { ERROR_CODES, type ErrorCode } from '../../core/errors.ts';
-import type { Logger } from '../../core/log.ts';
-import { decodePathSegment, parseRequestTarget } from '../../core/request-target.ts';
+import { ERROR_CODES, type ErrorCode } from '../../core/domain/errors.ts';
+import type { Logger } from '../../core/support/log.ts';
+import { decodePathSegment, parseRequestTarget } from '../../core/support/request-target.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

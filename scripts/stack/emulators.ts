@@ -1,6 +1,6 @@
 // Starts the Firestore and Pub/Sub emulators (gcloud) on given hosts and waits until both answer.
-import type { Env } from '../../core/config.ts';
-import type { Logger } from '../../core/log.ts';
+import type { Env } from '../../core/support/config.ts';
+import type { Logger } from '../../core/support/log.ts';
 import { spawnGroup, type ManagedChild } from './child-process.ts';
 
 /** How long a cold emulator start may take (the first run unpacks Java jars). */

@@ -3,9 +3,9 @@
 import { resolve } from 'node:path';
 import { createTicketVerifier } from '../../core/auth/relay-tickets.ts';
 import { createTokenVerifier, parseAuthConfig } from '../../core/auth/tokens.ts';
-import { systemClock } from '../../core/clock.ts';
-import type { Env } from '../../core/config.ts';
-import type { Logger } from '../../core/log.ts';
+import { systemClock } from '../../core/support/clock.ts';
+import type { Env } from '../../core/support/config.ts';
+import type { Logger } from '../../core/support/log.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
 import type { EventBus } from '../../core/ports/event-bus.ts';
 import type { TicketLedger } from '../../core/ports/ticket-ledger.ts';

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { hashPassword } from '../../core/auth/passwords.ts';
 import type { Role } from '../../core/auth/tokens.ts';
-import { isAppError } from '../../core/errors.ts';
+import { isAppError } from '../../core/domain/errors.ts';
 import type { UserStore } from '../../core/ports/user-store.ts';
 
 export async function seedDevUser(

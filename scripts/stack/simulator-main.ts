@@ -1,5 +1,5 @@
 // The provider simulator as its own process of `npm start`: wiring only, from the stack's environment.
-import { createLogger } from '../../core/log.ts';
+import { createLogger } from '../../core/support/log.ts';
 import { WEBHOOK_PATHS } from '../../functions/webhooks/webhook-deps.ts';
 import { startProviderSimulator } from '../../simulator/index.ts';
 import { runComponent } from './component-main.ts';

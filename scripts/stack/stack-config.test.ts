@@ -1,6 +1,6 @@
 // parseStackConfig: which backend and why, dev defaults only for unset variables, live providers need real credentials.
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../core/config.ts';
+import { ConfigError } from '../../core/support/config.ts';
 import { parseStackConfig } from './stack-config.ts';
 
 const withGcloud = { gcloudInstalled: () => true };

@@ -9,7 +9,7 @@ import {
   optionalString,
   stringWithDefault,
   type Env,
-} from '../../core/config.ts';
+} from '../../core/support/config.ts';
 
 export type BackendChoice = 'google' | 'memory';
 export type ProvidersChoice = 'simulated' | 'live';

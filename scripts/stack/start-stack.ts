@@ -1,10 +1,10 @@
 // Composes the whole system on one machine: backend (emulators or memory), simulator, API + webhooks, relay, dashboard.
 // Process layout: this process runs the backend clients and the API (+ the relay on the memory backend, whose bus and
 // store live in this process); the relay (emulators), the dashboard server and the simulator are supervised children.
-import { createBackend, type Backend } from '../../core/backend.ts';
-import { systemClock } from '../../core/clock.ts';
-import { parseIngestConfig } from '../../core/config.ts';
-import type { Logger } from '../../core/log.ts';
+import { createBackend, type Backend } from '../../core/composition/backend.ts';
+import { systemClock } from '../../core/support/clock.ts';
+import { parseIngestConfig } from '../../core/support/config.ts';
+import type { Logger } from '../../core/support/log.ts';
 import { createAppRoutes } from '../../functions/app.ts';
 import { parseApiConfig } from '../../functions/api/api-config.ts';
 import { createApiDepsFromConfig } from '../../functions/api/api-function.ts';

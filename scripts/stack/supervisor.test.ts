@@ -1,6 +1,6 @@
 // superviseChild with real child processes: exits are logged and restarted with backoff; a crash loop gives up.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../core/log.ts';
+import { createLogger } from '../../core/support/log.ts';
 import { spawnGroup } from './child-process.ts';
 import {
   superviseChild,

@@ -1,5 +1,5 @@
 // Keeps one child process of the local stack running as Cloud Run would: log every exit, restart with backoff, give up.
-import type { Logger } from '../../core/log.ts';
+import type { Logger } from '../../core/support/log.ts';
 
 /** One running instance of a supervised component. */
 export interface SupervisedProcess {

@@ -1,10 +1,10 @@
 // CallFeed in isolation: live events racing a backlog read, gap fill, duplicates, and losing the store.
 import { describe, expect, it } from 'vitest';
 import { MemoryCallStore } from '../../core/adapters/memory/memory-call-store.ts';
-import type { CallEvent } from '../../core/call-event.ts';
+import type { CallEvent } from '../../core/domain/call-event.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
 import { CallFeed, type FeedSubscriber } from './call-feed.ts';
-import { createLogger } from '../../core/log.ts';
+import { createLogger } from '../../core/support/log.ts';
 import { range } from './relay-test-kit.ts';
 
 const silent = createLogger({ sink: () => {} });

@@ -1,7 +1,7 @@
 // Per-call sequencer: turns the at-least-once bus plus the store into one gapless, duplicate-free stream per call.
-import { publicCall } from '../../core/call.ts';
-import type { CallEvent, PartialSegment } from '../../core/call-event.ts';
-import type { Logger } from '../../core/log.ts';
+import { publicCall } from '../../core/domain/call.ts';
+import type { CallEvent, PartialSegment } from '../../core/domain/call-event.ts';
+import type { Logger } from '../../core/support/log.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
 import type { PartialPosition } from '../../core/ports/event-bus.ts';
 import { eventMessage, partialMessage, type SubscribedMessage } from '../../core/protocol/relay-messages.ts';

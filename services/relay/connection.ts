@@ -1,9 +1,9 @@
 // One dispatcher socket: its principal, subscriptions, token expiry, liveness and send-buffer ceiling.
 import type { RawData, WebSocket } from 'ws';
 import type { Principal, TokenVerifier } from '../../core/auth/tokens.ts';
-import type { Clock } from '../../core/clock.ts';
-import { CLOSE_CODES, isAppError, type CloseReason } from '../../core/errors.ts';
-import type { Logger } from '../../core/log.ts';
+import type { Clock } from '../../core/support/clock.ts';
+import { CLOSE_CODES, isAppError, type CloseReason } from '../../core/domain/errors.ts';
+import type { Logger } from '../../core/support/log.ts';
 import { parseClientMessage } from '../../core/protocol/parse-client-message.ts';
 import {
   assertNever,

@@ -1,10 +1,10 @@
 // Relay process entry: parse config, build the backend, listen, and shut down cleanly on SIGTERM/SIGINT.
 import { createTicketVerifier } from '../../core/auth/relay-tickets.ts';
 import { createTokenVerifier, parseAuthConfig } from '../../core/auth/tokens.ts';
-import { createBackend } from '../../core/backend.ts';
-import { systemClock } from '../../core/clock.ts';
-import { parseBackendConfig } from '../../core/config.ts';
-import { createLogger } from '../../core/log.ts';
+import { createBackend } from '../../core/composition/backend.ts';
+import { systemClock } from '../../core/support/clock.ts';
+import { parseBackendConfig } from '../../core/support/config.ts';
+import { createLogger } from '../../core/support/log.ts';
 import { parseRelayConfig } from './relay-config.ts';
 import { createRelay } from './relay-server.ts';
 

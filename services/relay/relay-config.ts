@@ -1,6 +1,6 @@
 // The relay's configuration, parsed once from the environment at start; every limit is named here with its reason.
 import { randomUUID } from 'node:crypto';
-import { integer, optionalString, stringWithDefault, type Env } from '../../core/config.ts';
+import { integer, optionalString, stringWithDefault, type Env } from '../../core/support/config.ts';
 
 /** Limits and timings of one relay instance. Defaults are documented in docs/PROTOCOL.md. */
 export interface RelayConfig {

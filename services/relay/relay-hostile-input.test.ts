@@ -1,7 +1,7 @@
 // Hostile bytes on the relay's port: every request and upgrade gets a status, no handler throws, the relay keeps serving.
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Clock } from '../../core/clock.ts';
+import type { Clock } from '../../core/support/clock.ts';
 import { RELAY_WS_PATH } from '../../core/protocol/relay-messages.ts';
 import { startRelay, TestSocket, upgradeStatus, type RelayFixture } from './relay-test-kit.ts';
 

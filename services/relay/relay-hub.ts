@@ -1,6 +1,6 @@
 // Routes bus messages to per-call feeds and org call-list listeners; owns feed lifetime (idle feeds kept, bounded).
-import { publicCall, type Call } from '../../core/call.ts';
-import type { Logger } from '../../core/log.ts';
+import { publicCall, type Call } from '../../core/domain/call.ts';
+import type { Logger } from '../../core/support/log.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
 import type { BusMessage } from '../../core/ports/event-bus.ts';
 import type { CallUpdatedMessage, CallsMessage } from '../../core/protocol/relay-messages.ts';

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PubSub } from '@google-cloud/pubsub';
-import { createBackend } from '../../core/backend.ts';
+import { createBackend } from '../../core/composition/backend.ts';
 import { RELAY_WS_PATH } from '../../core/protocol/relay-messages.ts';
 import { emulatorsAvailable, uniqueProjectId, type BackendName } from '../../test/backends.ts';
 import { freePort } from '../../test/emulators.ts';

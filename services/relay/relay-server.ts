@@ -6,9 +6,15 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { TicketVerifier } from '../../core/auth/relay-tickets.ts';
 import { bearerToken, type Principal, type TokenVerifier } from '../../core/auth/tokens.ts';
-import type { Clock } from '../../core/clock.ts';
-import { AppError, CLOSE_CODES, isAppError, toErrorEnvelope, type ErrorCode } from '../../core/errors.ts';
-import type { Logger } from '../../core/log.ts';
+import type { Clock } from '../../core/support/clock.ts';
+import {
+  AppError,
+  CLOSE_CODES,
+  isAppError,
+  toErrorEnvelope,
+  type ErrorCode,
+} from '../../core/domain/errors.ts';
+import type { Logger } from '../../core/support/log.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
 import type { BusSubscription, EventBus } from '../../core/ports/event-bus.ts';
 import type { TicketLedger } from '../../core/ports/ticket-ledger.ts';

@@ -4,7 +4,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CallEvent } from '../../core/call-event.ts';
+import type { CallEvent } from '../../core/domain/call-event.ts';
 import { BACKLOG_DRAIN_TIMEOUT_MS } from './connection.ts';
 import {
   appendSegments,

@@ -8,16 +8,16 @@ import {
   type Role,
   type TokenVerifier,
 } from '../../core/auth/tokens.ts';
-import { createBackend, type Backend } from '../../core/backend.ts';
+import { createBackend, type Backend } from '../../core/composition/backend.ts';
 import {
   createTicketIssuer,
   createTicketVerifier,
   type TicketVerifier,
 } from '../../core/auth/relay-tickets.ts';
-import type { Call } from '../../core/call.ts';
-import type { CallEvent } from '../../core/call-event.ts';
-import { systemClock, type Clock } from '../../core/clock.ts';
-import { createLogger, type Logger } from '../../core/log.ts';
+import type { Call } from '../../core/domain/call.ts';
+import type { CallEvent } from '../../core/domain/call-event.ts';
+import { systemClock, type Clock } from '../../core/support/clock.ts';
+import { createLogger, type Logger } from '../../core/support/log.ts';
 import { RELAY_WS_PATH, type ServerMessage } from '../../core/protocol/relay-messages.ts';
 import { uniqueProjectId, type BackendName } from '../../test/backends.ts';
 import { RELAY_DEFAULTS, type RelayConfig } from './relay-config.ts';

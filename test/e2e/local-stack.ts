@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '../../core/log.ts';
+import { createLogger } from '../../core/support/log.ts';
 import { parseStackConfig } from '../../scripts/stack/stack-config.ts';
 import { startStack, type RunningStack } from '../../scripts/stack/start-stack.ts';
 import { freePort } from '../emulators.ts';

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { RelayClient, type WebSocketConstructor } from '../../client/relay-client.ts';
-import type { Call } from '../../core/call.ts';
+import type { Call } from '../../core/domain/call.ts';
 import { freePort, gcloudAvailable } from '../emulators.ts';
 import { HOSTILE_HEADS, rawRequest, statusOf } from '../raw-http.ts';
 import { descendants, stillRunning, type ProcInfo } from './process-tree.ts';

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { createLogger } from '../../core/log.ts';
+import { createLogger } from '../../core/support/log.ts';
 import { startApiStack, type ApiStack } from '../../functions/api/api-test-kit.ts';
 import { startDashboardServer, type DashboardServer } from '../../scripts/stack/dashboard-server.ts';
 import { startRelay, type RelayFixture } from '../../services/relay/relay-test-kit.ts';

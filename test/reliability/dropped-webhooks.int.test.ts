@@ -1,7 +1,7 @@
 // Scenario 3: webhooks dropped by the provider (dropRate), the post-call transcript among them: the conversation
 // fetch route reconciles it, live subscribers get it once, and the late webhook afterwards stores nothing twice.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Call } from '../../core/call.ts';
+import type { Call } from '../../core/domain/call.ts';
 import { triggerBody } from '../../functions/api/api-test-kit.ts';
 import { signElevenLabsBody } from '../../functions/webhooks/elevenlabs-signature.ts';
 import { BACKENDS, emulatorsAvailable } from '../backends.ts';

@@ -1,9 +1,9 @@
 // After a failed publish, the next publish of the same call must succeed (EventBus contract), also on
 // Pub/Sub where a failed ordered publish pauses its ordering key.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createBackend, type Backend } from '../../core/backend.ts';
-import type { Call } from '../../core/call.ts';
-import type { CallEvent } from '../../core/call-event.ts';
+import { createBackend, type Backend } from '../../core/composition/backend.ts';
+import type { Call } from '../../core/domain/call.ts';
+import type { CallEvent } from '../../core/domain/call-event.ts';
 import { quietLogger } from '../../services/relay/relay-test-kit.ts';
 import { emulatorsAvailable, uniqueProjectId } from '../backends.ts';
 import { startGrpcFaultProxy, type GrpcFaultProxy } from './grpc-fault-proxy.ts';

@@ -1,8 +1,8 @@
 // Scenario 1: concurrent calls under duplicate, reordered and retried webhooks (bus down for a while) reach every
 // subscriber exactly once, in order, with no gap, and store no duplicate segment.
 import { afterEach, describe, expect, it } from 'vitest';
-import { idempotentCallId } from '../../core/call-dialer.ts';
-import type { CallEvent } from '../../core/call-event.ts';
+import { idempotentCallId } from '../../core/operations/call-dialer.ts';
+import type { CallEvent } from '../../core/domain/call-event.ts';
 import { ORG, triggerBody } from '../../functions/api/api-test-kit.ts';
 import type { ScriptName } from '../../simulator/index.ts';
 import { BACKENDS, emulatorsAvailable } from '../backends.ts';

@@ -1,5 +1,5 @@
 // The REST API as the dashboard uses it: typed calls, and every failure turned into an ApiError with words to show.
-import type { Call, TriggerType } from '../../core/call.ts';
+import type { Call, TriggerType } from '../../core/domain/call.ts';
 
 /** A failed API call: `code` from the error envelope (or `network` / `bad_response`), `message` fit for the user. */
 export class ApiError extends Error {

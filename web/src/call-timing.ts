@@ -1,5 +1,5 @@
 // When things happened relative to the call: its running duration and each line's time in call.
-import type { Call } from '../../core/call.ts';
+import type { Call } from '../../core/domain/call.ts';
 
 /** Seconds talked: the provider's duration once known, else since answer (up to the end or `now`). */
 export function callDurationSecs(call: Call, now: Date): number | undefined {

@@ -1,5 +1,5 @@
 // Words and numbers as a dispatcher reads them: status labels, clock times, durations, time in call.
-import type { CallStatus } from '../../core/call.ts';
+import type { CallStatus } from '../../core/domain/call.ts';
 
 const STATUS_LABELS: Record<CallStatus, string> = {
   queued: 'Queued',

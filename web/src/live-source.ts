@@ -1,7 +1,7 @@
 // What the views need from the relay connection; implemented over the shared client library (relay-connection.ts).
 // Token renewal: the session refreshes the token (session-renewal.ts) and calls `reauthenticate`, which sends it
 // in-band (`auth`); the client library also asks `getToken` again shortly before the current token's expiry.
-import type { Call } from '../../core/call.ts';
+import type { Call } from '../../core/domain/call.ts';
 import type { EventMessage, PartialMessage } from '../../core/protocol/relay-messages.ts';
 
 /** `open`: connected and authenticated; `reconnecting`: lost, retrying with backoff; `closed`: terminal. */

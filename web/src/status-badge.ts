@@ -1,5 +1,5 @@
 // A call status as a coloured badge with its word (colour is never the only signal).
-import type { CallStatus } from '../../core/call.ts';
+import type { CallStatus } from '../../core/domain/call.ts';
 import { h } from './dom.ts';
 import { statusLabel } from './format.ts';
 

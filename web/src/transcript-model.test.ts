@@ -1,6 +1,6 @@
 // TranscriptModel: each durable event once, partials replaced by the final line, call snapshot advanced by the reducer.
 import { describe, expect, it } from 'vitest';
-import { newCallRecord, type Call } from '../../core/call.ts';
+import { newCallRecord, type Call } from '../../core/domain/call.ts';
 import type { EventMessage, PartialMessage } from '../../core/protocol/relay-messages.ts';
 import { TranscriptModel } from './transcript-model.ts';
 

@@ -1,7 +1,7 @@
 // One call as the call view shows it: snapshot, status timeline, final lines by seq, tentative partials, outcome.
-import type { Call, CallStatus } from '../../core/call.ts';
-import type { CallEventBody, Speaker } from '../../core/call-event.ts';
-import { applyEvent } from '../../core/call-reducer.ts';
+import type { Call, CallStatus } from '../../core/domain/call.ts';
+import type { CallEventBody, Speaker } from '../../core/domain/call-event.ts';
+import { applyEvent } from '../../core/domain/call-reducer.ts';
 import type { EventMessage, PartialMessage } from '../../core/protocol/relay-messages.ts';
 
 export interface TranscriptLine {

@@ -1,5 +1,5 @@
 // A call's violations and reminders as a labelled list (shared by the board and the call view).
-import type { Trigger } from '../../core/call.ts';
+import type { Trigger } from '../../core/domain/call.ts';
 import { h } from './dom.ts';
 
 export function triggerList(triggers: Trigger[]): HTMLUListElement {

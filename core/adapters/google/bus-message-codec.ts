@@ -1,6 +1,11 @@
 // Wire form of bus messages on Pub/Sub: JSON data plus routing attributes, and the parse that guards the consumer edge.
-import { isCallStatus, type Call } from '../../call.ts';
-import { EVENT_KINDS, type CallEvent, type CallEventKind, type PartialSegment } from '../../call-event.ts';
+import { isCallStatus, type Call } from '../../domain/call.ts';
+import {
+  EVENT_KINDS,
+  type CallEvent,
+  type CallEventKind,
+  type PartialSegment,
+} from '../../domain/call-event.ts';
 import { orderingKey, type BusMessage, type PartialPosition } from '../../ports/event-bus.ts';
 
 export interface EncodedBusMessage {

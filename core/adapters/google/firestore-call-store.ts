@@ -10,12 +10,18 @@ import type {
   QueryDocumentSnapshot,
   Transaction,
 } from '@google-cloud/firestore';
-import { CALL_STATUSES, TERMINAL_STATUSES, newCallRecord, type Call, type NewCall } from '../../call.ts';
-import type { CallEvent } from '../../call-event.ts';
-import { applyEvent } from '../../call-reducer.ts';
-import { decodeCursor, derivedCallId, encodeCursor, keyHash, providerKeys } from '../../call-store-keys.ts';
-import { isoNow, systemClock, type Clock } from '../../clock.ts';
-import { AppError } from '../../errors.ts';
+import {
+  CALL_STATUSES,
+  TERMINAL_STATUSES,
+  newCallRecord,
+  type Call,
+  type NewCall,
+} from '../../domain/call.ts';
+import type { CallEvent } from '../../domain/call-event.ts';
+import { applyEvent } from '../../domain/call-reducer.ts';
+import { decodeCursor, derivedCallId, encodeCursor, keyHash, providerKeys } from '../store-keys.ts';
+import { isoNow, systemClock, type Clock } from '../../support/clock.ts';
+import { AppError } from '../../domain/errors.ts';
 import type {
   AppendResult,
   CallFilter,
@@ -24,7 +30,7 @@ import type {
   CallStore,
   EventDraft,
 } from '../../ports/call-store.ts';
-import { SerialLanes } from '../../serial-lanes.ts';
+import { SerialLanes } from '../../support/serial-lanes.ts';
 import { guardStore } from './firestore-errors.ts';
 
 /** Marker of an appended event, keyed by `keyHash(dedupeKey)`. */

@@ -1,8 +1,8 @@
 // Firestore IdempotencyStore: one document per key under `idempotency/`, claimed and completed in transactions.
 import type { Firestore } from '@google-cloud/firestore';
 import { Timestamp } from '@google-cloud/firestore';
-import { keyHash } from '../../call-store-keys.ts';
-import { systemClock, type Clock } from '../../clock.ts';
+import { keyHash } from '../store-keys.ts';
+import { systemClock, type Clock } from '../../support/clock.ts';
 import type { Claim, IdempotencyStore } from '../../ports/idempotency-store.ts';
 import { guardStore } from './firestore-errors.ts';
 

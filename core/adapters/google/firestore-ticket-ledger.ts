@@ -1,6 +1,6 @@
 // Firestore TicketLedger: `create()` of `relayTickets/{jti}` succeeds once across every relay instance.
 import { Timestamp, type Firestore } from '@google-cloud/firestore';
-import { systemClock, type Clock } from '../../clock.ts';
+import { systemClock, type Clock } from '../../support/clock.ts';
 import { assertTicketId, type TicketLedger } from '../../ports/ticket-ledger.ts';
 import { guardStore } from './firestore-errors.ts';
 

@@ -1,8 +1,8 @@
 // Firestore UserStore: one document per user, keyed by a hash of the normalized email so the email is unique.
 import type { CollectionReference, Firestore, QueryDocumentSnapshot } from '@google-cloud/firestore';
-import { keyHash } from '../../call-store-keys.ts';
-import { isoNow, systemClock, type Clock } from '../../clock.ts';
-import { AppError } from '../../errors.ts';
+import { keyHash } from '../store-keys.ts';
+import { isoNow, systemClock, type Clock } from '../../support/clock.ts';
+import { AppError } from '../../domain/errors.ts';
 import { normalizeEmail, type NewUser, type User, type UserStore } from '../../ports/user-store.ts';
 import { guardStore } from './firestore-errors.ts';
 

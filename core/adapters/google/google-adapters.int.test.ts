@@ -4,8 +4,8 @@ import type { Firestore } from '@google-cloud/firestore';
 import type { PubSub } from '@google-cloud/pubsub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emulatorsAvailable, uniqueProjectId } from '../../../test/backends.ts';
-import { AppError } from '../../errors.ts';
-import { createLogger, type Logger } from '../../log.ts';
+import { AppError } from '../../domain/errors.ts';
+import { createLogger, type Logger } from '../../support/log.ts';
 import {
   SteppingClock,
   describeCallStoreContract,

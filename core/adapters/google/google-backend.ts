@@ -1,10 +1,10 @@
 // Wires the Google adapters: Firestore CallStore, UserStore, TicketLedger and Pub/Sub EventBus (or their emulators), with one close().
 import { Firestore } from '@google-cloud/firestore';
 import { PubSub } from '@google-cloud/pubsub';
-import type { Clock } from '../../clock.ts';
-import type { BackendConfig } from '../../config.ts';
-import type { Logger } from '../../log.ts';
-import type { Backend } from '../../backend.ts';
+import type { Clock } from '../../support/clock.ts';
+import type { BackendConfig } from '../../support/config.ts';
+import type { Logger } from '../../support/log.ts';
+import type { Backend } from '../../ports/backend.ts';
 import { FirestoreCallStore } from './firestore-call-store.ts';
 import { FirestoreIdempotencyStore } from './firestore-idempotency-store.ts';
 import { FirestoreTicketLedger } from './firestore-ticket-ledger.ts';

@@ -1,5 +1,5 @@
 // Runs a subscriber's handler one message at a time per ordering key, so async handlers keep Pub/Sub's per-key order.
-import { SerialLanes } from '../../serial-lanes.ts';
+import { SerialLanes } from '../../support/serial-lanes.ts';
 
 /** One received message as the dispatcher sees it. */
 export interface Delivery<T> {

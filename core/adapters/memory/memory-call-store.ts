@@ -1,9 +1,9 @@
 // In-memory CallStore: the embedded backend for `npm start` without emulators; same contract as Firestore.
-import { isTerminal, newCallRecord, type Call, type NewCall } from '../../call.ts';
-import type { CallEvent } from '../../call-event.ts';
-import { applyEvent } from '../../call-reducer.ts';
-import { systemClock, isoNow, type Clock } from '../../clock.ts';
-import { AppError } from '../../errors.ts';
+import { isTerminal, newCallRecord, type Call, type NewCall } from '../../domain/call.ts';
+import type { CallEvent } from '../../domain/call-event.ts';
+import { applyEvent } from '../../domain/call-reducer.ts';
+import { systemClock, isoNow, type Clock } from '../../support/clock.ts';
+import { AppError } from '../../domain/errors.ts';
 import type {
   AppendResult,
   CallFilter,
@@ -12,7 +12,7 @@ import type {
   CallStore,
   EventDraft,
 } from '../../ports/call-store.ts';
-import { decodeCursor, derivedCallId, encodeCursor, providerKeys } from '../../call-store-keys.ts';
+import { decodeCursor, derivedCallId, encodeCursor, providerKeys } from '../store-keys.ts';
 
 interface Entry {
   call: Call;

@@ -1,5 +1,5 @@
 // In-memory IdempotencyStore for the embedded mode: one process, records kept in a Map and dropped when they expire.
-import { systemClock, type Clock } from '../../clock.ts';
+import { systemClock, type Clock } from '../../support/clock.ts';
 import type { Claim, IdempotencyStore } from '../../ports/idempotency-store.ts';
 
 type Entry = { state: 'claimed'; until: number } | { state: 'done'; value: string; until: number };

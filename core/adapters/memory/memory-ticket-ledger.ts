@@ -1,5 +1,5 @@
 // In-memory TicketLedger: consumed ticket ids kept until they expire (one process; the memory backend's scope).
-import { systemClock, type Clock } from '../../clock.ts';
+import { systemClock, type Clock } from '../../support/clock.ts';
 import { assertTicketId, type TicketLedger } from '../../ports/ticket-ledger.ts';
 
 export class MemoryTicketLedger implements TicketLedger {

@@ -1,5 +1,5 @@
 // Live calls board: every call of the org, newest first, kept current by the relay's subscribe_calls stream.
-import type { Call } from '../../../core/call.ts';
+import type { Call } from '../../../core/domain/call.ts';
 import { callDurationSecs } from '../call-timing.ts';
 import { h } from '../dom.ts';
 import { dateTime, duration } from '../format.ts';

@@ -1,5 +1,5 @@
 // "Call a driver": driver, phone and triggers → POST /driver_data/call-elevenlabs, with the API's errors inline.
-import type { TriggerType } from '../../../core/call.ts';
+import type { TriggerType } from '../../../core/domain/call.ts';
 import { ApiError, type ApiClient, type CallRequest } from '../api-client.ts';
 import { h } from '../dom.ts';
 import { fieldErrorsFrom, type FieldErrors } from '../field-errors.ts';

@@ -1,5 +1,5 @@
 // One call, live: transcript bubbles (tentative partials replaced by final lines), status timeline, post-call outcome.
-import type { Call } from '../../../core/call.ts';
+import type { Call } from '../../../core/domain/call.ts';
 import { callDurationSecs, timeInCallMs } from '../call-timing.ts';
 import { h, replaceChildren } from '../dom.ts';
 import { clockTime, dateTime, duration, fieldLabel, outcomeValue, statusLabel } from '../format.ts';

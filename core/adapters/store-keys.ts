@@ -1,8 +1,8 @@
 // Identifiers shared by every CallStore adapter: provider-id index keys, derived call ids, list cursors.
 import { createHash } from 'node:crypto';
-import { AppError } from './errors.ts';
-import type { Call } from './call.ts';
-import type { CallRef } from './ports/call-store.ts';
+import { AppError } from '../domain/errors.ts';
+import type { Call } from '../domain/call.ts';
+import type { CallRef } from '../ports/call-store.ts';
 
 /** Index keys under which a call can be found by its provider ids. */
 export function providerKeys(ref: { callSid?: string; conversationId?: string }): string[] {

@@ -1,6 +1,6 @@
 // The dynamic variables the voice agent's prompt reads: who the driver is and what the call is about.
 import type { Call } from './call.ts';
-import type { DynamicVariables } from './ports/voice-agent.ts';
+import type { DynamicVariables } from '../ports/voice-agent.ts';
 
 /** Variable carrying callrelay's callId, echoed back in post-call webhooks so they find the call directly. */
 export const CALL_ID_VARIABLE = 'callrelay_call_id';

@@ -1,7 +1,7 @@
 // Builds the provider adapters (ElevenLabs, Twilio) from plain settings; the Twilio SDK goes to a simulator if asked.
-import { ElevenLabsAgent, type ElevenLabsConfig } from './elevenlabs-agent.ts';
-import { TwilioLocalHttpClient } from './twilio-local-http-client.ts';
-import { TwilioTelephony, type TwilioConfig } from './twilio-telephony.ts';
+import { ElevenLabsAgent, type ElevenLabsConfig } from '../adapters/elevenlabs/elevenlabs-agent.ts';
+import { TwilioLocalHttpClient } from '../adapters/twilio/twilio-local-http-client.ts';
+import { TwilioTelephony, type TwilioConfig } from '../adapters/twilio/twilio-telephony.ts';
 
 export interface ProviderSettings {
   elevenlabs: Omit<ElevenLabsConfig, 'timeoutMs'>;

@@ -1,5 +1,5 @@
 // ElevenLabs conversation data → callrelay's ConversationResult fields, shared by the post-call webhook and GET conversation.
-import type { ConversationResult, TranscriptTurn } from '../call-event.ts';
+import type { ConversationResult, TranscriptTurn } from '../../domain/call-event.ts';
 
 /** One transcript item, with the field names of either source (webhook snake_case is mapped by the caller). */
 export interface ProviderTurn {

@@ -6,9 +6,9 @@ import type {
   ConversationSource,
   DynamicVariables,
   VoiceAgent,
-} from '../ports/voice-agent.ts';
+} from '../../ports/voice-agent.ts';
 import { dataCollection, isoFromUnixSecs, transcriptTurns } from './elevenlabs-conversation.ts';
-import { providerError, providerRejected } from './provider-errors.ts';
+import { providerError, providerRejected } from '../provider-errors.ts';
 
 export interface ElevenLabsConfig {
   apiKey: string;

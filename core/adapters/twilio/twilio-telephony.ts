@@ -1,9 +1,9 @@
 // Twilio adapter (official SDK): places calls with callbacks to callrelay and starts real-time transcription.
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
-import type { PlaceCallInput, Telephony, TranscriptionStart } from '../ports/telephony.ts';
-import { callbackUrl, TRANSCRIPTION_SETTINGS } from './callback-urls.ts';
-import { providerError, twilioErrorCode } from './provider-errors.ts';
+import type { PlaceCallInput, Telephony, TranscriptionStart } from '../../ports/telephony.ts';
+import { callbackUrl, TRANSCRIPTION_SETTINGS } from '../../domain/callback-urls.ts';
+import { providerError, twilioErrorCode } from '../provider-errors.ts';
 
 export interface TwilioConfig {
   accountSid: string;

@@ -1,10 +1,10 @@
 // Starts Twilio real-time transcription on a call placed by ElevenLabs, retrying in the background until it is answered.
-import { isTerminal } from './call.ts';
-import { dedupeKeys } from './dedupe-key.ts';
-import type { Logger } from './log.ts';
-import type { CallStore } from './ports/call-store.ts';
-import type { EventBus } from './ports/event-bus.ts';
-import type { Telephony } from './ports/telephony.ts';
+import { isTerminal } from '../domain/call.ts';
+import { dedupeKeys } from '../domain/dedupe-key.ts';
+import type { Logger } from '../support/log.ts';
+import type { CallStore } from '../ports/call-store.ts';
+import type { EventBus } from '../ports/event-bus.ts';
+import type { Telephony } from '../ports/telephony.ts';
 import { recordCallEvent } from './record-call-event.ts';
 
 export interface TranscriptionRetryPolicy {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryCallStore } from './adapters/memory/memory-call-store.ts';
-import { MemoryEventBus } from './adapters/memory/memory-event-bus.ts';
-import { createLogger } from './log.ts';
-import type { Telephony, TranscriptionStart } from './ports/telephony.ts';
+import { MemoryCallStore } from '../adapters/memory/memory-call-store.ts';
+import { MemoryEventBus } from '../adapters/memory/memory-event-bus.ts';
+import { createLogger } from '../support/log.ts';
+import type { Telephony, TranscriptionStart } from '../ports/telephony.ts';
 import { TranscriptionStarter } from './transcription-starter.ts';
 
 function setup(answers: TranscriptionStart[]) {

@@ -1,14 +1,14 @@
 // Triggers an outbound driver call: creates the call record, records `queued`, dials in the configured mode.
 import { createHash, randomUUID } from 'node:crypto';
-import type { Call, Driver, Trigger } from './call.ts';
-import { dedupeKeys } from './dedupe-key.ts';
-import { dynamicVariablesFor } from './dynamic-variables.ts';
-import { AppError, isAppError } from './errors.ts';
-import type { Logger } from './log.ts';
-import type { CallStore } from './ports/call-store.ts';
-import type { EventBus } from './ports/event-bus.ts';
-import type { Telephony } from './ports/telephony.ts';
-import type { VoiceAgent } from './ports/voice-agent.ts';
+import type { Call, Driver, Trigger } from '../domain/call.ts';
+import { dedupeKeys } from '../domain/dedupe-key.ts';
+import { dynamicVariablesFor } from '../domain/dynamic-variables.ts';
+import { AppError, isAppError } from '../domain/errors.ts';
+import type { Logger } from '../support/log.ts';
+import type { CallStore } from '../ports/call-store.ts';
+import type { EventBus } from '../ports/event-bus.ts';
+import type { Telephony } from '../ports/telephony.ts';
+import type { VoiceAgent } from '../ports/voice-agent.ts';
 import { recordCallEvent } from './record-call-event.ts';
 import type { TranscriptionStarter } from './transcription-starter.ts';
 

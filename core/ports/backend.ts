@@ -1,0 +1,19 @@
+// Port set: every stateful dependency of callrelay, as one value the composition builds (Google or in-memory).
+import type { CallStore } from './call-store.ts';
+import type { EventBus } from './event-bus.ts';
+import type { IdempotencyStore } from './idempotency-store.ts';
+import type { TicketLedger } from './ticket-ledger.ts';
+import type { UserStore } from './user-store.ts';
+
+export interface Backend {
+  store: CallStore;
+  bus: EventBus;
+  /** Dispatcher accounts (login). */
+  users: UserStore;
+  /** First answers of one-time operations (repeated provider webhooks get the same answer). */
+  idempotency: IdempotencyStore;
+  /** Consumed relay tickets (single use across relay instances). */
+  tickets: TicketLedger;
+  /** Releases clients (Firestore, Pub/Sub). */
+  close(): Promise<void>;
+}
