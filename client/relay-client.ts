@@ -1,6 +1,6 @@
 // Typed relay client for browsers and Node: reconnects with backoff, refreshes tokens, resumes every subscription gaplessly.
 import type { Call } from '../core/domain/call.ts';
-import { shouldReconnect } from '../core/domain/errors.ts';
+import { shouldReconnect } from '../core/support/errors.ts';
 import { parseServerMessage } from '../core/protocol/parse-server-message.ts';
 import {
   assertNever,

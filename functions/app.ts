@@ -1,36 +1,40 @@
-// The HTTP surface as one route table: provider webhooks (+ health); the API's routes join it here.
-import { json } from './http/http-types.ts';
-import type { Route } from './http/router.ts';
-import { createElevenLabsWebhookHandler } from './webhooks/elevenlabs-webhook.ts';
-import { createTwilioStatusHandler } from './webhooks/twilio-status.ts';
-import { createTwilioTranscriptionHandler } from './webhooks/twilio-transcription.ts';
-import { WEBHOOK_PATHS, type WebhookDeps } from './webhooks/webhook-deps.ts';
-import { apiRoutes } from './api/routes.ts';
+// The functions' HTTP surface, composed once: webhook routes, API routes, the voice webhook, health.
+import type { Backend } from '../core/composition/backend.ts';
+import type { Env } from '../core/support/config.ts';
+import type { Logger } from '../core/support/log.ts';
+import { parseApiConfig } from './api/api-config.ts';
 import type { ApiDeps } from './api/api-deps.ts';
+import { createApiDepsFromConfig } from './api/api-deps.ts';
+import { apiRoutes } from './api/routes.ts';
+import { healthRoute } from './http/health-route.ts';
+import type { HttpHandler } from './http/http-types.ts';
+import { createRouter, type Route } from './http/router.ts';
+import type { WebhookDeps } from './webhooks/webhook-deps.ts';
+import { ingestRoutes, voiceRoute } from './webhooks/webhook-routes.ts';
 
-/** Routes of the provider webhooks, at the same public paths their signatures are verified against. */
-export function ingestRoutes(deps: WebhookDeps): Route[] {
-  return [
-    { method: 'POST', pattern: WEBHOOK_PATHS.twilioStatus, handler: createTwilioStatusHandler(deps) },
-    {
-      method: 'POST',
-      pattern: WEBHOOK_PATHS.twilioTranscription,
-      handler: createTwilioTranscriptionHandler(deps),
-    },
-    { method: 'POST', pattern: WEBHOOK_PATHS.elevenlabs, handler: createElevenLabsWebhookHandler(deps) },
-  ];
+/** What the `api` function serves: the API, Twilio's voice webhook (it needs the agent the API holds), health. */
+export function apiFunctionRoutes(api: ApiDeps): Route[] {
+  return [...apiRoutes(api), voiceRoute(api)];
 }
 
-/** Liveness for the local server and load balancers; checks nothing downstream. */
-export const healthRoute: Route = {
-  method: 'GET',
-  pattern: '/healthz',
-  handler: async () => json(200, { ok: true }),
-};
+/** Every route one local server serves: the webhooks, and with `api` the `api` function's routes; health. */
+export function createAppRoutes(webhooks: WebhookDeps, api?: ApiDeps): Route[] {
+  return [...ingestRoutes(webhooks), ...(api ? apiFunctionRoutes(api) : []), healthRoute];
+}
 
-export type AppDeps = WebhookDeps;
-
-/** Every route the local server serves. The API adds `...apiRoutes(deps)` here (functions/api/routes.ts). */
-export function createAppRoutes(deps: AppDeps, api?: ApiDeps): Route[] {
-  return [...ingestRoutes(deps), ...(api ? apiRoutes(api) : []), healthRoute];
+/** Parses `env` (fails fast naming a bad variable) and returns the routed handler of the `api` function. */
+export async function createApiHandler(input: {
+  backend: Backend;
+  logger: Logger;
+  env?: Env;
+}): Promise<HttpHandler> {
+  const config = parseApiConfig(input.env);
+  const deps = await createApiDepsFromConfig(config, input);
+  input.logger.info('api ready', {
+    dialMode: config.dialMode,
+    providerTimeoutMs: config.providerTimeoutMs,
+    trustedProxyHops: config.trustedProxyHops,
+    passwordHashing: config.passwordHashing,
+  });
+  return createRouter([...apiFunctionRoutes(deps), healthRoute]);
 }

@@ -4,7 +4,7 @@ import { createBackend } from '../core/composition/backend.ts';
 import { systemClock } from '../core/support/clock.ts';
 import { parseBackendConfig, parseIngestConfig, parseServingConfig } from '../core/support/config.ts';
 import { createLogger } from '../core/support/log.ts';
-import { createApiHandler } from './api/api-function.ts';
+import { createApiHandler } from './app.ts';
 import { toFrameworkHandler } from './http/framework-adapter.ts';
 import { createElevenLabsWebhookHandler } from './webhooks/elevenlabs-webhook.ts';
 import { createTwilioStatusHandler } from './webhooks/twilio-status.ts';

@@ -2,7 +2,8 @@
 // providers' retries then store every event exactly once (memory and the emulators).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, emulatorsAvailable, type BackendName } from '../test/backends.ts';
-import { healthRoute, ingestRoutes } from './app.ts';
+import { healthRoute } from './http/health-route.ts';
+import { ingestRoutes } from './webhooks/webhook-routes.ts';
 import { startLocalServer, type LocalServer } from './local-server.ts';
 import { WEBHOOK_PATHS } from './webhooks/webhook-deps.ts';
 import {

@@ -3,10 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { hashPassword, MAX_PASSWORD_LENGTH } from '../core/auth/passwords.ts';
-import { ROLES, type Role } from '../core/auth/tokens.ts';
+import { ROLES, type Role } from '../core/domain/credentials.ts';
 import { createBackend } from '../core/composition/backend.ts';
 import { parseBackendConfig } from '../core/support/config.ts';
-import { isAppError } from '../core/domain/errors.ts';
+import { isAppError } from '../core/support/errors.ts';
 import { createLogger } from '../core/support/log.ts';
 
 /** Shortest password accepted for a new user (NIST SP 800-63B minimum for user-chosen secrets). */

@@ -7,7 +7,7 @@ import type { Env } from '../../core/support/config.ts';
 import { createLogger } from '../../core/support/log.ts';
 import { assertNever, RELAY_WS_PATH } from '../../core/protocol/relay-messages.ts';
 import { createAppRoutes } from '../../functions/app.ts';
-import { createApiDepsFromConfig } from '../../functions/api/api-function.ts';
+import { createApiDepsFromConfig } from '../../functions/api/api-deps.ts';
 import { parseApiConfig } from '../../functions/api/api-config.ts';
 import { startLocalServer } from '../../functions/local-server.ts';
 import { webhookConfig } from '../../functions/webhooks/webhook-test-kit.ts';

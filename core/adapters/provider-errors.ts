@@ -1,6 +1,6 @@
 // Turns SDK failures (ElevenLabs, Twilio) into AppError('provider_error') carrying only status and codes, no payloads.
 import { ElevenLabsError, ElevenLabsTimeoutError } from '@elevenlabs/elevenlabs-js';
-import { AppError } from '../domain/errors.ts';
+import { AppError } from '../support/errors.ts';
 
 export type ProviderName = 'elevenlabs' | 'twilio';
 

@@ -1,7 +1,7 @@
 // Shared store keys: provider index keys, derived call ids, hashes and cursors.
 import { describe, expect, it } from 'vitest';
 import { decodeCursor, derivedCallId, encodeCursor, keyHash, providerKeys } from './store-keys.ts';
-import { AppError } from '../domain/errors.ts';
+import { AppError } from '../support/errors.ts';
 
 describe('call store keys', () => {
   it('lists provider keys, CallSid first', () => {

@@ -1,6 +1,6 @@
 // Identifiers shared by every CallStore adapter: provider-id index keys, derived call ids, list cursors.
 import { createHash } from 'node:crypto';
-import { AppError } from '../domain/errors.ts';
+import { AppError } from '../support/errors.ts';
 import type { Call } from '../domain/call.ts';
 import type { CallRef } from '../ports/call-store.ts';
 

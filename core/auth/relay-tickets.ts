@@ -2,15 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import { errors, SignJWT, type JWTPayload } from 'jose';
 import { systemClock, type Clock } from '../support/clock.ts';
-import { AppError } from '../domain/errors.ts';
-import {
-  MAX_TOKEN_LENGTH,
-  principalFrom,
-  signingKeyFor,
-  verificationKey,
-  type AuthConfig,
-  type Principal,
-} from './tokens.ts';
+import { AppError } from '../support/errors.ts';
+import { MAX_TOKEN_LENGTH } from '../domain/credentials.ts';
+import { principalFrom, signingKeyFor, verificationKey, type AuthConfig, type Principal } from './tokens.ts';
 
 /** How long a ticket may be presented: long enough for one connect, short enough that a logged URL is worthless. */
 export const RELAY_TICKET_TTL_SECS = 30;

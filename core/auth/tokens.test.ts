@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { decodeJwt, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../support/clock.ts';
-import { AppError } from '../domain/errors.ts';
+import { AppError } from '../support/errors.ts';
 import {
   createTokenSigner,
   createTokenVerifier,

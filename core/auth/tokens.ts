@@ -10,14 +10,10 @@ import {
   type JWTVerifyOptions,
 } from 'jose';
 import { systemClock, type Clock } from '../support/clock.ts';
-import { AppError } from '../domain/errors.ts';
+import { AppError } from '../support/errors.ts';
 import { ConfigError, integer, optionalString, stringWithDefault, type Env } from '../support/config.ts';
 
-export const ROLES = ['dispatcher', 'admin'] as const;
-
-/** Longest token (or relay ticket) verified, in characters: real ones are well under 1 KiB; bounds work before auth. */
-export const MAX_TOKEN_LENGTH = 8192;
-export type Role = (typeof ROLES)[number];
+import { MAX_TOKEN_LENGTH, ROLES, type Role } from '../domain/credentials.ts';
 
 /** Who is calling, from a verified token. */
 export interface Principal {

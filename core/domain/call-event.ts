@@ -50,6 +50,12 @@ export interface TranscriptBody extends ConversationResult {
   source: 'elevenlabs_webhook' | 'elevenlabs_fetch';
 }
 
+/** An event to append: its body and the provider-derived idempotency key it is stored under (see `dedupe-key.ts`). */
+export interface EventDraft {
+  dedupeKey: string;
+  body: CallEventBody;
+}
+
 /** The body of a durable event, discriminated by `kind`. */
 export type CallEventBody = CallStatusBody | SegmentBody | TranscriptBody;
 export type CallEventKind = CallEventBody['kind'];

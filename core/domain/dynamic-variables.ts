@@ -1,6 +1,8 @@
 // The dynamic variables the voice agent's prompt reads: who the driver is and what the call is about.
 import type { Call } from './call.ts';
-import type { DynamicVariables } from '../ports/voice-agent.ts';
+
+/** Values the agent's prompt can reference as `{{name}}`. Keys are snake_case as configured on the agent. */
+export type DynamicVariables = Record<string, string | number | boolean>;
 
 /** Variable carrying callrelay's callId, echoed back in post-call webhooks so they find the call directly. */
 export const CALL_ID_VARIABLE = 'callrelay_call_id';

@@ -3,7 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Call, Driver, Trigger } from '../domain/call.ts';
 import { dedupeKeys } from '../domain/dedupe-key.ts';
 import { dynamicVariablesFor } from '../domain/dynamic-variables.ts';
-import { AppError, isAppError } from '../domain/errors.ts';
+import { AppError, isAppError } from '../support/errors.ts';
 import type { Logger } from '../support/log.ts';
 import type { CallStore } from '../ports/call-store.ts';
 import type { EventBus } from '../ports/event-bus.ts';

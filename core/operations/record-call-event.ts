@@ -1,6 +1,6 @@
 // The one write path for durable call events: append idempotently, then publish what is stored on the live bus.
 import { publicCall } from '../domain/call.ts';
-import { AppError, isAppError } from '../domain/errors.ts';
+import { AppError, isAppError } from '../support/errors.ts';
 import type { Logger } from '../support/log.ts';
 import type { AppendResult, CallStore, EventDraft } from '../ports/call-store.ts';
 import type { BusMessage, EventBus } from '../ports/event-bus.ts';

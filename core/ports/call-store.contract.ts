@@ -6,7 +6,7 @@ import type { CallEventBody } from '../domain/call-event.ts';
 import { derivedCallId } from '../adapters/store-keys.ts';
 import type { Clock } from '../support/clock.ts';
 import { dedupeKeys } from '../domain/dedupe-key.ts';
-import { AppError } from '../domain/errors.ts';
+import { AppError } from '../support/errors.ts';
 import type { CallStore, EventDraft } from './call-store.ts';
 
 export interface CallStoreFixture {

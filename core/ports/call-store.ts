@@ -1,6 +1,6 @@
 // Port: durable history of calls and their gapless per-call event streams.
 import type { Call, CallStatus, NewCall } from '../domain/call.ts';
-import type { CallEvent, CallEventBody } from '../domain/call-event.ts';
+import type { CallEvent, EventDraft } from '../domain/call-event.ts';
 
 /** How a webhook or the API refers to a call; any one id is enough to find it. */
 export interface CallRef {
@@ -9,11 +9,7 @@ export interface CallRef {
   conversationId?: string;
 }
 
-export interface EventDraft {
-  /** Provider-derived idempotency key (see `dedupe-key.ts`). */
-  dedupeKey: string;
-  body: CallEventBody;
-}
+export type { EventDraft };
 
 export type AppendResult =
   /** Stored now with the next seq. */

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Call } from '../domain/call.ts';
 import type { CallEvent } from '../domain/call-event.ts';
-import { AppError } from '../domain/errors.ts';
+import { AppError } from '../support/errors.ts';
 import type { BusMessage, BusSubscription, EventBus } from './event-bus.ts';
 
 export interface EventBusFixture {

@@ -1,5 +1,5 @@
 // Port: dispatcher accounts that can log in to the API (email, org, role, password hash).
-import type { Role } from '../auth/tokens.ts';
+import type { Role } from '../domain/credentials.ts';
 
 export interface User {
   userId: string;

@@ -1,8 +1,9 @@
 // Port: the conversational voice agent (ElevenLabs Agents) that talks to the driver, and its stored conversations.
 import type { ConversationResult } from '../domain/call-event.ts';
 
-/** Values the agent's prompt can reference as `{{name}}`. Keys are snake_case as configured on the agent. */
-export type DynamicVariables = Record<string, string | number | boolean>;
+import type { DynamicVariables } from '../domain/dynamic-variables.ts';
+
+export type { DynamicVariables };
 
 /**
  * Contract shared by every adapter:

@@ -1,12 +1,10 @@
 // Parses an untrusted client frame into a typed ClientMessage at the relay's edge, or explains why it cannot.
 import { z } from 'zod';
-import { MAX_TOKEN_LENGTH } from '../auth/tokens.ts';
+import { CALL_ID_PATTERN, isCallId } from '../domain/call-id.ts';
+import { MAX_TOKEN_LENGTH } from '../domain/credentials.ts';
 import type { ClientMessage } from './relay-messages.ts';
 
-/** Longest call id the relay accepts (ids are UUIDs or provider-derived keys, far shorter). */
-export const MAX_CALL_ID_LENGTH = 200;
-
-const callId = z.string().min(1).max(MAX_CALL_ID_LENGTH);
+const callId = z.string().regex(CALL_ID_PATTERN);
 
 const clientMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('subscribe'), callId, afterSeq: z.number().int().min(0).optional() }),
@@ -42,7 +40,5 @@ export function parseClientMessage(text: string): ParseResult {
 function callIdOf(raw: unknown): string | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const value = (raw as { callId?: unknown }).callId;
-  return typeof value === 'string' && value.length > 0 && value.length <= MAX_CALL_ID_LENGTH
-    ? value
-    : undefined;
+  return isCallId(value) ? value : undefined;
 }

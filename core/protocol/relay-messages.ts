@@ -1,7 +1,7 @@
 // The relay wire protocol: client and server messages as discriminated unions (JSON text frames). See docs/PROTOCOL.md.
 import type { Call } from '../domain/call.ts';
 import type { CallEvent, CallEventBody, CallEventKind, PartialSegment } from '../domain/call-event.ts';
-import type { ErrorCode } from '../domain/errors.ts';
+import type { ErrorCode } from '../support/errors.ts';
 
 /** Path of the relay's WebSocket endpoint. */
 export const RELAY_WS_PATH = '/ws/calls/transcriptions';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BoundedWorkQueue } from './bounded-work-queue.ts';
-import { AppError } from '../domain/errors.ts';
+import { AppError } from './errors.ts';
 
 /** A job that runs until released, so the test decides when slots free up. */
 function gate(): { job: () => Promise<string>; release(value: string): void; started: boolean } {

@@ -1,5 +1,5 @@
 // Runs at most `concurrency` jobs at once with a bounded wait line; when both are full, new work is refused at once.
-import { AppError } from '../domain/errors.ts';
+import { AppError } from './errors.ts';
 
 export interface BoundedWorkQueueOptions {
   /** Jobs running at the same time (at least 1). */

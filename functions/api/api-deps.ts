@@ -21,6 +21,8 @@ import {
   type TranscriptionRetryPolicy,
 } from '../../core/operations/transcription-starter.ts';
 import type { ApiConfig } from './api-config.ts';
+import type { Backend } from '../../core/composition/backend.ts';
+import { createProviders } from '../../core/composition/providers.ts';
 import { LoginRateLimiter } from './login-rate-limiter.ts';
 
 export interface ApiDeps {
@@ -100,4 +102,28 @@ export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
       twilioFromNumber: config.twilio.fromNumber,
     },
   };
+}
+
+/** Deps of the API from its config and an already built backend (shared with the webhooks in one process). */
+export async function createApiDepsFromConfig(
+  config: ApiConfig,
+  input: { backend: Pick<Backend, 'store' | 'bus' | 'users' | 'idempotency'>; logger: Logger; clock?: Clock },
+): Promise<ApiDeps> {
+  const providers = createProviders({
+    elevenlabs: config.elevenlabs,
+    twilio: config.twilio,
+    publicBaseUrl: config.publicBaseUrl,
+    timeoutMs: config.providerTimeoutMs,
+  });
+  return createApiDeps({
+    config,
+    store: input.backend.store,
+    users: input.backend.users,
+    idempotency: input.backend.idempotency,
+    bus: input.backend.bus,
+    logger: input.logger,
+    telephony: providers.telephony,
+    agent: providers.agent,
+    ...(input.clock ? { clock: input.clock } : {}),
+  });
 }

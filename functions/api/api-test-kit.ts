@@ -2,7 +2,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { hashPassword } from '../../core/auth/passwords.ts';
-import type { Role } from '../../core/auth/tokens.ts';
+import type { Role } from '../../core/domain/credentials.ts';
 import { createBackend, type Backend } from '../../core/composition/backend.ts';
 import { systemClock, type Clock } from '../../core/support/clock.ts';
 import type { Env } from '../../core/support/config.ts';
@@ -18,7 +18,7 @@ import { startLocalServer } from '../local-server.ts';
 import type { WebhookDeps } from '../webhooks/webhook-deps.ts';
 import { parseApiConfig, type ApiConfig } from './api-config.ts';
 import type { ApiDeps } from './api-deps.ts';
-import { createApiDepsFromConfig } from './api-function.ts';
+import { createApiDepsFromConfig } from './api-deps.ts';
 
 export const PUBLIC_BASE_URL = 'https://hooks.callrelay.test';
 export const ORG = 'org-acme';

@@ -1,9 +1,9 @@
 // Bearer-token authentication of API routes with the verifier the relay uses, and org-scoped call lookup.
 import { bearerToken, type Principal, type TokenVerifier } from '../../core/auth/tokens.ts';
 import type { Call } from '../../core/domain/call.ts';
-import { AppError } from '../../core/domain/errors.ts';
+import { AppError } from '../../core/support/errors.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
-import { isCallId } from '../webhooks/payload-parse.ts';
+import { isCallId } from '../../core/domain/call-id.ts';
 import type { HttpHandler, HttpRequest, RequestContext, HttpResponse } from '../http/http-types.ts';
 
 export type AuthedHandler = (

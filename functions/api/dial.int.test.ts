@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Call } from '../../core/domain/call.ts';
 import type { CallEvent } from '../../core/domain/call-event.ts';
 import type { BusMessage } from '../../core/ports/event-bus.ts';
-import { AppError } from '../../core/domain/errors.ts';
+import { AppError } from '../../core/support/errors.ts';
 import type { SimRoute } from '../../simulator/index.ts';
 import { BACKENDS, emulatorsAvailable } from '../../test/backends.ts';
 import { OTHER_ORG, startApiStack, triggerBody, type ApiStack } from './api-test-kit.ts';

@@ -2,7 +2,7 @@
 import type { Principal, TokenVerifier } from '../../core/auth/tokens.ts';
 import type { Call } from '../../core/domain/call.ts';
 import { CALL_ID_VARIABLE } from '../../core/domain/dynamic-variables.ts';
-import { AppError } from '../../core/domain/errors.ts';
+import { AppError } from '../../core/support/errors.ts';
 import type { Logger } from '../../core/support/log.ts';
 import type { CallStore, EventDraft } from '../../core/ports/call-store.ts';
 import type { EventBus } from '../../core/ports/event-bus.ts';
@@ -12,8 +12,8 @@ import {
   type ConversationSource,
 } from '../../core/ports/voice-agent.ts';
 import { recordCallEvent } from '../../core/operations/record-call-event.ts';
-import { transcriptionDrafts } from '../webhooks/elevenlabs-payload.ts';
-import { isCallId } from '../webhooks/payload-parse.ts';
+import { conversationDrafts } from '../../core/domain/elevenlabs-conversation.ts';
+import { isCallId } from '../../core/domain/call-id.ts';
 import { json, type HttpHandler } from '../http/http-types.ts';
 import { withAuth } from './authenticate.ts';
 
@@ -30,7 +30,7 @@ export type Reconciled = 'stored' | 'already_stored' | 'not_final';
 const NOT_FOUND = 'conversation not found';
 
 /**
- * Reconciles exactly like the `post_call_transcription` webhook: the same drafts (`transcriptionDrafts`), so the
+ * Reconciles exactly like the `post_call_transcription` webhook: the same drafts (`conversationDrafts`), so the
  * same dedupe keys — webhook then fetch (or fetch then webhook) stores the transcript once. Only a final
  * conversation (`done`/`failed`) is stored; earlier, the current data is returned without storing.
  * The conversation must belong to a call of the caller's org (by conversationId, the `callrelay_call_id` dynamic
@@ -82,11 +82,7 @@ async function reconcile(
 
 /** The webhook's drafts for this conversation, with the transcript marked as coming from a fetch. */
 function fetchDrafts(s: ConversationSnapshot): EventDraft[] {
-  const { dynamicVariables: _variables, ...result } = s;
-  const drafts = transcriptionDrafts({ ...result, kind: 'post_call_transcription' });
-  return drafts.map((d) =>
-    d.body.kind === 'transcript' ? { ...d, body: { ...d.body, source: 'elevenlabs_fetch' } } : d,
-  );
+  return conversationDrafts(s, 'elevenlabs_fetch');
 }
 
 async function callByConversation(

@@ -1,6 +1,6 @@
 // Edge parsing for the API: JSON bodies and query strings → typed values, or 400/415/422 in the error envelope.
 import type { z } from 'zod';
-import { AppError } from '../../core/domain/errors.ts';
+import { AppError } from '../../core/support/errors.ts';
 import { mediaType } from '../http/body-rules.ts';
 import type { HttpRequest } from '../http/http-types.ts';
 

@@ -1,7 +1,5 @@
-// The API's route table (dispatch tools, dashboard) plus the Twilio voice webhook of register-mode calls.
+// The API's route table (dispatch tools, dashboard).
 import type { Route } from '../http/router.ts';
-import { TWILIO_WEBHOOK_PATHS } from '../../core/domain/callback-urls.ts';
-import { createTwilioVoiceHandler } from '../webhooks/twilio-voice.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { createCallEventsHandler, createGetCallHandler, createListCallsHandler } from './calls.ts';
 import { createFetchConversationHandler } from './fetch-conversation.ts';
@@ -11,8 +9,8 @@ import { createRelayTicketHandler } from './relay-tickets.ts';
 import { createTriggerCallHandler } from './trigger-call.ts';
 
 /**
- * Every route the `api` function serves. `GET /healthz` is the shared `healthRoute` of `functions/app.ts`, added
- * by whoever composes the table (registering it here too would make the router refuse the duplicate).
+ * The dispatcher API's routes. `functions/app.ts` composes the `api` function from these, Twilio's voice webhook and
+ * the shared `healthRoute` (registering a route twice makes the router refuse the table).
  */
 export function apiRoutes(deps: ApiDeps): Route[] {
   return [
@@ -38,6 +36,5 @@ export function apiRoutes(deps: ApiDeps): Route[] {
     { method: 'GET', pattern: '/calls', handler: createListCallsHandler(deps) },
     { method: 'GET', pattern: '/calls/:callId', handler: createGetCallHandler(deps) },
     { method: 'GET', pattern: '/calls/:callId/events', handler: createCallEventsHandler(deps) },
-    { method: 'POST', pattern: TWILIO_WEBHOOK_PATHS.voice, handler: createTwilioVoiceHandler(deps) },
   ];
 }

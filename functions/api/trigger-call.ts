@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { Call } from '../../core/domain/call.ts';
 import type { CallDialer } from '../../core/operations/call-dialer.ts';
-import { AppError } from '../../core/domain/errors.ts';
+import { AppError } from '../../core/support/errors.ts';
 import { json, type HttpHandler, type HttpRequest } from '../http/http-types.ts';
 import { withAuth } from './authenticate.ts';
 import type { TokenVerifier } from '../../core/auth/tokens.ts';

@@ -1,5 +1,5 @@
 // What a route accepts before any other work is done: media type, body size and form field count, in linear time.
-import { AppError } from '../../core/domain/errors.ts';
+import { AppError } from '../../core/support/errors.ts';
 import type { HttpRequest } from './http-types.ts';
 
 /**

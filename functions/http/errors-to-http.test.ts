@@ -1,6 +1,6 @@
 // errorResponse: status from the catalogue, Retry-After from the error (or the outage default), 500 for the rest.
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../core/domain/errors.ts';
+import { AppError } from '../../core/support/errors.ts';
 import { createLogger } from '../../core/support/log.ts';
 import { DEFAULT_RETRY_AFTER_SECS, errorResponse } from './errors-to-http.ts';
 

@@ -1,5 +1,5 @@
 // The edge mapping from thrown errors to HTTP responses: AppError → its status + envelope; anything else → 500.
-import { AppError, toErrorEnvelope } from '../../core/domain/errors.ts';
+import { AppError, toErrorEnvelope } from '../../core/support/errors.ts';
 import type { Logger } from '../../core/support/log.ts';
 import { json, type HttpResponse } from './http-types.ts';
 

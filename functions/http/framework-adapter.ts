@@ -2,7 +2,7 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { randomUUID } from 'node:crypto';
 import { SERVING_DEFAULTS } from '../../core/support/config.ts';
-import { AppError, toErrorEnvelope } from '../../core/domain/errors.ts';
+import { AppError, toErrorEnvelope } from '../../core/support/errors.ts';
 import { traceFields, type Logger } from '../../core/support/log.ts';
 import { errorResponse } from './errors-to-http.ts';
 import { requestUrl, type HttpHandler, type HttpRequest, type HttpResponse } from './http-types.ts';

@@ -1,5 +1,5 @@
 // Transport-neutral HTTP request/response types: handlers are written once against these.
-import { AppError } from '../../core/domain/errors.ts';
+import { AppError } from '../../core/support/errors.ts';
 import type { Logger } from '../../core/support/log.ts';
 
 export interface HttpRequest {

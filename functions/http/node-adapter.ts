@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { SERVING_DEFAULTS } from '../../core/support/config.ts';
-import { AppError } from '../../core/domain/errors.ts';
+import { AppError } from '../../core/support/errors.ts';
 import { traceFields, type Logger } from '../../core/support/log.ts';
 import { errorResponse } from './errors-to-http.ts';
 import { requestUrl, type HttpHandler, type HttpRequest, type HttpResponse } from './http-types.ts';

@@ -1,5 +1,5 @@
 // Path router over HttpHandlers: one table of routes, 404/405 answered in the error envelope.
-import { AppError } from '../../core/domain/errors.ts';
+import { AppError } from '../../core/support/errors.ts';
 import type { HttpHandler, HttpRequest } from './http-types.ts';
 
 export interface Route {

@@ -1,7 +1,8 @@
 // parseElevenLabsWebhook: tolerant of extra and missing optional fields, strict on what callrelay relies on.
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../core/domain/errors.ts';
-import { parseElevenLabsWebhook, transcriptionDrafts } from './elevenlabs-payload.ts';
+import { AppError } from '../../core/support/errors.ts';
+import { conversationDrafts } from '../../core/domain/elevenlabs-conversation.ts';
+import { parseElevenLabsWebhook } from './elevenlabs-payload.ts';
 
 const parse = (payload: unknown) => parseElevenLabsWebhook(JSON.stringify(payload));
 
@@ -41,7 +42,7 @@ describe('parseElevenLabsWebhook', () => {
   it('keys the two drafts of a transcription apart, both by conversation id', () => {
     const parsed = parse({ type: 'post_call_transcription', data: { conversation_id: 'c9' } });
     if (parsed.kind !== 'post_call_transcription') throw new Error('unexpected kind');
-    expect(transcriptionDrafts(parsed).map((d) => d.dedupeKey)).toEqual([
+    expect(conversationDrafts(parsed, 'elevenlabs_webhook').map((d) => d.dedupeKey)).toEqual([
       'elevenlabs:c9:post_call_transcription.call_status',
       'elevenlabs:c9:post_call_transcription',
     ]);

@@ -4,11 +4,15 @@ import type { CallStatus } from '../../core/domain/call.ts';
 import type { ConversationResult } from '../../core/domain/call-event.ts';
 import { dedupeKeys } from '../../core/domain/dedupe-key.ts';
 import type { CallRef, EventDraft } from '../../core/ports/call-store.ts';
-import { dataCollection, transcriptTurns } from '../../core/adapters/elevenlabs/elevenlabs-conversation.ts';
-import { isCallId, isoTime, parseJsonText, parseOrThrow } from './payload-parse.ts';
-
-/** Dynamic variable callrelay sets when it dials, so the webhook can name the call directly. */
-export const CALL_ID_DYNAMIC_VARIABLE = 'callrelay_call_id';
+import {
+  conversationEndedAt,
+  dataCollection,
+  transcriptTurns,
+} from '../../core/domain/elevenlabs-conversation.ts';
+import { isCallId } from '../../core/domain/call-id.ts';
+import { CALL_ID_VARIABLE } from '../../core/domain/dynamic-variables.ts';
+import { isoTime } from '../../core/support/iso-time.ts';
+import { parseJsonText, parseOrThrow } from './payload-parse.ts';
 
 const envelope = z.object({
   type: z.string().min(1),
@@ -91,12 +95,12 @@ export function parseElevenLabsWebhook(rawBody: string): ElevenLabsPayload {
       const analysis = d.analysis;
       const start = meta?.start_time_unix_secs;
       const duration = meta?.call_duration_secs;
-      const endedAt = isoTime(start != null && duration != null ? start + duration : env.event_timestamp);
+      const endedAt = conversationEndedAt(start, duration) ?? isoTime(env.event_timestamp);
       return {
         kind: 'post_call_transcription',
         conversationId: d.conversation_id,
         ...(meta?.phone_call?.call_sid ? { callSid: meta.phone_call.call_sid } : {}),
-        ...callIdOf(d.conversation_initiation_client_data?.dynamic_variables?.[CALL_ID_DYNAMIC_VARIABLE]),
+        ...callIdOf(d.conversation_initiation_client_data?.dynamic_variables?.[CALL_ID_VARIABLE]),
         conversationStatus: d.status ?? 'unknown',
         turns: transcriptTurns(d.transcript?.map((t) => ({ ...t, timeInCallSecs: t.time_in_call_secs }))),
         ...(analysis?.transcript_summary ? { summary: analysis.transcript_summary } : {}),
@@ -144,43 +148,6 @@ export function elevenLabsRef(
 function callIdOf(variable: unknown): { callId?: string; callIdRejected?: boolean } {
   if (variable === undefined || variable === null || variable === '') return {};
   return isCallId(variable) ? { callId: variable } : { callIdRejected: true };
-}
-
-type Transcription = Extract<ElevenLabsPayload, { kind: 'post_call_transcription' }>;
-
-/**
- * Drafts for a post-call transcript: a `completed` status (the conversation happened, so the call was answered and
- * has ended; the store ignores it if Twilio already set a terminal status) and the authoritative `transcript`.
- * ElevenLabs owns the Twilio StatusCallback of calls it places, so this is often the only end-of-call signal.
- */
-export function transcriptionDrafts(p: Transcription): EventDraft[] {
-  return [
-    {
-      dedupeKey: dedupeKeys.elevenlabs(p.conversationId, 'post_call_transcription.call_status'),
-      body: {
-        kind: 'call_status',
-        status: 'completed',
-        source: 'elevenlabs',
-        ...(p.endedAt ? { occurredAt: p.endedAt } : {}),
-        ...(p.durationSecs !== undefined ? { durationSecs: p.durationSecs } : {}),
-      },
-    },
-    {
-      dedupeKey: dedupeKeys.elevenlabs(p.conversationId, 'post_call_transcription'),
-      body: {
-        kind: 'transcript',
-        conversationId: p.conversationId,
-        source: 'elevenlabs_webhook',
-        conversationStatus: p.conversationStatus,
-        turns: p.turns,
-        dataCollection: p.dataCollection,
-        ...(p.summary !== undefined ? { summary: p.summary } : {}),
-        ...(p.callSuccessful !== undefined ? { callSuccessful: p.callSuccessful } : {}),
-        ...(p.durationSecs !== undefined ? { durationSecs: p.durationSecs } : {}),
-        ...(p.terminationReason !== undefined ? { terminationReason: p.terminationReason } : {}),
-      },
-    },
-  ];
 }
 
 /** The terminal status of a call that never connected: busy and no-answer as such, anything else failed. */

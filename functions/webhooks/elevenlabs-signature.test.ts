@@ -2,7 +2,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../core/support/clock.ts';
-import { AppError } from '../../core/domain/errors.ts';
+import { AppError } from '../../core/support/errors.ts';
 import type { HttpRequest } from '../http/http-types.ts';
 import { signElevenLabsBody, verifyElevenLabsRequest } from './elevenlabs-signature.ts';
 

@@ -1,7 +1,7 @@
 // Verifies `ElevenLabs-Signature` (t=<unix s>,v0=<hex HMAC-SHA256(secret, "t.rawBody")>) with a two-sided time window.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../core/support/clock.ts';
-import { AppError } from '../../core/domain/errors.ts';
+import { AppError } from '../../core/support/errors.ts';
 import { enforceBodyRules, type BodyRules } from '../http/body-rules.ts';
 import type { HttpRequest } from '../http/http-types.ts';
 

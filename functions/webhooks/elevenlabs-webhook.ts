@@ -1,12 +1,8 @@
 // POST /webhooks/elevenlabs: verified ElevenLabs post-call webhooks → `transcript` and terminal `call_status` events.
 import { assertNever } from '../../core/domain/call-reducer.ts';
+import { conversationDrafts } from '../../core/domain/elevenlabs-conversation.ts';
 import type { HttpHandler } from '../http/http-types.ts';
-import {
-  elevenLabsRef,
-  initiationFailureDraft,
-  parseElevenLabsWebhook,
-  transcriptionDrafts,
-} from './elevenlabs-payload.ts';
+import { elevenLabsRef, initiationFailureDraft, parseElevenLabsWebhook } from './elevenlabs-payload.ts';
 import { verifyElevenLabsRequest } from './elevenlabs-signature.ts';
 import { accepted, ingest } from './ingest.ts';
 import type { WebhookDeps } from './webhook-deps.ts';
@@ -32,7 +28,9 @@ export function createElevenLabsWebhookHandler(deps: WebhookDeps): HttpHandler {
           });
         }
         const ref = elevenLabsRef(payload, payload.callId);
-        return accepted(await ingest(deps, ref, () => transcriptionDrafts(payload), logger));
+        return accepted(
+          await ingest(deps, ref, () => conversationDrafts(payload, 'elevenlabs_webhook'), logger),
+        );
       }
       case 'call_initiation_failure': {
         const ref = elevenLabsRef(payload, undefined);

@@ -1,6 +1,7 @@
 // Shared edge-parsing helpers for provider payloads: zod → typed value or AppError('invalid_payload') without values.
 import type { z } from 'zod';
-import { AppError } from '../../core/domain/errors.ts';
+import { isCallId } from '../../core/domain/call-id.ts';
+import { AppError } from '../../core/support/errors.ts';
 
 /** Parses `input` with `schema`; failures list paths and reasons only (payloads carry phone numbers). */
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
@@ -20,20 +21,6 @@ export function parseJsonText(text: string, what: string): unknown {
   } catch {
     throw new AppError('invalid_payload', `${what} is not valid JSON`);
   }
-}
-
-/** ISO time from any `Date`-parsable provider timestamp; undefined when absent or unparsable. */
-export function isoTime(value: string | number | undefined): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  const date = typeof value === 'number' ? new Date(value * 1000) : new Date(value);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
-}
-
-/** callIds callrelay issues and accepts back from providers (safe as a Firestore document id). */
-export const CALL_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
-
-export function isCallId(value: unknown): value is string {
-  return typeof value === 'string' && CALL_ID_PATTERN.test(value);
 }
 
 /**

@@ -1,7 +1,7 @@
 // verifyTwilioRequest against Twilio's documented vector and the SDK's own signer.
 import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../core/domain/errors.ts';
+import { AppError } from '../../core/support/errors.ts';
 import type { HttpRequest } from '../http/http-types.ts';
 import { publicRequestUrl, verifyTwilioRequest } from './twilio-signature.ts';
 

@@ -1,6 +1,6 @@
 // Verifies `X-Twilio-Signature` on a webhook against its public URL and returns the signed form parameters.
 import twilio from 'twilio';
-import { AppError } from '../../core/domain/errors.ts';
+import { AppError } from '../../core/support/errors.ts';
 import { enforceBodyRules, type BodyRules } from '../http/body-rules.ts';
 import type { HttpRequest } from '../http/http-types.ts';
 import { parseJsonText } from './payload-parse.ts';

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { isCallStatus, isTerminal, type CallStatus } from '../../core/domain/call.ts';
 import { dedupeKeys } from '../../core/domain/dedupe-key.ts';
 import type { EventDraft } from '../../core/ports/call-store.ts';
-import { isoTime, parseOrThrow } from './payload-parse.ts';
+import { isoTime } from '../../core/support/iso-time.ts';
+import { parseOrThrow } from './payload-parse.ts';
 
 const digits = z.string().regex(/^\d+$/, 'must be a non-negative integer');
 

@@ -5,7 +5,8 @@ import type { PartialSegment, Speaker } from '../../core/domain/call-event.ts';
 import { dedupeKeys } from '../../core/domain/dedupe-key.ts';
 import type { EventDraft } from '../../core/ports/call-store.ts';
 import { TRANSCRIPTION_SETTINGS } from '../../core/domain/callback-urls.ts';
-import { isoTime, parseJsonText, parseOrThrow } from './payload-parse.ts';
+import { isoTime } from '../../core/support/iso-time.ts';
+import { parseJsonText, parseOrThrow } from './payload-parse.ts';
 
 /**
  * On callrelay's outbound calls the called party (inbound audio) is the driver; our side is the agent. callrelay

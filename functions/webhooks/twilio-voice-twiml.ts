@@ -1,6 +1,6 @@
 // TwiML of the voice webhook: start real-time transcription, then hand the call to the agent's own TwiML verbs.
 import twilio from 'twilio';
-import { AppError } from '../../core/domain/errors.ts';
+import { AppError } from '../../core/support/errors.ts';
 import { callbackUrl, TRANSCRIPTION_SETTINGS } from '../../core/domain/callback-urls.ts';
 
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';

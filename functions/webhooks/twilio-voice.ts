@@ -2,7 +2,7 @@
 import { isTerminal, type Call } from '../../core/domain/call.ts';
 import { dedupeKeys } from '../../core/domain/dedupe-key.ts';
 import { dynamicVariablesFor } from '../../core/domain/dynamic-variables.ts';
-import { isAppError } from '../../core/domain/errors.ts';
+import { isAppError } from '../../core/support/errors.ts';
 import type { Logger } from '../../core/support/log.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
 import type { EventBus } from '../../core/ports/event-bus.ts';

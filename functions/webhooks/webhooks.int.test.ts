@@ -1,7 +1,8 @@
 // The three webhooks over real HTTP on both backends: verification, mapping, idempotency, ordering, failure.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, emulatorsAvailable, type BackendName } from '../../test/backends.ts';
-import { healthRoute, ingestRoutes } from '../app.ts';
+import { healthRoute } from '../http/health-route.ts';
+import { ingestRoutes } from './webhook-routes.ts';
 import { startLocalServer, type LocalServer } from '../local-server.ts';
 import type { BusSubscription } from '../../core/ports/event-bus.ts';
 import { WEBHOOK_PATHS } from './webhook-deps.ts';

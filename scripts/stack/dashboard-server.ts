@@ -10,7 +10,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream';
-import { ERROR_CODES, type ErrorCode } from '../../core/domain/errors.ts';
+import { ERROR_CODES, type ErrorCode } from '../../core/support/errors.ts';
 import type { Logger } from '../../core/support/log.ts';
 import { decodePathSegment, parseRequestTarget } from '../../core/support/request-target.ts';
 

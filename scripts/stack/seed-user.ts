@@ -1,8 +1,8 @@
 // Creates the dev dispatcher login if it does not exist yet (the emulators may keep it between runs).
 import { randomUUID } from 'node:crypto';
 import { hashPassword } from '../../core/auth/passwords.ts';
-import type { Role } from '../../core/auth/tokens.ts';
-import { isAppError } from '../../core/domain/errors.ts';
+import type { Role } from '../../core/domain/credentials.ts';
+import { isAppError } from '../../core/support/errors.ts';
 import type { UserStore } from '../../core/ports/user-store.ts';
 
 export async function seedDevUser(

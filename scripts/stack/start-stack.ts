@@ -7,7 +7,7 @@ import { parseIngestConfig } from '../../core/support/config.ts';
 import type { Logger } from '../../core/support/log.ts';
 import { createAppRoutes } from '../../functions/app.ts';
 import { parseApiConfig } from '../../functions/api/api-config.ts';
-import { createApiDepsFromConfig } from '../../functions/api/api-function.ts';
+import { createApiDepsFromConfig } from '../../functions/api/api-deps.ts';
 import { startLocalServer } from '../../functions/local-server.ts';
 import { startComponentProcess, type ComponentProcess } from './component-process.ts';
 import { ensureDashboardBuilt } from './dashboard-build.ts';

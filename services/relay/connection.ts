@@ -2,7 +2,7 @@
 import type { RawData, WebSocket } from 'ws';
 import type { Principal, TokenVerifier } from '../../core/auth/tokens.ts';
 import type { Clock } from '../../core/support/clock.ts';
-import { CLOSE_CODES, isAppError, type CloseReason } from '../../core/domain/errors.ts';
+import { CLOSE_CODES, isAppError, type CloseReason } from '../../core/support/errors.ts';
 import type { Logger } from '../../core/support/log.ts';
 import { parseClientMessage } from '../../core/protocol/parse-client-message.ts';
 import {

@@ -13,7 +13,7 @@ import {
   isAppError,
   toErrorEnvelope,
   type ErrorCode,
-} from '../../core/domain/errors.ts';
+} from '../../core/support/errors.ts';
 import type { Logger } from '../../core/support/log.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
 import type { BusSubscription, EventBus } from '../../core/ports/event-bus.ts';

@@ -5,9 +5,9 @@ import {
   createTokenSigner,
   createTokenVerifier,
   type AuthConfig,
-  type Role,
   type TokenVerifier,
 } from '../../core/auth/tokens.ts';
+import type { Role } from '../../core/domain/credentials.ts';
 import { createBackend, type Backend } from '../../core/composition/backend.ts';
 import {
   createTicketIssuer,

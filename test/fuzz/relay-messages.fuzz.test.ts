@@ -1,7 +1,7 @@
 // Property tests over the relay protocol parsers: any frame text gives a typed message or a reason, never a throw.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_TOKEN_LENGTH } from '../../core/auth/tokens.ts';
+import { MAX_TOKEN_LENGTH } from '../../core/domain/credentials.ts';
 import { parseClientMessage } from '../../core/protocol/parse-client-message.ts';
 import { parseServerMessage } from '../../core/protocol/parse-server-message.ts';
 

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../core/support/clock.ts';
-import { AppError, ERROR_CODES } from '../../core/domain/errors.ts';
+import { AppError, ERROR_CODES } from '../../core/support/errors.ts';
 import type { HttpRequest } from '../../functions/http/http-types.ts';
 import { parseElevenLabsWebhook } from '../../functions/webhooks/elevenlabs-payload.ts';
 import {

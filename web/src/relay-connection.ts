@@ -12,7 +12,7 @@ export interface RelayConnectionOptions {
   getTicket: () => Promise<string>;
 }
 
-/** Close codes in words (codes from core/domain/errors.ts CLOSE_CODES, 1006 = dropped without a close frame). */
+/** Close codes in words (codes from core/support/errors.ts CLOSE_CODES, 1006 = dropped without a close frame). */
 const CLOSE_REASONS: Record<number, string> = {
   1001: 'Relay restarting',
   1006: 'Connection lost',

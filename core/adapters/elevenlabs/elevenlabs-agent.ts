@@ -7,7 +7,11 @@ import type {
   DynamicVariables,
   VoiceAgent,
 } from '../../ports/voice-agent.ts';
-import { dataCollection, isoFromUnixSecs, transcriptTurns } from './elevenlabs-conversation.ts';
+import {
+  conversationEndedAt,
+  dataCollection,
+  transcriptTurns,
+} from '../../domain/elevenlabs-conversation.ts';
 import { providerError, providerRejected } from '../provider-errors.ts';
 
 export interface ElevenLabsConfig {
@@ -141,7 +145,7 @@ function toSnapshot(c: Conversation): ConversationSnapshot {
   const meta = c.metadata;
   const start = meta?.startTimeUnixSecs;
   const duration = meta?.callDurationSecs;
-  const endedAt = start != null && duration != null ? isoFromUnixSecs(start + duration) : undefined;
+  const endedAt = conversationEndedAt(start, duration);
   return {
     conversationId: c.conversationId,
     conversationStatus: c.status,

@@ -3,7 +3,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ElevenLabsAgent } from './elevenlabs-agent.ts';
-import { dataCollection, isoFromUnixSecs, transcriptTurns } from './elevenlabs-conversation.ts';
+import {
+  conversationEndedAt,
+  dataCollection,
+  transcriptTurns,
+} from '../../domain/elevenlabs-conversation.ts';
 
 let server: Server | undefined;
 afterEach(async () => {
@@ -65,12 +69,14 @@ describe('ElevenLabs conversation mapping', () => {
   });
 
   it.each([
-    [1739537297, '2025-02-14T12:48:17.000Z'],
-    [1e300, undefined],
-    [Number.NaN, undefined],
-    [null, undefined],
-  ])('isoFromUnixSecs(%s) → %s', (secs, iso) => {
-    expect(isoFromUnixSecs(secs)).toBe(iso);
+    [1739537297, 0, '2025-02-14T12:48:17.000Z'],
+    [1739537297, 3, '2025-02-14T12:48:20.000Z'],
+    [1e300, 22, undefined],
+    [Number.NaN, 1, undefined],
+    [null, 1, undefined],
+    [1739537297, null, undefined],
+  ])('conversationEndedAt(%s, %s) → %s', (start, duration, iso) => {
+    expect(conversationEndedAt(start, duration)).toBe(iso);
   });
 
   it('GET conversation with an end time no Date can hold answers without endedAt instead of throwing', async () => {

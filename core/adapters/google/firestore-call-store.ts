@@ -21,7 +21,7 @@ import type { CallEvent } from '../../domain/call-event.ts';
 import { applyEvent } from '../../domain/call-reducer.ts';
 import { decodeCursor, derivedCallId, encodeCursor, keyHash, providerKeys } from '../store-keys.ts';
 import { isoNow, systemClock, type Clock } from '../../support/clock.ts';
-import { AppError } from '../../domain/errors.ts';
+import { AppError } from '../../support/errors.ts';
 import type {
   AppendResult,
   CallFilter,

@@ -1,6 +1,6 @@
 // Which Firestore failures become store_unavailable, and which pass through untouched.
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../domain/errors.ts';
+import { AppError } from '../../support/errors.ts';
 import { guardStore, toStoreError } from './firestore-errors.ts';
 
 const grpcError = (code: number | string) => Object.assign(new Error(`grpc ${code}`), { code });

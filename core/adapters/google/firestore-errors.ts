@@ -1,5 +1,5 @@
 // Maps Firestore/gRPC failures to the store's error codes: transient service trouble becomes `store_unavailable`.
-import { AppError, isAppError } from '../../domain/errors.ts';
+import { AppError, isAppError } from '../../support/errors.ts';
 
 /** gRPC status codes that mean "the service is not answering right now; retrying later may work". */
 const TRANSIENT_GRPC_CODES: ReadonlySet<number> = new Set([

@@ -2,7 +2,7 @@
 import type { CollectionReference, Firestore, QueryDocumentSnapshot } from '@google-cloud/firestore';
 import { keyHash } from '../store-keys.ts';
 import { isoNow, systemClock, type Clock } from '../../support/clock.ts';
-import { AppError } from '../../domain/errors.ts';
+import { AppError } from '../../support/errors.ts';
 import { normalizeEmail, type NewUser, type User, type UserStore } from '../../ports/user-store.ts';
 import { guardStore } from './firestore-errors.ts';
 

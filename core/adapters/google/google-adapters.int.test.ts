@@ -4,7 +4,7 @@ import type { Firestore } from '@google-cloud/firestore';
 import type { PubSub } from '@google-cloud/pubsub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emulatorsAvailable, uniqueProjectId } from '../../../test/backends.ts';
-import { AppError } from '../../domain/errors.ts';
+import { AppError } from '../../support/errors.ts';
 import { createLogger, type Logger } from '../../support/log.ts';
 import {
   SteppingClock,

@@ -1,6 +1,6 @@
 // Pub/Sub EventBus: one ordered topic; each subscriber gets its own short-lived ordered subscription.
 import type { Message, PubSub, Subscription, Topic } from '@google-cloud/pubsub';
-import { AppError, isAppError } from '../../domain/errors.ts';
+import { AppError, isAppError } from '../../support/errors.ts';
 import type { Logger } from '../../support/log.ts';
 import type { BusHandler, BusMessage, BusSubscription, EventBus } from '../../ports/event-bus.ts';
 import { encodeBusMessage, parseBusMessage } from './bus-message-codec.ts';

@@ -3,7 +3,7 @@ import { isTerminal, newCallRecord, type Call, type NewCall } from '../../domain
 import type { CallEvent } from '../../domain/call-event.ts';
 import { applyEvent } from '../../domain/call-reducer.ts';
 import { systemClock, isoNow, type Clock } from '../../support/clock.ts';
-import { AppError } from '../../domain/errors.ts';
+import { AppError } from '../../support/errors.ts';
 import type {
   AppendResult,
   CallFilter,

@@ -1,6 +1,6 @@
 // In-process EventBus: per-subscriber FIFO delivery with redelivery when a handler throws.
 import type { BusHandler, BusMessage, BusSubscription, EventBus } from '../../ports/event-bus.ts';
-import { AppError } from '../../domain/errors.ts';
+import { AppError } from '../../support/errors.ts';
 
 interface Subscriber {
   handler: BusHandler;

@@ -1,6 +1,6 @@
 // In-memory UserStore: the embedded backend for `npm start` without emulators; same contract as Firestore.
 import { isoNow, systemClock, type Clock } from '../../support/clock.ts';
-import { AppError } from '../../domain/errors.ts';
+import { AppError } from '../../support/errors.ts';
 import { normalizeEmail, type NewUser, type User, type UserStore } from '../../ports/user-store.ts';
 
 export class MemoryUserStore implements UserStore {
