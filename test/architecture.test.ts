@@ -145,12 +145,13 @@ describe('architecture', () => {
     expect(crossing.map((e) => `${e.from} → ${e.to}`)).toEqual([]);
   });
 
-  it('lets the browser and client code reach only the protocol, the domain, the error catalogue and the client', () => {
+  it('lets the browser and client code reach only the protocol, the domain, the error catalogue, assertNever and the client', () => {
     const violations = local.filter(
       (e) =>
         (e.from.startsWith('web/') || e.from.startsWith('client/')) &&
         e.to.startsWith('core/') &&
         e.to !== 'core/support/errors.ts' &&
+        e.to !== 'core/support/assert-never.ts' &&
         !['protocol', 'domain'].includes(coreLayer(e.to) ?? ''),
     );
     expect(violations.map((e) => `${e.from} → ${e.to}`)).toEqual([]);

@@ -1,6 +1,7 @@
 // POST /driver_data/call-elevenlabs: validate the driver + triggers, then dial once per Idempotency-Key.
 import { z } from 'zod';
 import type { Call } from '../../core/domain/call.ts';
+import { E164_PATTERN } from '../../core/domain/phone-number.ts';
 import type { CallDialer } from '../../core/operations/call-dialer.ts';
 import { AppError } from '../../core/support/errors.ts';
 import { json, type HttpHandler, type HttpRequest } from '../http/http-types.ts';
@@ -18,9 +19,6 @@ export const TRIGGER_LIMITS = {
   timezoneMax: 64,
   idempotencyKeyMax: 255,
 } as const;
-
-/** E.164: `+`, a non-zero country digit, 7–15 digits in all. */
-export const E164_PATTERN = /^\+[1-9]\d{6,14}$/;
 
 const L = TRIGGER_LIMITS;
 
