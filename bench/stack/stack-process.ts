@@ -11,7 +11,7 @@ import { createAppRoutes } from '../../functions/app.ts';
 import { createApiDepsFromConfig } from '../../functions/api/api-deps.ts';
 import { parseApiConfig } from '../../functions/api/api-config.ts';
 import { startLocalServer } from '../../functions/local-server.ts';
-import { webhookConfig } from '../../functions/webhooks/webhook-test-kit.ts';
+import { webhookConfig } from '../../functions/webhooks/webhook.test-kit.ts';
 import { RELAY_DEFAULTS } from '../../services/relay/relay-config.ts';
 import { createRelay } from '../../services/relay/relay-server.ts';
 import { uniqueProjectId } from '../../test/backends.ts';

@@ -32,7 +32,6 @@ export interface PingMessage {
 /** Every frame a client may send. */
 export type ClientMessage =
   SubscribeMessage | UnsubscribeMessage | SubscribeCallsMessage | AuthMessage | PingMessage;
-export type ClientMessageType = ClientMessage['type'];
 
 // ---- server → client ----
 

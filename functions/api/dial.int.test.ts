@@ -7,7 +7,7 @@ import type { BusMessage } from '../../core/ports/event-bus.ts';
 import { AppError } from '../../core/support/errors.ts';
 import type { SimRoute } from '../../simulator/index.ts';
 import { BACKENDS, emulatorsAvailable } from '../../test/backends.ts';
-import { OTHER_ORG, startApiStack, triggerBody, type ApiStack } from './api-test-kit.ts';
+import { OTHER_ORG, startApiStack, triggerBody, type ApiStack } from './api.test-kit.ts';
 
 const backends = BACKENDS.filter((b) => b === 'memory' || emulatorsAvailable());
 const DIAL_ROUTE = {

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenResponse } from '../../core/protocol/rest-api.ts';
 import { createTokenVerifier } from '../../core/auth/tokens.ts';
 import { BACKENDS, emulatorsAvailable } from '../../test/backends.ts';
-import { startRelay, TestSocket, type RelayFixture } from '../../services/relay/relay-test-kit.ts';
-import { ORG, startApiStack, type ApiStack } from './api-test-kit.ts';
+import { startRelay, TestSocket, type RelayFixture } from '../../services/relay/relay.test-kit.ts';
+import { ORG, startApiStack, type ApiStack } from './api.test-kit.ts';
 
 const backends = BACKENDS.filter((b) => b === 'memory' || emulatorsAvailable());
 type ErrorBody = { error: { code: string; message: string } };

@@ -18,8 +18,8 @@ import {
   TestSocket,
   upgradeResponse,
   type RelayFixture,
-} from '../../services/relay/relay-test-kit.ts';
-import { ORG, OTHER_ORG, startApiStack, type ApiStack } from './api-test-kit.ts';
+} from '../../services/relay/relay.test-kit.ts';
+import { ORG, OTHER_ORG, startApiStack, type ApiStack } from './api.test-kit.ts';
 
 const backends = BACKENDS.filter((b) => b === 'memory' || emulatorsAvailable());
 describe.each(backends)('relay tickets on %s', (backend) => {

@@ -23,7 +23,7 @@ export const TRIGGER_LIMITS = {
 
 const L = TRIGGER_LIMITS;
 
-export const triggerSchema = z.object({
+const triggerSchema = z.object({
   driverId: z
     .string({ error: 'must be a string' })
     .trim()

@@ -137,7 +137,7 @@ export class MemoryCallStore implements CallStore {
   }
 }
 
-export function matchesFilter(call: Call, filter: CallFilter): boolean {
+function matchesFilter(call: Call, filter: CallFilter): boolean {
   if (filter.status && call.status !== filter.status) return false;
   if (filter.active !== undefined && filter.active === isTerminal(call.status)) return false;
   if (filter.callSid && call.callSid !== filter.callSid) return false;
