@@ -1,5 +1,6 @@
 // `npm run bench`: parse flags, run the chosen scenarios one after another, report; exit 1 on any failure.
 import { writeFile } from 'node:fs/promises';
+import { assertNever } from '../core/support/assert-never.ts';
 import { parseBenchOptions, USAGE, UsageError, type BenchOptions, type ScenarioName } from './cli-options.ts';
 import { machineFacts } from './machine.ts';
 import { printMachine, printResult } from './report.ts';
@@ -16,10 +17,8 @@ async function runScenario(name: ScenarioName, o: BenchOptions): Promise<Scenari
       return [await fanoutScenario(o.backend, o.fanout)];
     case 'ingest':
       return ingestScenarios(o.backend, o.ingest);
-    default: {
-      const unknown: never = name;
-      throw new TypeError(`unknown scenario ${String(unknown)}`);
-    }
+    default:
+      return assertNever(name);
   }
 }
 

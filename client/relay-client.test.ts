@@ -13,7 +13,7 @@ import {
   seedCall,
   startRelay,
   testBackendConfig,
-} from '../services/relay/relay-test-kit.ts';
+} from '../services/relay/relay.test-kit.ts';
 import { RelayClient, type ConnectionState, type RelayClientOptions } from './relay-client.ts';
 
 /** `ws` that remembers its sockets, so a test can kill the client's connection. */

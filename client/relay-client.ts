@@ -1,15 +1,15 @@
 // Typed relay client for browsers and Node: reconnects with backoff, refreshes tokens, resumes every subscription gaplessly.
-import type { Call } from '../core/domain/call.ts';
+import { newestFirst, type Call } from '../core/domain/call.ts';
 import { shouldReconnect } from '../core/support/errors.ts';
 import { parseServerMessage } from '../core/protocol/parse-server-message.ts';
-import {
-  assertNever,
-  type ClientMessage,
-  type ErrorMessage,
-  type EventMessage,
-  type PartialMessage,
-  type ServerMessage,
+import type {
+  ClientMessage,
+  ErrorMessage,
+  EventMessage,
+  PartialMessage,
+  ServerMessage,
 } from '../core/protocol/relay-messages.ts';
+import { assertNever } from '../core/support/assert-never.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
 
 /**
@@ -163,7 +163,7 @@ export class RelayClient {
     this.callList ??= { handlers: new Set(), calls: new Map(), loaded: false };
     this.callList.handlers.add(handlers);
     if (first) this.send({ type: 'subscribe_calls' });
-    else if (this.callList.loaded) handlers.onCalls(newestFirst([...this.callList.calls.values()]));
+    else if (this.callList.loaded) handlers.onCalls([...this.callList.calls.values()].sort(newestFirst));
     return { unsubscribe: () => void this.callList?.handlers.delete(handlers) };
   }
 
@@ -407,7 +407,3 @@ function detach(socket: WebSocketLike): void {
 }
 
 function ignore(): void {}
-
-function newestFirst(calls: Call[]): Call[] {
-  return calls.sort((a, b) => (a.createdAt === b.createdAt ? 0 : a.createdAt < b.createdAt ? 1 : -1));
-}

@@ -16,7 +16,7 @@ import {
   twilioRequest,
   uid,
   type TestBackend,
-} from './webhooks/webhook-test-kit.ts';
+} from './webhooks/webhook.test-kit.ts';
 
 describe.each(BACKENDS)('load shedding on the %s backend', (name: BackendName) => {
   const skip = name === 'google' && !emulatorsAvailable();

@@ -10,7 +10,7 @@ import {
   dialElevenLabs,
   startHarness,
   type Harness,
-} from './test-fixtures.ts';
+} from './fixtures.test-kit.ts';
 
 let h: Harness | undefined;
 afterEach(async () => {

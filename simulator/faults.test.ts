@@ -1,6 +1,6 @@
 // Injected faults and provider retry behaviour: duplicates, reordering, drops, receiver errors, determinism.
 import { afterEach, describe, expect, it } from 'vitest';
-import { dialElevenLabs, dialRegister, startHarness, type Harness } from './test-fixtures.ts';
+import { dialElevenLabs, dialRegister, startHarness, type Harness } from './fixtures.test-kit.ts';
 
 let h: Harness | undefined;
 afterEach(async () => {

@@ -7,8 +7,8 @@ import {
   dialRegister,
   startHarness,
   type Harness,
-} from './test-fixtures.ts';
-import type { ReceivedHook } from './test-receiver.ts';
+} from './fixtures.test-kit.ts';
+import type { ReceivedHook } from './webhook-receiver.test-kit.ts';
 
 let h: Harness | undefined;
 afterEach(async () => {

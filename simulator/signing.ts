@@ -1,4 +1,4 @@
-// Webhook signatures exactly as the providers compute them: X-Twilio-Signature and ElevenLabs-Signature.
+// Signs simulated and test deliveries exactly as the providers do: X-Twilio-Signature and ElevenLabs-Signature.
 import { createHmac } from 'node:crypto';
 import twilio from 'twilio';
 
@@ -11,8 +11,8 @@ export function twilioSignature(
   return twilio.getExpectedTwilioSignature(authToken, publicUrl, params);
 }
 
-/** ElevenLabs: `t=<unix secs>,v0=<hex HMAC-SHA256(secret, "t.body")>`. */
-export function elevenLabsSignature(secret: string, rawBody: string, unixSeconds: number): string {
-  const digest = createHmac('sha256', secret).update(`${unixSeconds}.${rawBody}`).digest('hex');
+/** ElevenLabs: `t=<unix secs>,v0=<hex HMAC-SHA256(secret, "t.body")>` over the exact body bytes. */
+export function elevenLabsSignature(secret: string, rawBody: string | Buffer, unixSeconds: number): string {
+  const digest = createHmac('sha256', secret).update(`${unixSeconds}.`).update(rawBody).digest('hex');
   return `t=${unixSeconds},v0=${digest}`;
 }

@@ -13,8 +13,8 @@ import {
   dialRegister,
   startHarness,
   type Harness,
-} from './test-fixtures.ts';
-import { PATHS, PUBLIC_BASE } from './test-receiver.ts';
+} from './fixtures.test-kit.ts';
+import { PATHS, PUBLIC_BASE } from './webhook-receiver.test-kit.ts';
 
 let h: Harness | undefined;
 afterEach(async () => {

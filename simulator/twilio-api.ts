@@ -1,5 +1,6 @@
 // Twilio REST API subset: Calls create/fetch and Real-Time Transcriptions create/stop, with Twilio's auth and errors.
 import { timingSafeEqual } from 'node:crypto';
+import { isE164 } from '../core/domain/phone-number.ts';
 import type { CallPlayer } from './call-player.ts';
 import { newCallRecord } from './call-factory.ts';
 import type { Deliverer } from './delivery.ts';
@@ -27,7 +28,6 @@ export function twilioError(status: number, code: number, message: string): SimR
   return json(status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
 }
 
-const E164 = /^\+[1-9]\d{6,14}$/;
 const STATUS_EVENTS = new Set(['initiated', 'ringing', 'answered', 'completed']);
 
 function sameSecret(given: string, expected: string): boolean {
@@ -70,7 +70,7 @@ export class TwilioApi {
     const twiml = form.get('Twiml');
     if (!to) return twilioError(400, 21201, "No 'To' number is specified");
     if (!from) return twilioError(400, 21603, "A 'From' phone number is required.");
-    if (!E164.test(to)) return twilioError(400, 21211, "Invalid 'To' Phone Number");
+    if (!isE164(to)) return twilioError(400, 21211, "Invalid 'To' Phone Number");
     if (!url && !twiml) return twilioError(400, 21205, "Either 'Url' or 'Twiml' must be provided.");
     if (url && !isHttpUrl(url)) return twilioError(400, 21205, 'Url is not a valid URL.');
     const statusCallback = form.get('StatusCallback');

@@ -2,7 +2,7 @@
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { WEBHOOK_PATHS } from '../../functions/webhooks/webhook-deps.ts';
-import { transcriptionParams, twilioRequest } from '../../functions/webhooks/webhook-test-kit.ts';
+import { transcriptionParams, twilioRequest } from '../../functions/webhooks/webhook.test-kit.ts';
 
 /** Attempts per webhook: the first plus retries on 5xx / connection errors, as a provider would. */
 const MAX_ATTEMPTS = 5;

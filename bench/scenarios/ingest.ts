@@ -1,5 +1,5 @@
 // Scenario 3: ingest throughput, signed webhooks/s with C in flight, on one call (contended) and spread over many.
-import { uid } from '../../functions/webhooks/webhook-test-kit.ts';
+import { uid } from '../../functions/webhooks/webhook.test-kit.ts';
 import type { BackendName } from '../../test/backends.ts';
 import { closedLoop } from '../load/pacing.ts';
 import { TwilioSender } from '../load/twilio-sender.ts';

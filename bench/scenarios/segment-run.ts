@@ -1,5 +1,5 @@
 // The live loop shared by the latency and fan-out scenarios: signed segment webhooks in, relay clients out, timed.
-import { uid } from '../../functions/webhooks/webhook-test-kit.ts';
+import { uid } from '../../functions/webhooks/webhook.test-kit.ts';
 import { atFixedRate, closedLoop } from '../load/pacing.ts';
 import { SubscriberPool } from '../load/subscriber-pool.ts';
 import { TwilioSender, type PostResult } from '../load/twilio-sender.ts';

@@ -28,12 +28,12 @@ export function providerRejected(provider: ProviderName, operation: string): App
   return failureError({ provider, operation, kind: 'rejected' });
 }
 
-export function failureError(failure: ProviderFailure): AppError {
+function failureError(failure: ProviderFailure): AppError {
   return new AppError('provider_error', describeFailure(failure), { details: failure });
 }
 
 /** One line, e.g. `twilio calls.create failed: HTTP 503 (code 20500)`. */
-export function describeFailure(f: ProviderFailure): string {
+function describeFailure(f: ProviderFailure): string {
   const what = `${f.provider} ${f.operation} failed`;
   switch (f.kind) {
     case 'timeout':

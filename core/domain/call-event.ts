@@ -80,4 +80,13 @@ export interface PartialSegment {
   occurredAt?: string;
 }
 
-export const EVENT_KINDS: readonly CallEventKind[] = ['call_status', 'segment', 'transcript'];
+/** Keyed by every kind, so the compiler flags a kind added to `CallEventBody` but missing here. */
+const KINDS: Record<CallEventKind, true> = { call_status: true, segment: true, transcript: true };
+
+/** Every durable event kind: the one list the bus codec and the relay protocol check against. */
+export const EVENT_KINDS: readonly CallEventKind[] = Object.keys(KINDS) as CallEventKind[];
+
+/** True for the kind of a durable event (which carries `callId` and `seq` on the wire). */
+export function isEventKind(value: unknown): value is CallEventKind {
+  return typeof value === 'string' && Object.hasOwn(KINDS, value);
+}

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { CALL_STATUSES, newCallRecord, type Call, type CallStatus } from './call.ts';
 import type { CallEventBody, TranscriptBody } from './call-event.ts';
-import { applyEvent, assertNever } from './call-reducer.ts';
+import { applyEvent } from './call-reducer.ts';
 
 const created = '2030-01-01T00:00:00.000Z';
 const now = '2030-01-01T00:05:00.000Z';
@@ -129,11 +129,5 @@ describe('applyEvent: segment and transcript', () => {
       now,
     );
     expect(next).toMatchObject({ conversationId: 'conv-0', durationSecs: 80 });
-  });
-});
-
-describe('assertNever', () => {
-  it('throws a TypeError for an unexpected variant', () => {
-    expect(() => assertNever({ kind: 'mystery' } as never)).toThrow(TypeError);
   });
 });

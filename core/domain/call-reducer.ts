@@ -1,6 +1,7 @@
 // The one rule book for how an event changes a call; every store adapter applies it inside its append.
 import { canTransition, isTerminal, type Call } from './call.ts';
 import type { CallEventBody } from './call-event.ts';
+import { assertNever } from '../support/assert-never.ts';
 
 /**
  * Applies `body` to `call`. Returns the updated call, or `null` when the event changes nothing and must not be
@@ -44,8 +45,4 @@ export function applyEvent(call: Call, body: CallEventBody, now: string): Call |
     default:
       return assertNever(body);
   }
-}
-
-export function assertNever(value: never): never {
-  throw new TypeError(`unexpected variant: ${JSON.stringify(value)}`);
 }

@@ -123,3 +123,15 @@ export function publicCall(call: Call): Call {
   const { phoneNumber: _omit, ...driver } = call.driver;
   return { ...call, driver };
 }
+
+/**
+ * Sort comparator of call lists, the order every store pages in and every view shows: newest `createdAt` first,
+ * ties by `callId` descending (code-unit order, as Firestore orders strings), so equal timestamps still sort stably.
+ */
+export function newestFirst(
+  a: Pick<Call, 'createdAt' | 'callId'>,
+  b: Pick<Call, 'createdAt' | 'callId'>,
+): number {
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
+  return a.callId < b.callId ? 1 : a.callId > b.callId ? -1 : 0;
+}

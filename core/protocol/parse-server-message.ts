@@ -1,11 +1,10 @@
 // Light guard for frames a client receives: enough structure to dispatch safely, without a schema library.
+import { EVENT_KINDS, isEventKind } from '../domain/call-event.ts';
 import type { ServerMessage, ServerMessageType } from './relay-messages.ts';
 
 const SERVER_TYPES: ReadonlySet<string> = new Set<ServerMessageType>([
   'subscribed',
-  'call_status',
-  'segment',
-  'transcript',
+  ...EVENT_KINDS,
   'partial',
   'calls',
   'call_updated',
@@ -14,8 +13,6 @@ const SERVER_TYPES: ReadonlySet<string> = new Set<ServerMessageType>([
   'error',
   'pong',
 ]);
-
-const SEQUENCED: ReadonlySet<string> = new Set(['call_status', 'segment', 'transcript']);
 
 /** Parses a server frame; `undefined` for anything that is not a known, well-formed message. */
 export function parseServerMessage(text: string): ServerMessage | undefined {
@@ -28,7 +25,7 @@ export function parseServerMessage(text: string): ServerMessage | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const record = raw as Record<string, unknown>;
   if (typeof record.type !== 'string' || !SERVER_TYPES.has(record.type)) return undefined;
-  if (SEQUENCED.has(record.type) && (typeof record.callId !== 'string' || !Number.isInteger(record.seq)))
+  if (isEventKind(record.type) && (typeof record.callId !== 'string' || !Number.isInteger(record.seq)))
     return undefined;
   if ((record.type === 'subscribed' || record.type === 'partial') && typeof record.callId !== 'string')
     return undefined;

@@ -32,7 +32,6 @@ export interface PingMessage {
 /** Every frame a client may send. */
 export type ClientMessage =
   SubscribeMessage | UnsubscribeMessage | SubscribeCallsMessage | AuthMessage | PingMessage;
-export type ClientMessageType = ClientMessage['type'];
 
 // ---- server → client ----
 
@@ -117,14 +116,4 @@ export function eventMessage(event: CallEvent): EventMessage {
 export function partialMessage(partial: PartialSegment): PartialMessage {
   const { kind: _kind, ...rest } = partial;
   return { ...rest, type: 'partial' };
-}
-
-/** Whether a server message is a durable event (carries `seq`). */
-export function isEventMessage(message: ServerMessage): message is EventMessage {
-  return message.type === 'call_status' || message.type === 'segment' || message.type === 'transcript';
-}
-
-/** For exhaustive switches: compile error when a union member is not handled. */
-export function assertNever(value: never): never {
-  throw new TypeError(`unhandled variant: ${JSON.stringify(value)}`);
 }

@@ -1,5 +1,6 @@
 // Configuration of the `api` function, parsed once at start; every error names the variable, never its value.
 import { parseAuthConfig, type AuthConfig } from '../../core/auth/tokens.ts';
+import { isE164 } from '../../core/domain/phone-number.ts';
 import { DIAL_MODES, type DialMode } from '../../core/operations/call-dialer.ts';
 import {
   ConfigError,
@@ -47,8 +48,6 @@ export interface ApiConfig {
   twilio: { accountSid: string; authToken: string; fromNumber: string; apiBaseUrl?: string };
 }
 
-const E164 = /^\+[1-9]\d{6,14}$/;
-
 export function parseApiConfig(env: Env = process.env): ApiConfig {
   const elevenlabsBaseUrl = optionalString(env, 'ELEVENLABS_BASE_URL')
     ? url(env, 'ELEVENLABS_BASE_URL')
@@ -57,7 +56,7 @@ export function parseApiConfig(env: Env = process.env): ApiConfig {
     ? url(env, 'TWILIO_API_BASE_URL')
     : undefined;
   const fromNumber = requireString(env, 'TWILIO_FROM_NUMBER');
-  if (!E164.test(fromNumber))
+  if (!isE164(fromNumber))
     throw new ConfigError('TWILIO_FROM_NUMBER', 'must be an E.164 number (+ and 7-15 digits)');
   return {
     backend: parseBackendConfig(env),

@@ -5,7 +5,7 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../core/support/clock.ts';
 import { BACKENDS, emulatorsAvailable } from '../../test/backends.ts';
-import { OTHER_ORG, startApiStack, triggerBody, type ApiStack } from './api-test-kit.ts';
+import { OTHER_ORG, startApiStack, triggerBody, type ApiStack } from './api.test-kit.ts';
 
 const backends = BACKENDS.filter((b) => b === 'memory' || emulatorsAvailable());
 type ErrorBody = { error: { code: string; message: string; details?: { field: string; problem: string }[] } };

@@ -4,7 +4,7 @@ import type { Call } from '../../core/domain/call.ts';
 import type { CallEvent } from '../../core/domain/call-event.ts';
 import type { BusMessage } from '../../core/ports/event-bus.ts';
 import { BACKENDS, emulatorsAvailable } from '../../test/backends.ts';
-import { ORG, startApiStack, triggerBody, type ApiStack } from './api-test-kit.ts';
+import { ORG, startApiStack, triggerBody, type ApiStack } from './api.test-kit.ts';
 
 const backends = BACKENDS.filter((b) => b === 'memory' || emulatorsAvailable());
 

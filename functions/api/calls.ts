@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { TokenVerifier } from '../../core/auth/tokens.ts';
 import { CALL_STATUSES, publicCall } from '../../core/domain/call.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
+import type { CallEventsResponse, GetCallResponse, ListCallsResponse } from '../../core/protocol/rest-api.ts';
 import { json, type HttpHandler } from '../http/http-types.ts';
 import { ownedCall, withAuth } from './authenticate.ts';
 import { queryObject, validate } from './request-input.ts';
@@ -61,14 +62,14 @@ export function createListCallsHandler(deps: CallsDeps): HttpHandler {
     return json(200, {
       calls: page.calls.map(publicCall),
       ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
-    });
+    } satisfies ListCallsResponse);
   });
 }
 
 export function createGetCallHandler(deps: CallsDeps): HttpHandler {
   return withAuth(deps.verifyToken, async (req, _ctx, principal) => {
     const call = await ownedCall(deps.store, principal, req.params.callId ?? '');
-    return json(200, publicCall(call));
+    return json(200, publicCall(call) satisfies GetCallResponse);
   });
 }
 
@@ -88,6 +89,6 @@ export function createCallEventsHandler(deps: CallsDeps): HttpHandler {
       lastSeq: call.lastSeq,
       events,
       ...(events.length === limit && last ? { nextAfterSeq: last.seq } : {}),
-    });
+    } satisfies CallEventsResponse);
   });
 }

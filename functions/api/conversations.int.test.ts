@@ -3,9 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Call } from '../../core/domain/call.ts';
 import type { CallEvent } from '../../core/domain/call-event.ts';
 import { BACKENDS, emulatorsAvailable } from '../../test/backends.ts';
-import { signElevenLabsBody } from '../webhooks/elevenlabs-signature.ts';
+import { elevenLabsSignature } from '../../simulator/signing.ts';
 import twilio from 'twilio';
-import { PUBLIC_BASE_URL, TWILIO_TOKEN, startApiStack, triggerBody, type ApiStack } from './api-test-kit.ts';
+import { PUBLIC_BASE_URL, TWILIO_TOKEN, startApiStack, triggerBody, type ApiStack } from './api.test-kit.ts';
 
 const backends = BACKENDS.filter((b) => b === 'memory' || emulatorsAvailable());
 type Created = { callId: string; callSid: string; conversationId: string | null };
@@ -91,7 +91,11 @@ describe.each(backends)('conversations on %s', (backend) => {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        'elevenlabs-signature': signElevenLabsBody(payload, 'wsec_sim_secret', Math.floor(Date.now() / 1000)),
+        'elevenlabs-signature': elevenLabsSignature(
+          'wsec_sim_secret',
+          payload,
+          Math.floor(Date.now() / 1000),
+        ),
       },
       body: payload,
     });

@@ -1,19 +1,19 @@
 // Dialing through the real SDKs: idempotent retries dial once; provider failures give 502 and a failed call record.
 import { afterEach, describe, expect, it } from 'vitest';
+import type { TriggerCallResponse } from '../../core/protocol/rest-api.ts';
 import type { Call } from '../../core/domain/call.ts';
 import type { CallEvent } from '../../core/domain/call-event.ts';
 import type { BusMessage } from '../../core/ports/event-bus.ts';
 import { AppError } from '../../core/support/errors.ts';
 import type { SimRoute } from '../../simulator/index.ts';
 import { BACKENDS, emulatorsAvailable } from '../../test/backends.ts';
-import { OTHER_ORG, startApiStack, triggerBody, type ApiStack } from './api-test-kit.ts';
+import { OTHER_ORG, startApiStack, triggerBody, type ApiStack } from './api.test-kit.ts';
 
 const backends = BACKENDS.filter((b) => b === 'memory' || emulatorsAvailable());
 const DIAL_ROUTE = {
   register: 'twilio.create-call',
   elevenlabs: 'elevenlabs.outbound-call',
 } as const satisfies Record<string, SimRoute>;
-type Created = { callId: string; callSid: string | null; conversationId: string | null; status: string };
 type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown> } };
 
 describe.each(backends)('dialing on %s', (backend) => {
@@ -45,7 +45,7 @@ describe.each(backends)('dialing on %s', (backend) => {
       for (const res of [again!, ...concurrent]) {
         expect(res.status).toBe(200);
         expect(res.headers.get('idempotent-replayed')).toBe('true');
-        expect((res.body as Created).callId).toBe((first.body as Created).callId);
+        expect((res.body as TriggerCallResponse).callId).toBe((first.body as TriggerCallResponse).callId);
       }
       expect(dials(stack, mode)).toBe(1);
 
@@ -55,9 +55,11 @@ describe.each(backends)('dialing on %s', (backend) => {
 
       const otherOrg = await trigger(stack, await stack.login(OTHER_ORG), 'tms-8812');
       expect(otherOrg.status).toBe(201);
-      expect((otherOrg.body as Created).callId).not.toBe((first.body as Created).callId);
+      expect((otherOrg.body as TriggerCallResponse).callId).not.toBe(
+        (first.body as TriggerCallResponse).callId,
+      );
       const unkeyed = await Promise.all([trigger(stack, token), trigger(stack, token)]);
-      expect(new Set(unkeyed.map((r) => (r.body as Created).callId)).size).toBe(2);
+      expect(new Set(unkeyed.map((r) => (r.body as TriggerCallResponse).callId)).size).toBe(2);
       expect(dials(stack, mode)).toBe(4);
       await stack.settle();
     },
@@ -82,7 +84,7 @@ describe.each(backends)('dialing on %s', (backend) => {
 
     const retries = await Promise.all([1, 2, 3].map(() => trigger(stack!, token, 'tms-store-down')));
     expect(retries.map((r) => r.status).sort()).toEqual([200, 200, 201]);
-    expect(new Set(retries.map((r) => (r.body as Created).callId)).size).toBe(1);
+    expect(new Set(retries.map((r) => (r.body as TriggerCallResponse).callId)).size).toBe(1);
     expect(dials(stack, 'register')).toBe(1);
     await stack.settle();
   });

@@ -14,6 +14,7 @@ import {
 import { recordCallEvent } from '../../core/operations/record-call-event.ts';
 import { conversationDrafts } from '../../core/domain/elevenlabs-conversation.ts';
 import { isCallId } from '../../core/domain/call-id.ts';
+import type { FetchConversationResponse, Reconciled } from '../../core/protocol/rest-api.ts';
 import { json, type HttpHandler } from '../http/http-types.ts';
 import { withAuth } from './authenticate.ts';
 
@@ -23,9 +24,6 @@ export interface FetchConversationDeps {
   bus: EventBus;
   conversations: ConversationSource;
 }
-
-/** What the reconciliation did: stored the transcript now, found it stored already, or nothing to store yet. */
-export type Reconciled = 'stored' | 'already_stored' | 'not_final';
 
 const NOT_FOUND = 'conversation not found';
 
@@ -62,7 +60,7 @@ export function createFetchConversationHandler(deps: FetchConversationDeps): Htt
         dataCollection: snapshot.dataCollection,
       },
       reconciled,
-    });
+    } satisfies FetchConversationResponse);
   });
 }
 

@@ -7,6 +7,7 @@ import { AppError } from '../../core/support/errors.ts';
 import { normalizeEmail, type UserStore } from '../../core/ports/user-store.ts';
 import type { BoundedWorkQueue } from '../../core/support/bounded-work-queue.ts';
 import type { Logger } from '../../core/support/log.ts';
+import type { LoginRequest, TokenResponse } from '../../core/protocol/rest-api.ts';
 import { json, type HttpHandler } from '../http/http-types.ts';
 import { clientAddress } from './client-address.ts';
 import type { LoginRateLimiter, Throttle } from './login-rate-limiter.ts';
@@ -46,7 +47,7 @@ const loginSchema = z.object({
 export function createLoginHandler(deps: LoginDeps): HttpHandler {
   const dummyHash = hashPassword(randomUUID());
   return async (req, { logger }) => {
-    const input = validate(loginSchema, jsonBody(req));
+    const input: LoginRequest = validate(loginSchema, jsonBody(req));
     const email = normalizeEmail(input.email);
     const address = clientAddress(req, deps.trustedProxyHops);
     // A cheap early refusal, so a throttled caller does not even cost a store read.
@@ -73,7 +74,9 @@ export function createLoginHandler(deps: LoginDeps): HttpHandler {
     deps.limiter.recordSuccess(email, address);
     const { token, expiresIn } = await deps.signToken({ sub: user.userId, org: user.orgId, role: user.role });
     logger.info('login succeeded', { sub: user.userId, org: user.orgId });
-    return json(200, { token, tokenType: 'Bearer', expiresIn }, { 'cache-control': 'no-store' });
+    return json(200, { token, tokenType: 'Bearer', expiresIn } satisfies TokenResponse, {
+      'cache-control': 'no-store',
+    });
   };
 }
 

@@ -14,7 +14,7 @@ import {
   triggerBody,
   type ApiResponse,
   type ApiStack,
-} from './api-test-kit.ts';
+} from './api.test-kit.ts';
 
 interface OpenApiDoc {
   paths: Record<string, Record<string, { responses: Record<string, ResponseObject> }>>;

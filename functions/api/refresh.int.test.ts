@@ -2,13 +2,13 @@
 import { randomBytes } from 'node:crypto';
 import { decodeJwt, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TokenResponse } from '../../core/protocol/rest-api.ts';
 import { createTokenVerifier } from '../../core/auth/tokens.ts';
 import { BACKENDS, emulatorsAvailable } from '../../test/backends.ts';
-import { startRelay, TestSocket, type RelayFixture } from '../../services/relay/relay-test-kit.ts';
-import { ORG, startApiStack, type ApiStack } from './api-test-kit.ts';
+import { startRelay, TestSocket, type RelayFixture } from '../../services/relay/relay.test-kit.ts';
+import { ORG, startApiStack, type ApiStack } from './api.test-kit.ts';
 
 const backends = BACKENDS.filter((b) => b === 'memory' || emulatorsAvailable());
-type RefreshBody = { token: string; tokenType: string; expiresIn: number };
 type ErrorBody = { error: { code: string; message: string } };
 
 const MAX_SESSION_SECS = 7200;
@@ -62,7 +62,7 @@ describe.each(backends)('POST /auth/refresh on %s', (backend) => {
     const res = await refresh(token);
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    const body = res.body as RefreshBody;
+    const body = res.body as TokenResponse;
     expect(body).toMatchObject({ tokenType: 'Bearer', expiresIn: 3600 });
     const after = decodeJwt(body.token);
     expect(after).toMatchObject({
@@ -86,7 +86,7 @@ describe.each(backends)('POST /auth/refresh on %s', (backend) => {
     (await TestSocket.open(relay.url, body.token)).close();
     const socket = await TestSocket.open(relay.url, token);
     try {
-      const again = (await refresh(token)).body as RefreshBody;
+      const again = (await refresh(token)).body as TokenResponse;
       socket.send({ type: 'auth', token: again.token });
       const authenticated = () => socket.messages.filter((m) => m.type === 'authenticated');
       await socket.waitFor(() => authenticated().length === 2);
@@ -109,19 +109,19 @@ describe.each(backends)('POST /auth/refresh on %s', (backend) => {
   it('gives a later exp, keeping auth_time, and refreshes a refreshed token', async () => {
     const authTime = nowSecs() - 60;
     const old = await sign({ authTime, exp: nowSecs() + 30 });
-    const first = (await refresh(old)).body as RefreshBody;
+    const first = (await refresh(old)).body as TokenResponse;
     expect(decodeJwt(first.token).exp).toBeGreaterThan(decodeJwt(old).exp!);
     expect(decodeJwt(first.token).auth_time).toBe(authTime);
     const second = await refresh(first.token);
     expect(second.status).toBe(200);
-    expect(decodeJwt((second.body as RefreshBody).token).auth_time).toBe(authTime);
+    expect(decodeJwt((second.body as TokenResponse).token).auth_time).toBe(authTime);
   });
 
   it('caps exp at auth_time + JWT_MAX_SESSION_SECS', async () => {
     const authTime = nowSecs() - MAX_SESSION_SECS + 120;
     const res = await refresh(await sign({ authTime }));
     expect(res.status).toBe(200);
-    const body = res.body as RefreshBody;
+    const body = res.body as TokenResponse;
     expect(decodeJwt(body.token).exp).toBe(authTime + MAX_SESSION_SECS);
     expect(body.expiresIn).toBeGreaterThan(100);
     expect(body.expiresIn).toBeLessThanOrEqual(120);
@@ -131,7 +131,7 @@ describe.each(backends)('POST /auth/refresh on %s', (backend) => {
     const iat = nowSecs() - 30;
     const res = await refresh(await sign({ iat }));
     expect(res.status).toBe(200);
-    expect(decodeJwt((res.body as RefreshBody).token).auth_time).toBe(iat);
+    expect(decodeJwt((res.body as TokenResponse).token).auth_time).toBe(iat);
   });
 
   it.each([

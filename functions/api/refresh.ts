@@ -1,6 +1,7 @@
 // POST /auth/refresh: a valid token → a fresh one for the same user and session, until the session's maximum age.
 import type { TokenSigner, TokenVerifier } from '../../core/auth/tokens.ts';
 import { AppError } from '../../core/support/errors.ts';
+import type { TokenResponse } from '../../core/protocol/rest-api.ts';
 import { json, type HttpHandler } from '../http/http-types.ts';
 import { withAuth } from './authenticate.ts';
 
@@ -26,6 +27,8 @@ export function createRefreshHandler(deps: RefreshDeps): HttpHandler {
       authTime: principal.authTime,
     });
     logger.info('token refreshed', { authTime: principal.authTime, expiresIn });
-    return json(200, { token, tokenType: 'Bearer', expiresIn }, { 'cache-control': 'no-store' });
+    return json(200, { token, tokenType: 'Bearer', expiresIn } satisfies TokenResponse, {
+      'cache-control': 'no-store',
+    });
   });
 }

@@ -2,6 +2,7 @@
 import { decodeJwt } from 'jose';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RelayTicketResponse } from '../../core/protocol/rest-api.ts';
 import {
   createTicketIssuer,
   createTicketVerifier,
@@ -17,12 +18,10 @@ import {
   TestSocket,
   upgradeResponse,
   type RelayFixture,
-} from '../../services/relay/relay-test-kit.ts';
-import { ORG, OTHER_ORG, startApiStack, type ApiStack } from './api-test-kit.ts';
+} from '../../services/relay/relay.test-kit.ts';
+import { ORG, OTHER_ORG, startApiStack, type ApiStack } from './api.test-kit.ts';
 
 const backends = BACKENDS.filter((b) => b === 'memory' || emulatorsAvailable());
-type TicketBody = { ticket: string; expiresAt: string };
-
 describe.each(backends)('relay tickets on %s', (backend) => {
   let stack: ApiStack;
   let relay: RelayFixture;
@@ -48,7 +47,7 @@ describe.each(backends)('relay tickets on %s', (backend) => {
     const res = await stack.request('POST', '/relay/tickets', { token });
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    return res.body as TicketBody;
+    return res.body as RelayTicketResponse;
   };
   const withTicket = (fx: RelayFixture, ticket: string) => `${fx.url}?ticket=${encodeURIComponent(ticket)}`;
 

@@ -1,6 +1,7 @@
 // POST /relay/tickets: a valid dispatcher token → a 30-second, single-use ticket to open one relay socket.
 import type { TicketIssuer } from '../../core/auth/relay-tickets.ts';
 import type { TokenVerifier } from '../../core/auth/tokens.ts';
+import type { RelayTicketResponse } from '../../core/protocol/rest-api.ts';
 import { json, type HttpHandler } from '../http/http-types.ts';
 import { withAuth } from './authenticate.ts';
 
@@ -17,6 +18,6 @@ export function createRelayTicketHandler(deps: RelayTicketDeps): HttpHandler {
   return withAuth(deps.verifyToken, async (_req, { logger }, principal) => {
     const issued = await deps.issueTicket(principal);
     logger.debug('relay ticket issued', { expiresAt: issued.expiresAt });
-    return json(200, issued, { 'cache-control': 'no-store' });
+    return json(200, issued satisfies RelayTicketResponse, { 'cache-control': 'no-store' });
   });
 }

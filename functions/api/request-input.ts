@@ -1,14 +1,9 @@
 // Edge parsing for the API: JSON bodies and query strings → typed values, or 400/415/422 in the error envelope.
 import type { z } from 'zod';
+import type { FieldProblem } from '../../core/protocol/rest-api.ts';
 import { AppError } from '../../core/support/errors.ts';
 import { mediaType } from '../http/body-rules.ts';
 import type { HttpRequest } from '../http/http-types.ts';
-
-/** One invalid field: where (`phoneNumber`, `violations.3.description`, `query.limit`) and why. Never the value. */
-export interface FieldProblem {
-  field: string;
-  problem: string;
-}
 
 /** Parses the request body as JSON; requires `Content-Type: application/json`. */
 export function jsonBody(req: HttpRequest): unknown {

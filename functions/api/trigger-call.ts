@@ -1,7 +1,9 @@
 // POST /driver_data/call-elevenlabs: validate the driver + triggers, then dial once per Idempotency-Key.
 import { z } from 'zod';
 import type { Call } from '../../core/domain/call.ts';
+import { E164_PATTERN } from '../../core/domain/phone-number.ts';
 import type { CallDialer } from '../../core/operations/call-dialer.ts';
+import type { FieldProblem, TriggerCallRequest, TriggerCallResponse } from '../../core/protocol/rest-api.ts';
 import { AppError } from '../../core/support/errors.ts';
 import { json, type HttpHandler, type HttpRequest } from '../http/http-types.ts';
 import { withAuth } from './authenticate.ts';
@@ -19,12 +21,9 @@ export const TRIGGER_LIMITS = {
   idempotencyKeyMax: 255,
 } as const;
 
-/** E.164: `+`, a non-zero country digit, 7–15 digits in all. */
-export const E164_PATTERN = /^\+[1-9]\d{6,14}$/;
-
 const L = TRIGGER_LIMITS;
 
-export const triggerSchema = z.object({
+const triggerSchema = z.object({
   driverId: z
     .string({ error: 'must be a string' })
     .trim()
@@ -72,7 +71,7 @@ export interface TriggerCallDeps {
 export function createTriggerCallHandler(deps: TriggerCallDeps): HttpHandler {
   return withAuth(deps.verifyToken, async (req, _ctx, principal) => {
     const idempotencyKey = idempotencyKeyOf(req);
-    const input = validate(triggerSchema, jsonBody(req));
+    const input: TriggerCallRequest = validate(triggerSchema, jsonBody(req));
     const { call, replayed } = await deps.dialer.trigger({
       orgId: principal.org,
       driver: {
@@ -92,12 +91,7 @@ export function createTriggerCallHandler(deps: TriggerCallDeps): HttpHandler {
   });
 }
 
-export function triggerResponse(call: Call): {
-  callId: string;
-  callSid: string | null;
-  conversationId: string | null;
-  status: string;
-} {
+function triggerResponse(call: Call): TriggerCallResponse {
   return {
     callId: call.callId,
     callSid: call.callSid ?? null,
@@ -116,7 +110,7 @@ function idempotencyKeyOf(req: HttpRequest): string | undefined {
           field: 'header.Idempotency-Key',
           problem: `must be 1-${L.idempotencyKeyMax} visible ASCII characters`,
         },
-      ],
+      ] satisfies FieldProblem[],
     });
   }
   return key;

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../core/support/clock.ts';
 import { AppError } from '../../core/support/errors.ts';
 import type { HttpRequest } from '../http/http-types.ts';
-import { signElevenLabsBody, verifyElevenLabsRequest } from './elevenlabs-signature.ts';
+import { elevenLabsSignature } from '../../simulator/signing.ts';
+import { verifyElevenLabsRequest } from './elevenlabs-signature.ts';
 
 const SECRET = 'wsec_unit';
 const NOW = 1_768_478_400; // unix seconds
@@ -80,7 +81,7 @@ describe('verifyElevenLabsRequest', () => {
     expect(codeOf(request(valid, reserialized))).toBe('invalid_signature');
   });
 
-  it('signElevenLabsBody matches the documented scheme', () => {
-    expect(signElevenLabsBody(BODY, SECRET, NOW)).toBe(valid);
+  it('the simulator signs with the documented scheme', () => {
+    expect(elevenLabsSignature(SECRET, BODY, NOW)).toBe(valid);
   });
 });

@@ -45,12 +45,6 @@ export function verifyElevenLabsRequest(req: HttpRequest, secret: string, clock:
   }
 }
 
-/** Builds a header value the way ElevenLabs does (tests, local simulators). */
-export function signElevenLabsBody(rawBody: string | Buffer, secret: string, unixSeconds: number): string {
-  const v0 = createHmac('sha256', secret).update(`${unixSeconds}.`).update(rawBody).digest('hex');
-  return `t=${unixSeconds},v0=${v0}`;
-}
-
 function parseHeader(header: string): { t?: string; v0?: string } {
   const out: { t?: string; v0?: string } = {};
   for (const part of header.split(',')) {

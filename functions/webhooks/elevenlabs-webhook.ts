@@ -1,5 +1,5 @@
 // POST /webhooks/elevenlabs: verified ElevenLabs post-call webhooks → `transcript` and terminal `call_status` events.
-import { assertNever } from '../../core/domain/call-reducer.ts';
+import { assertNever } from '../../core/support/assert-never.ts';
 import { conversationDrafts } from '../../core/domain/elevenlabs-conversation.ts';
 import type { HttpHandler } from '../http/http-types.ts';
 import { elevenLabsRef, initiationFailureDraft, parseElevenLabsWebhook } from './elevenlabs-payload.ts';

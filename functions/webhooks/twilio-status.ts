@@ -1,5 +1,5 @@
 // POST /webhooks/twilio/status: verified Twilio call status callbacks → durable `call_status` events.
-import { assertNever } from '../../core/domain/call-reducer.ts';
+import { assertNever } from '../../core/support/assert-never.ts';
 import type { HttpHandler } from '../http/http-types.ts';
 import { accepted, ingest } from './ingest.ts';
 import { callIdFromQuery } from './payload-parse.ts';

@@ -1,5 +1,5 @@
 // POST /webhooks/twilio/transcription: Real-Time Transcription → durable final `segment`s and live-only partials.
-import { assertNever } from '../../core/domain/call-reducer.ts';
+import { assertNever } from '../../core/support/assert-never.ts';
 import type { HttpHandler } from '../http/http-types.ts';
 import { publishMessage } from '../../core/operations/record-call-event.ts';
 import { accepted, ingest } from './ingest.ts';

@@ -24,7 +24,7 @@ import {
   waitFor,
   type SignedRequest,
   type TestBackend,
-} from './webhook-test-kit.ts';
+} from './webhook.test-kit.ts';
 
 const STATUS = WEBHOOK_PATHS.twilioStatus;
 

@@ -5,7 +5,7 @@ import type { CallEvent } from '../../core/domain/call-event.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
 import { CallFeed, type FeedSubscriber } from './call-feed.ts';
 import { createLogger } from '../../core/support/log.ts';
-import { range } from './relay-test-kit.ts';
+import { range } from './relay.test-kit.ts';
 
 const silent = createLogger({ sink: () => {} });
 

@@ -5,14 +5,14 @@ import type { Clock } from '../../core/support/clock.ts';
 import { CLOSE_CODES, isAppError, type CloseReason } from '../../core/support/errors.ts';
 import type { Logger } from '../../core/support/log.ts';
 import { parseClientMessage } from '../../core/protocol/parse-client-message.ts';
-import {
-  assertNever,
-  type AuthenticatedMessage,
-  type ClientMessage,
-  type ErrorMessage,
-  type RelayErrorCode,
-  type ServerMessage,
+import type {
+  AuthenticatedMessage,
+  ClientMessage,
+  ErrorMessage,
+  RelayErrorCode,
+  ServerMessage,
 } from '../../core/protocol/relay-messages.ts';
+import { assertNever } from '../../core/support/assert-never.ts';
 import type { FeedSubscriber } from './call-feed.ts';
 import type { CallListListener, RelayHub } from './relay-hub.ts';
 import type { RelayConfig } from './relay-config.ts';

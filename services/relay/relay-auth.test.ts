@@ -4,7 +4,7 @@ import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenVerifier } from '../../core/auth/tokens.ts';
 import { RELAY_WS_PATH } from '../../core/protocol/relay-messages.ts';
-import { startRelay, TEST_AUTH, upgradeStatus, type RelayFixture } from './relay-test-kit.ts';
+import { startRelay, TEST_AUTH, upgradeStatus, type RelayFixture } from './relay.test-kit.ts';
 
 const now = () => Math.floor(Date.now() / 1000);
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');

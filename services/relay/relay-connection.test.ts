@@ -4,7 +4,7 @@ import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorMessage } from '../../core/protocol/relay-messages.ts';
 import { inboundBurst } from './connection.ts';
-import { seedCall, startRelay, TestSocket, type RelayFixture } from './relay-test-kit.ts';
+import { seedCall, startRelay, TestSocket, type RelayFixture } from './relay.test-kit.ts';
 
 describe('relay connection behaviour', () => {
   let fx: RelayFixture;

@@ -16,7 +16,7 @@ import {
   startRelay,
   TestSocket,
   type RelayFixture,
-} from './relay-test-kit.ts';
+} from './relay.test-kit.ts';
 
 const newId = () => `call-${randomUUID().slice(0, 8)}`;
 /** Enough for a wrongly delivered extra message to arrive before we assert its absence. */

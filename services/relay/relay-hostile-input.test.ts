@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../core/support/clock.ts';
 import { RELAY_WS_PATH } from '../../core/protocol/relay-messages.ts';
-import { startRelay, TestSocket, upgradeStatus, type RelayFixture } from './relay-test-kit.ts';
+import { startRelay, TestSocket, upgradeStatus, type RelayFixture } from './relay.test-kit.ts';
 
 /** Writes raw bytes to the port and resolves everything the server answered before it closed the connection. */
 function rawExchange(port: number, bytes: string | Buffer, timeoutMs = 10_000): Promise<string> {

@@ -1,5 +1,6 @@
 // Routes bus messages to per-call feeds and org call-list listeners; owns feed lifetime (idle feeds kept, bounded).
 import { publicCall, type Call } from '../../core/domain/call.ts';
+import { assertNever } from '../../core/support/assert-never.ts';
 import type { Logger } from '../../core/support/log.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
 import type { BusMessage } from '../../core/ports/event-bus.ts';
@@ -37,7 +38,10 @@ export class RelayHub {
 
   constructor(private readonly deps: RelayHubDeps) {}
 
-  /** Handles one bus message; never throws and never waits for store reads (feeds queue their own work). */
+  /**
+   * Handles one bus message; never waits for store reads (feeds queue their own work). Throws for no message the bus
+   * can deliver: the bus codec drops unknown types before they reach the hub.
+   */
   onBusMessage(message: BusMessage): void {
     switch (message.type) {
       case 'event': {
@@ -49,10 +53,8 @@ export class RelayHub {
         this.feeds.get(message.partial.callId)?.onPartial(message.partial, message.orgId, message.position);
         return;
       }
-      default: {
-        const unknown: never = message;
-        this.deps.logger.warn('unknown bus message ignored', { type: (unknown as { type?: unknown }).type });
-      }
+      default:
+        assertNever(message);
     }
   }
 

@@ -17,7 +17,7 @@ import {
   TEST_AUTH,
   testBackendConfig,
   TestSocket,
-} from './relay-test-kit.ts';
+} from './relay.test-kit.ts';
 
 const MAIN = new URL('./main.ts', import.meta.url).pathname;
 const TOPIC = 'callrelay-events';

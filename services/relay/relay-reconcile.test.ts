@@ -1,7 +1,7 @@
 // A call's last events lost on the bus still reach subscribers: the relay reconciles watched calls with the store.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventMessage } from '../../core/protocol/relay-messages.ts';
-import { appendSegments, seedCall, startRelay, TestSocket, type RelayFixture } from './relay-test-kit.ts';
+import { appendSegments, seedCall, startRelay, TestSocket, type RelayFixture } from './relay.test-kit.ts';
 
 describe('relay reconcile', () => {
   let fx: RelayFixture | undefined;

@@ -1,6 +1,6 @@
 // Resubscribes are served from where the socket is, and replays are charged to the socket's inbound budget.
 import { afterEach, describe, expect, it } from 'vitest';
-import { range, seedCall, startRelay, TestSocket, type RelayFixture } from './relay-test-kit.ts';
+import { range, seedCall, startRelay, TestSocket, type RelayFixture } from './relay.test-kit.ts';
 
 const eventFrames = (s: TestSocket, callId: string) => s.seqs(callId).length;
 const count = (s: TestSocket, type: string) => s.messages.filter((m) => m.type === type).length;

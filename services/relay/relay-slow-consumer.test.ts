@@ -14,7 +14,7 @@ import {
   startRelay,
   TestSocket,
   type RelayFixture,
-} from './relay-test-kit.ts';
+} from './relay.test-kit.ts';
 
 const EVENT_TEXT_BYTES = 16 * 1024;
 const EVENTS = 4000; // ~64 MiB pushed towards the stalled socket

@@ -1,6 +1,6 @@
 // Sockets per principal and per org: refused at the upgrade with 429 too_many_connections, released on close.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startRelay, TestSocket, upgradeResponse, type RelayFixture } from './relay-test-kit.ts';
+import { startRelay, TestSocket, upgradeResponse, type RelayFixture } from './relay.test-kit.ts';
 
 const until = async (check: () => boolean, timeoutMs = 10_000) => {
   const deadline = Date.now() + timeoutMs;

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLogger } from '../../core/support/log.ts';
-import { startApiStack, type ApiStack } from '../../functions/api/api-test-kit.ts';
+import { startApiStack, type ApiStack } from '../../functions/api/api.test-kit.ts';
 import { startDashboardServer, type DashboardServer } from '../../scripts/stack/dashboard-server.ts';
-import { startRelay, type RelayFixture } from '../../services/relay/relay-test-kit.ts';
+import { startRelay, type RelayFixture } from '../../services/relay/relay.test-kit.ts';
 import { assertSurvivesHostileRequests } from './hostile-http.ts';
 
 const quiet = createLogger({ sink: () => {} });

@@ -6,13 +6,11 @@ import type { Clock } from '../../core/support/clock.ts';
 import { AppError, ERROR_CODES } from '../../core/support/errors.ts';
 import type { HttpRequest } from '../../functions/http/http-types.ts';
 import { parseElevenLabsWebhook } from '../../functions/webhooks/elevenlabs-payload.ts';
-import {
-  signElevenLabsBody,
-  verifyElevenLabsRequest,
-} from '../../functions/webhooks/elevenlabs-signature.ts';
+import { verifyElevenLabsRequest } from '../../functions/webhooks/elevenlabs-signature.ts';
 import { parseTwilioStatus } from '../../functions/webhooks/twilio-status-payload.ts';
 import { parseTwilioTranscription } from '../../functions/webhooks/twilio-transcription-payload.ts';
 import { verifyTwilioRequest } from '../../functions/webhooks/twilio-signature.ts';
+import { elevenLabsSignature } from '../../simulator/signing.ts';
 
 const URL_ = 'https://hooks.callrelay.test/webhooks/twilio/status?callId=call_1';
 const TOKEN = 'fuzz-twilio-token';
@@ -130,7 +128,7 @@ describe('ElevenLabs verification on arbitrary requests', () => {
           const body = Buffer.from(bytes);
           const headers = {
             'content-type': 'application/json',
-            'elevenlabs-signature': signElevenLabsBody(body, SECRET, NOW_SECS + skew),
+            'elevenlabs-signature': elevenLabsSignature(SECRET, body, NOW_SECS + skew),
           };
           expect(() => verifyElevenLabsRequest(request(body, headers), SECRET, clock)).not.toThrow();
           if (body.length === 0) return;

@@ -2,8 +2,8 @@
 // fetch route reconciles it, live subscribers get it once, and the late webhook afterwards stores nothing twice.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Call } from '../../core/domain/call.ts';
-import { triggerBody } from '../../functions/api/api-test-kit.ts';
-import { signElevenLabsBody } from '../../functions/webhooks/elevenlabs-signature.ts';
+import { triggerBody } from '../../functions/api/api.test-kit.ts';
+import { elevenLabsSignature } from '../../simulator/signing.ts';
 import { BACKENDS, emulatorsAvailable } from '../backends.ts';
 import {
   expectExactlyOnce,
@@ -88,9 +88,9 @@ describe.each(backends)('dropped webhooks on %s', (backend) => {
           method: 'POST',
           headers: {
             'content-type': 'application/json',
-            'elevenlabs-signature': signElevenLabsBody(
-              body,
+            'elevenlabs-signature': elevenLabsSignature(
               'wsec_sim_secret',
+              body,
               Math.floor(Date.now() / 1000),
             ),
           },

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../../core/composition/backend.ts';
 import type { Call } from '../../core/domain/call.ts';
 import type { CallEvent } from '../../core/domain/call-event.ts';
-import { quietLogger } from '../../services/relay/relay-test-kit.ts';
+import { quietLogger } from '../../services/relay/relay.test-kit.ts';
 import { emulatorsAvailable, uniqueProjectId } from '../backends.ts';
 import { startGrpcFaultProxy, type GrpcFaultProxy } from './grpc-fault-proxy.ts';
 import { PUBLISH_METHOD } from './reliability-kit.ts';

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RELAY_WS_PATH } from '../../core/protocol/relay-messages.ts';
-import { triggerBody } from '../../functions/api/api-test-kit.ts';
+import { triggerBody } from '../../functions/api/api.test-kit.ts';
 import { BACKENDS, emulatorsAvailable } from '../backends.ts';
 import { freePort } from '../emulators.ts';
 import {

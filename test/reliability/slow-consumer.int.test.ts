@@ -1,7 +1,7 @@
 // Scenario 4: a subscriber that stops reading during a live call is closed with 4008, reconnects and resumes from
 // its last seq; the healthy subscribers on the same call keep one connection and get every event once.
 import { afterEach, describe, expect, it } from 'vitest';
-import { triggerBody } from '../../functions/api/api-test-kit.ts';
+import { triggerBody } from '../../functions/api/api.test-kit.ts';
 import { twilioSignature } from '../../simulator/signing.ts';
 import { BACKENDS, emulatorsAvailable } from '../backends.ts';
 import {

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { idempotentCallId } from '../../core/operations/call-dialer.ts';
 import type { CallEvent } from '../../core/domain/call-event.ts';
-import { ORG, triggerBody } from '../../functions/api/api-test-kit.ts';
+import { ORG, triggerBody } from '../../functions/api/api.test-kit.ts';
 import type { ScriptName } from '../../simulator/index.ts';
 import { BACKENDS, emulatorsAvailable } from '../backends.ts';
 import {

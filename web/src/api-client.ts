@@ -1,5 +1,12 @@
 // The REST API as the dashboard uses it: typed calls, and every failure turned into an ApiError with words to show.
-import type { Call, TriggerType } from '../../core/domain/call.ts';
+import type {
+  ErrorEnvelope,
+  LoginRequest,
+  RelayTicketResponse,
+  TokenResponse,
+  TriggerCallRequest,
+  TriggerCallResponse,
+} from '../../core/protocol/rest-api.ts';
 
 /** A failed API call: `code` from the error envelope (or `network` / `bad_response`), `message` fit for the user. */
 export class ApiError extends Error {
@@ -16,41 +23,13 @@ export class ApiError extends Error {
   }
 }
 
-export interface LoginResult {
-  token: string;
-  tokenType: string;
-  expiresIn: number;
-}
-
-export interface RelayTicket {
-  ticket: string;
-  /** ISO 8601. */
-  expiresAt: string;
-}
-
-export interface CallRequest {
-  driverId: string;
-  driverName: string;
-  phoneNumber: string;
-  violations: { type: TriggerType; description: string }[];
-  timezone?: string;
-}
-
-export interface CallCreated {
-  callId: string;
-  callSid?: string;
-  conversationId?: string;
-  status: string;
-}
-
 export interface ApiClient {
-  login(email: string, password: string): Promise<LoginResult>;
+  login(email: string, password: string): Promise<TokenResponse>;
   /** `POST /auth/refresh` with `token` (not necessarily the stored one): a fresh token of the same session. */
-  refresh(token: string): Promise<LoginResult>;
+  refresh(token: string): Promise<TokenResponse>;
   /** `POST /relay/tickets`: a single-use ticket to open one relay socket within 30 s. */
-  relayTicket(): Promise<RelayTicket>;
-  triggerCall(request: CallRequest, idempotencyKey: string): Promise<CallCreated>;
-  getCall(callId: string): Promise<Call>;
+  relayTicket(): Promise<RelayTicketResponse>;
+  triggerCall(request: TriggerCallRequest, idempotencyKey: string): Promise<TriggerCallResponse>;
 }
 
 export function createApiClient(baseUrl: string, getToken: () => string | undefined): ApiClient {
@@ -87,25 +66,22 @@ export function createApiClient(baseUrl: string, getToken: () => string | undefi
     return payload as T;
   };
   return {
-    login: (email, password) => request<LoginResult>('POST', '/auth/login', { email, password }),
+    login: (email, password) =>
+      request<TokenResponse>('POST', '/auth/login', { email, password } satisfies LoginRequest),
     refresh: (token) =>
-      request<LoginResult>('POST', '/auth/refresh', undefined, { authorization: `Bearer ${token}` }),
-    relayTicket: () => request<RelayTicket>('POST', '/relay/tickets'),
+      request<TokenResponse>('POST', '/auth/refresh', undefined, { authorization: `Bearer ${token}` }),
+    relayTicket: () => request<RelayTicketResponse>('POST', '/relay/tickets'),
     triggerCall: (body, idempotencyKey) =>
-      request<CallCreated>('POST', '/driver_data/call-elevenlabs', body, {
+      request<TriggerCallResponse>('POST', '/driver_data/call-elevenlabs', body, {
         'idempotency-key': idempotencyKey,
       }),
-    getCall: async (callId) => {
-      const payload = await request<Call | { call: Call }>('GET', `/calls/${encodeURIComponent(callId)}`);
-      return 'call' in payload ? payload.call : payload;
-    },
   };
 }
 
 function errorFrom(status: number, payload: unknown): ApiError {
-  const envelope = (
-    payload as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined
-  )?.error;
+  // Untrusted until checked: a proxy or an outage may answer with anything but the API's envelope.
+  const envelope = (payload as Partial<ErrorEnvelope> | undefined)?.error as
+    { [K in keyof ErrorEnvelope['error']]?: unknown } | undefined;
   if (envelope && typeof envelope.code === 'string') {
     const message =
       typeof envelope.message === 'string' && envelope.message ? envelope.message : fallbackMessage(status);

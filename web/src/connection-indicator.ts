@@ -1,4 +1,5 @@
 // The relay connection in words in the top bar: live, connecting, reconnecting (and why), or disconnected.
+import { assertNever } from '../../core/support/assert-never.ts';
 import type { ConnectionStatus, LiveSource } from './live-source.ts';
 
 export function mountConnectionIndicator(element: HTMLElement, live: LiveSource): () => void {
@@ -28,8 +29,4 @@ function describe(status: ConnectionStatus): string {
     default:
       return assertNever(status.state);
   }
-}
-
-function assertNever(value: never): never {
-  throw new TypeError(`unknown connection state ${String(value)}`);
 }

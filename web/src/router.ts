@@ -1,4 +1,5 @@
 // Hash routes (`#/calls/abc`): work on any static host, including Firebase Hosting, with no rewrite rules.
+import { assertNever } from '../../core/support/assert-never.ts';
 
 export type Route =
   | { name: 'login' }
@@ -36,8 +37,4 @@ export function href(route: Route): string {
 
 export function navigate(route: Route): void {
   window.location.hash = href(route);
-}
-
-function assertNever(value: never): never {
-  throw new TypeError(`unknown route ${JSON.stringify(value)}`);
 }

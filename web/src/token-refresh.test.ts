@@ -1,6 +1,7 @@
 // When and how the dashboard refreshes its token: 80% of the lifetime, backoff on outages, the password only on refusal.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, type LoginResult } from './api-client.ts';
+import type { TokenResponse } from '../../core/protocol/rest-api.ts';
+import { ApiError } from './api-client.ts';
 import { sessionFromToken, type Session } from './session.ts';
 import {
   createTokenRefresher,
@@ -27,7 +28,7 @@ function jwt(iatMs: number, expMs: number, extra: Record<string, unknown> = {}):
   return `${part({ alg: 'HS256' })}.${part(claims)}.sig`;
 }
 
-const ok = (token: string): LoginResult => ({ token, tokenType: 'Bearer', expiresIn: 0 });
+const ok = (token: string): TokenResponse => ({ token, tokenType: 'Bearer', expiresIn: 0 });
 
 describe('refreshDelay', () => {
   it.each([
@@ -64,7 +65,7 @@ describe('isRetryable', () => {
 
 describe('createTokenRefresher', () => {
   let session: Session | undefined;
-  let refresh: ReturnType<typeof vi.fn<(token: string) => Promise<LoginResult>>>;
+  let refresh: ReturnType<typeof vi.fn<(token: string) => Promise<TokenResponse>>>;
   let stored: string[];
   let asked: PasswordReason[];
   let refresher: TokenRefresher;
@@ -79,7 +80,7 @@ describe('createTokenRefresher', () => {
     session = sessionFromToken(jwt(T0, T0 + HOUR));
     stored = [];
     asked = [];
-    refresh = vi.fn<(token: string) => Promise<LoginResult>>();
+    refresh = vi.fn<(token: string) => Promise<TokenResponse>>();
     refresher = createTokenRefresher({
       current: () => (session && session.expiresAt > Date.now() ? session : undefined),
       refresh,
@@ -180,7 +181,7 @@ describe('createTokenRefresher', () => {
   });
 
   it('drops an answer for a session that was signed out or replaced meanwhile', async () => {
-    let answer!: (result: LoginResult) => void;
+    let answer!: (result: TokenResponse) => void;
     refresh.mockReturnValueOnce(new Promise((resolve) => (answer = resolve)));
     await vi.advanceTimersByTimeAsync(0.8 * HOUR);
     const other = jwt(Date.now(), Date.now() + HOUR, { sub: 'usr_2' });

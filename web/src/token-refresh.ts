@@ -1,7 +1,8 @@
 // Silent token refresh for the tab: POST /auth/refresh at about 80% of each token's lifetime, retried with backoff on
 // network and server errors until expiry; only a refusal needs the password. No DOM, so it is unit-tested in Node.
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../../client/backoff.ts';
-import { ApiError, type LoginResult } from './api-client.ts';
+import type { TokenResponse } from '../../core/protocol/rest-api.ts';
+import { ApiError } from './api-client.ts';
 import { sessionFromToken, type Session } from './session.ts';
 
 /** Refresh when this fraction of the token's lifetime has passed: early enough for retries, late enough to be rare. */
@@ -14,7 +15,7 @@ export interface TokenRefreshDeps {
   /** The tab's session, undefined when signed out. */
   current(): Session | undefined;
   /** `POST /auth/refresh` with this token. */
-  refresh(token: string): Promise<LoginResult>;
+  refresh(token: string): Promise<TokenResponse>;
   /** Stores the fresh token in place of the old one (API calls and the relay's `getToken` read it from there). */
   store(token: string): void;
   /** Refreshing cannot keep this session going; ask for the password (called once per token). */
@@ -72,7 +73,7 @@ export function createTokenRefresher(deps: TokenRefreshDeps): TokenRefresher {
     const session = deps.current();
     if (stopped || !session || session.token === refused || inFlight === session.token) return;
     inFlight = session.token;
-    let result: LoginResult;
+    let result: TokenResponse;
     try {
       result = await deps.refresh(session.token);
     } catch (err) {

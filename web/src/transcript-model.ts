@@ -3,6 +3,7 @@ import type { Call, CallStatus } from '../../core/domain/call.ts';
 import type { CallEventBody, Speaker } from '../../core/domain/call-event.ts';
 import { applyEvent } from '../../core/domain/call-reducer.ts';
 import type { EventMessage, PartialMessage } from '../../core/protocol/relay-messages.ts';
+import { assertNever } from '../../core/support/assert-never.ts';
 
 export interface TranscriptLine {
   /** Stable DOM key: `seq-N` for final lines, `partial-<speaker>` for tentative ones. */
@@ -118,8 +119,4 @@ export class TranscriptModel {
       offsetMs: turn.offsetSecs * 1000,
     }));
   }
-}
-
-function assertNever(value: never): never {
-  throw new TypeError(`unhandled event: ${JSON.stringify(value)}`);
 }

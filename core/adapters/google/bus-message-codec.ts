@@ -1,11 +1,6 @@
 // Wire form of bus messages on Pub/Sub: JSON data plus routing attributes, and the parse that guards the consumer edge.
 import { isCallStatus, type Call } from '../../domain/call.ts';
-import {
-  EVENT_KINDS,
-  type CallEvent,
-  type CallEventKind,
-  type PartialSegment,
-} from '../../domain/call-event.ts';
+import { isEventKind, type CallEvent, type PartialSegment } from '../../domain/call-event.ts';
 import { orderingKey, type BusMessage, type PartialPosition } from '../../ports/event-bus.ts';
 
 export interface EncodedBusMessage {
@@ -60,7 +55,7 @@ function isCallEvent(value: unknown): value is CallEvent {
     (value.seq as number) >= 1 &&
     typeof value.dedupeKey === 'string' &&
     typeof value.recordedAt === 'string' &&
-    (EVENT_KINDS as readonly unknown[]).includes(value.kind as CallEventKind)
+    isEventKind(value.kind)
   );
 }
 

@@ -1,5 +1,5 @@
 // In-memory CallStore: the embedded backend for `npm start` without emulators; same contract as Firestore.
-import { isTerminal, newCallRecord, type Call, type NewCall } from '../../domain/call.ts';
+import { isTerminal, newCallRecord, newestFirst, type Call, type NewCall } from '../../domain/call.ts';
 import type { CallEvent } from '../../domain/call-event.ts';
 import { applyEvent } from '../../domain/call-reducer.ts';
 import { systemClock, isoNow, type Clock } from '../../support/clock.ts';
@@ -137,19 +137,13 @@ export class MemoryCallStore implements CallStore {
   }
 }
 
-export function matchesFilter(call: Call, filter: CallFilter): boolean {
+function matchesFilter(call: Call, filter: CallFilter): boolean {
   if (filter.status && call.status !== filter.status) return false;
   if (filter.active !== undefined && filter.active === isTerminal(call.status)) return false;
   if (filter.callSid && call.callSid !== filter.callSid) return false;
   if (filter.conversationId && call.conversationId !== filter.conversationId) return false;
   if (filter.driverId && call.driver?.id !== filter.driverId) return false;
   return true;
-}
-
-/** Sort comparator: newest createdAt first, ties by callId descending. */
-function newestFirst(a: Pick<Call, 'createdAt' | 'callId'>, b: Pick<Call, 'createdAt' | 'callId'>): number {
-  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
-  return a.callId < b.callId ? 1 : a.callId > b.callId ? -1 : 0;
 }
 
 function clone<T>(value: T): T {

@@ -1,5 +1,5 @@
 // Live calls board: every call of the org, newest first, kept current by the relay's subscribe_calls stream.
-import type { Call } from '../../../core/domain/call.ts';
+import { newestFirst, type Call } from '../../../core/domain/call.ts';
 import { callDurationSecs } from '../call-timing.ts';
 import { h } from '../dom.ts';
 import { dateTime, duration } from '../format.ts';
@@ -61,7 +61,7 @@ export function renderBoardView(root: HTMLElement, deps: { live: LiveSource }): 
     waiting.hidden = loaded;
     empty.hidden = !loaded || calls.size > 0;
     table.hidden = calls.size === 0;
-    const sorted = [...calls.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    const sorted = [...calls.values()].sort(newestFirst);
     body.replaceChildren(...sorted.map((call) => row(call)));
   };
   const unsubscribe = deps.live.subscribeCalls({

@@ -1,6 +1,7 @@
 // "Call a driver": driver, phone and triggers → POST /driver_data/call-elevenlabs, with the API's errors inline.
 import type { TriggerType } from '../../../core/domain/call.ts';
-import { ApiError, type ApiClient, type CallRequest } from '../api-client.ts';
+import type { TriggerCallRequest } from '../../../core/protocol/rest-api.ts';
+import { ApiError, type ApiClient } from '../api-client.ts';
 import { h } from '../dom.ts';
 import { fieldErrorsFrom, type FieldErrors } from '../field-errors.ts';
 import { href } from '../router.ts';
@@ -76,7 +77,7 @@ export function renderCallFormView(root: HTMLElement, deps: CallFormDeps): () =>
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     clearErrors(form);
-    const request: CallRequest = {
+    const request: TriggerCallRequest = {
       driverId: driverId.control.value.trim(),
       driverName: driverName.control.value.trim(),
       phoneNumber: phone.control.value.replace(/[\s()-]/g, ''),

@@ -3,7 +3,13 @@ import { ElevenLabsClient } from '@elevenlabs/elevenlabs-js';
 import twilio from 'twilio';
 import { TwilioLocalHttpClient } from '../core/adapters/twilio/twilio-local-http-client.ts';
 import { startProviderSimulator } from './server.ts';
-import { PATHS, PUBLIC_BASE, startReceiver, type Receiver, type ReceiverOptions } from './test-receiver.ts';
+import {
+  PATHS,
+  PUBLIC_BASE,
+  startReceiver,
+  type Receiver,
+  type ReceiverOptions,
+} from './webhook-receiver.test-kit.ts';
 import type { ProviderSimulator, ProviderSimulatorOptions } from './types.ts';
 
 export const ACCOUNT_SID = 'AC' + '0'.repeat(31) + '1';

@@ -1,5 +1,5 @@
 // Test kit for the webhook suites: provider-signed requests (real twilio helper, documented ElevenLabs scheme) and backends.
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import twilio from 'twilio';
 import type { Clock } from '../../core/support/clock.ts';
 import { createBackend, type Backend } from '../../core/composition/backend.ts';
@@ -10,6 +10,7 @@ import { PubSubEventBus } from '../../core/adapters/google/pubsub-event-bus.ts';
 import { createLogger, type Logger } from '../../core/support/log.ts';
 import type { BusHandler, BusMessage, BusSubscription, EventBus } from '../../core/ports/event-bus.ts';
 import { uniqueProjectId, type BackendName } from '../../test/backends.ts';
+import { elevenLabsSignature } from '../../simulator/signing.ts';
 import { WEBHOOK_PATHS, type WebhookDeps } from './webhook-deps.ts';
 import { freePort } from '../../test/emulators.ts';
 
@@ -60,21 +61,15 @@ export function twilioRequest(
   };
 }
 
-/** `ElevenLabs-Signature: t=<unix s>,v0=<hex HMAC-SHA256(secret, "t.body")>` per the documented scheme. */
-export function elevenLabsSignature(body: string, options: { t?: number; secret?: string } = {}): string {
-  const t = options.t ?? NOW_SECS;
-  const v0 = createHmac('sha256', options.secret ?? ELEVENLABS_SECRET)
-    .update(`${t}.${body}`)
-    .digest('hex');
-  return `t=${t},v0=${v0}`;
-}
-
 export function elevenLabsRequest(
   payload: unknown,
   options: { t?: number; secret?: string; signature?: string | null; query?: string } = {},
 ): SignedRequest {
   const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
-  const signature = options.signature === undefined ? elevenLabsSignature(body, options) : options.signature;
+  const signature =
+    options.signature === undefined
+      ? elevenLabsSignature(options.secret ?? ELEVENLABS_SECRET, body, options.t ?? NOW_SECS)
+      : options.signature;
   return {
     path: `${WEBHOOK_PATHS.elevenlabs}${options.query ? `?${options.query}` : ''}`,
     headers: {

@@ -1,0 +1,91 @@
+// The REST API's wire types: request bodies and response shapes of every route, as docs/openapi.yaml documents them.
+import type { Call, CallStatus, Trigger } from '../domain/call.ts';
+import type { CallEvent, ConversationResult, TranscriptTurn } from '../domain/call-event.ts';
+
+export type { ErrorEnvelope } from '../support/errors.ts';
+
+/** One invalid field of a `validation_failed` error (its `details` are a list of these). Never the value. */
+export interface FieldProblem {
+  /** Body path (`phoneNumber`, `violations.3.description`), `query.<name>`, `header.<Name>`, or `(body)`. */
+  field: string;
+  problem: string;
+}
+
+/** Body of `POST /auth/login`. */
+export interface LoginRequest {
+  email: string;
+  password: string;
+}
+
+/** 200 of `POST /auth/login` and `POST /auth/refresh`: a signed dispatcher token. */
+export interface TokenResponse {
+  token: string;
+  tokenType: 'Bearer';
+  /** Seconds until the token expires. */
+  expiresIn: number;
+}
+
+/** 200 of `POST /relay/tickets`: a single-use ticket to open one relay socket (`?ticket=`). */
+export interface RelayTicketResponse {
+  ticket: string;
+  /** ISO 8601; after it the ticket no longer opens a socket. */
+  expiresAt: string;
+}
+
+/** Body of `POST /driver_data/call-elevenlabs`. */
+export interface TriggerCallRequest {
+  driverId: string;
+  driverName: string;
+  /** E.164. */
+  phoneNumber: string;
+  violations: Trigger[];
+  /** IANA time zone of the driver. */
+  timezone?: string;
+}
+
+/** 201 (new call) or 200 (replayed `Idempotency-Key`) of `POST /driver_data/call-elevenlabs`. */
+export interface TriggerCallResponse {
+  callId: string;
+  /** Twilio CallSid; null when the dial failed. */
+  callSid: string | null;
+  /** ElevenLabs conversation id; null until known. */
+  conversationId: string | null;
+  status: CallStatus;
+}
+
+/** What a conversation fetch did: stored the transcript now, found it stored already, or nothing to store yet. */
+export type Reconciled = 'stored' | 'already_stored' | 'not_final';
+
+/** 200 of `POST /driver_data/conversations/{conversationId}/fetch`. */
+export interface FetchConversationResponse {
+  callId: string;
+  conversationId: string;
+  /** ElevenLabs conversation status (unknown values pass through). */
+  status: string;
+  transcript: TranscriptTurn[];
+  analysis: {
+    summary: string | null;
+    callSuccessful: string | null;
+    dataCollection: ConversationResult['dataCollection'];
+  };
+  reconciled: Reconciled;
+}
+
+/** 200 of `GET /calls`: newest first; `nextCursor` (absent on the last page) fetches the next, older page. */
+export interface ListCallsResponse {
+  calls: Call[];
+  nextCursor?: string;
+}
+
+/** 200 of `GET /calls/{callId}`: the call itself (never its driver's phone number). */
+export type GetCallResponse = Call;
+
+/** 200 of `GET /calls/{callId}/events`: durable events by ascending seq. */
+export interface CallEventsResponse {
+  callId: string;
+  /** The call's highest seq when the request started. */
+  lastSeq: number;
+  events: CallEvent[];
+  /** Present when the page is full (more may follow): pass it as `afterSeq`. */
+  nextAfterSeq?: number;
+}
