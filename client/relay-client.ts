@@ -1,6 +1,6 @@
 // Typed relay client for browsers and Node: reconnects with backoff, refreshes tokens, resumes every subscription gaplessly.
 import type { Call } from '../core/domain/call.ts';
-import { shouldReconnect } from '../core/support/errors.ts';
+import { CLOSE_CODES, shouldReconnect } from '../core/support/errors.ts';
 import { parseServerMessage } from '../core/protocol/parse-server-message.ts';
 import {
   assertNever,
@@ -187,7 +187,7 @@ export class RelayClient {
     this.socket = undefined;
     if (socket) {
       detach(socket);
-      socket.close(1000, 'client closed');
+      socket.close(CLOSE_CODES.normal.code, 'client closed');
     }
     this.setState('closed', {});
   }
@@ -236,8 +236,8 @@ export class RelayClient {
     if (!this.heard) {
       // Silent for a whole interval after a ping: the link is dead even if no close arrived.
       detach(socket);
-      socket.close(4000, 'heartbeat timeout');
-      this.onClose(socket, 1006);
+      socket.close(CLOSE_CODES.heartbeat_timeout.code, CLOSE_CODES.heartbeat_timeout.reason);
+      this.onClose(socket, CLOSE_CODES.abnormal.code);
       return;
     }
     this.heard = false;
@@ -368,7 +368,7 @@ export class RelayClient {
       const token = await this.options.getToken();
       this.send({ type: 'auth', token });
     } catch {
-      // The server closes with 4001 after its grace period; the reconnect asks for a token again.
+      // The server closes with token_expired after its grace period; the reconnect asks for a token again.
     }
   }
 
