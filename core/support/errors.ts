@@ -17,13 +17,19 @@ export const ERROR_CODES = {
   forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,
+  /** The HTTP parser gave up waiting for a request's headers (relay). */
+  request_timeout: 408,
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  /** A plain request on the relay's WebSocket endpoint: only upgrades are served there. */
+  upgrade_required: 426,
   rate_limited: 429,
   too_many_subscriptions: 429,
   /** Relay upgrade refused: the principal or its org already holds its cap of open sockets on this instance. */
   too_many_connections: 429,
+  /** The request's headers exceed the HTTP parser's limit (relay: 16 KiB). */
+  headers_too_large: 431,
   internal: 500,
   provider_error: 502,
   /** A proxy (the local stack's dashboard server) could not get a usable answer from the service behind it. */
@@ -57,6 +63,20 @@ export class AppError extends Error {
   get httpStatus(): number {
     return ERROR_CODES[this.code];
   }
+}
+
+/** `Retry-After` of a 503 or 429 whose error names no wait of its own (a store or bus outage). */
+export const DEFAULT_RETRY_AFTER_SECS = 5;
+
+/**
+ * The `Retry-After` header an error's HTTP response carries (whole seconds, at least 1): the error's own wait, else
+ * the outage default for a 503 or 429; undefined for every other error.
+ */
+export function retryAfterHeader(err: AppError): string | undefined {
+  const status = err.httpStatus;
+  const secs =
+    err.retryAfterSecs ?? (status === 503 || status === 429 ? DEFAULT_RETRY_AFTER_SECS : undefined);
+  return secs === undefined ? undefined : String(Math.max(1, Math.ceil(secs)));
 }
 
 export function isAppError(err: unknown): err is AppError {
