@@ -1,31 +1,23 @@
 // Typed relay client for browsers and Node: reconnects with backoff, refreshes tokens, resumes every subscription gaplessly.
-import { newestFirst, type Call } from '../core/domain/call.ts';
-import { shouldReconnect } from '../core/support/errors.ts';
+import { CLOSE_CODES, shouldReconnect } from '../core/support/errors.ts';
 import { parseServerMessage } from '../core/protocol/parse-server-message.ts';
-import type {
-  ClientMessage,
-  ErrorMessage,
-  EventMessage,
-  PartialMessage,
-  ServerMessage,
-} from '../core/protocol/relay-messages.ts';
 import { assertNever } from '../core/support/assert-never.ts';
+import {
+  type ClientMessage,
+  type ErrorMessage,
+  type ServerMessage,
+} from '../core/protocol/relay-messages.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
+import { CallList, type CallListHandlers } from './call-list.ts';
+import { CallSubscriptions, type CallHandlers, type CallSubscription } from './call-subscriptions.ts';
+import { Heartbeat } from './heartbeat.ts';
+import { systemClientClock, TokenRenewal, type ClientClock } from './token-renewal.ts';
+import { detach, SOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './web-socket-like.ts';
 
-/**
- * The part of a WebSocket the client uses: the browser's `WebSocket` and `ws`'s both fit.
- * Handlers are only assigned, never called by us, hence the `never` parameters (both event types are accepted).
- */
-export interface WebSocketLike {
-  readonly readyState: number;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-  onopen: ((event: never) => void) | null;
-  onmessage: ((event: never) => void) | null;
-  onclose: ((event: never) => void) | null;
-  onerror: ((event: never) => void) | null;
-}
-export type WebSocketConstructor = new (url: string) => WebSocketLike;
+export type { CallListHandlers } from './call-list.ts';
+export type { CallHandlers, CallSubscription } from './call-subscriptions.ts';
+export type { ClientClock } from './token-renewal.ts';
+export type { WebSocketConstructor, WebSocketLike } from './web-socket-like.ts';
 
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -50,63 +42,22 @@ export interface RelayClientOptions {
   /** Sends `ping` this often; a connection silent for two intervals is dropped and re-established (default 30 s). */
   heartbeatMs?: number;
   random?: () => number;
+  /** Time source for token expiry (default: the system clock); core's `Clock` fits. */
+  clock?: ClientClock;
   onStateChange?: (state: ConnectionState, detail: { code?: number }) => void;
 }
 
-/** Callbacks of one call subscription. `onEvent` sees every durable event exactly once, in seq order, no gap. */
-export interface CallHandlers {
-  onEvent(event: EventMessage): void;
-  /** On every (re)subscribe: the call snapshot. */
-  onSnapshot?(call: Call, lastSeq: number): void;
-  onPartial?(partial: PartialMessage): void;
-  /** `forbidden`, `bad_request` or `too_many_subscriptions` end the subscription; `unavailable` is retried. */
-  onError?(error: ErrorMessage): void;
-}
-
-export interface CallListHandlers {
-  onCalls(calls: Call[]): void;
-  /** Only updates newer than what was already seen for that call. */
-  onCallUpdated(call: Call): void;
-}
-
-export interface CallSubscription {
-  readonly callId: string;
-  /** Highest seq delivered to `onEvent`. */
-  readonly lastSeq: number;
-  unsubscribe(): void;
-}
-
-interface SubState {
-  callId: string;
-  handlers: CallHandlers;
-  lastSeq: number;
-  /** A gap was seen: events are ignored until the server re-sends `subscribed` for the resubscribe. */
-  resyncing: boolean;
-  retryTimer: ReturnType<typeof setTimeout> | undefined;
-  retries: number;
-}
-
-const OPEN = 1;
-const TERMINAL_SUB_ERRORS = new Set(['forbidden', 'not_found', 'bad_request', 'too_many_subscriptions']);
-
+/** One connection's lifecycle (open, reconnect with backoff, close), routing each server message to its part. */
 export class RelayClient {
   private socket: WebSocketLike | undefined;
-  private readonly subs = new Map<string, SubState>();
-  /** The org's call list as last seen (snapshot merged with updates); `loaded` once a snapshot arrived. */
-  private callList:
-    { handlers: Set<CallListHandlers>; calls: Map<string, Call>; loaded: boolean } | undefined;
+  private readonly subscriptions: CallSubscriptions;
+  private readonly callList: CallList;
+  private readonly renewal: TokenRenewal;
+  private readonly heartbeat: Heartbeat;
   private attempt = 0;
   private stateValue: ConnectionState = 'idle';
   private stopped = false;
-  private heard = true;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Retries `subscribe_calls` after the relay answered `unavailable` for the call list. */
-  private callListRetry: { timer: ReturnType<typeof setTimeout> | undefined; retries: number } = {
-    timer: undefined,
-    retries: 0,
-  };
-  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   private readonly backoff: BackoffOptions;
   private readonly WebSocketImpl: WebSocketConstructor;
 
@@ -115,6 +66,17 @@ export class RelayClient {
     if (!impl) throw new TypeError('no WebSocket implementation: pass options.WebSocket (e.g. from "ws")');
     this.WebSocketImpl = impl;
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    const send = (message: ClientMessage) => this.send(message);
+    const retryDelay = (attempt: number) => backoffDelay(attempt, this.backoff, options.random);
+    this.subscriptions = new CallSubscriptions(send, retryDelay);
+    this.callList = new CallList(send, retryDelay);
+    this.renewal = new TokenRenewal({
+      getToken: options.getToken,
+      send,
+      clock: options.clock ?? systemClientClock,
+      leadMs: options.refreshLeadMs ?? 60_000,
+    });
+    this.heartbeat = new Heartbeat(options.heartbeatMs ?? 30_000);
   }
 
   get state(): ConnectionState {
@@ -129,29 +91,7 @@ export class RelayClient {
 
   /** Subscribes to a call from `afterSeq` (default: its whole history). One subscription per call per client. */
   subscribe(callId: string, handlers: CallHandlers, options: { afterSeq?: number } = {}): CallSubscription {
-    if (this.subs.has(callId)) throw new TypeError(`already subscribed to ${callId}`);
-    const state: SubState = {
-      callId,
-      handlers,
-      lastSeq: options.afterSeq ?? 0,
-      resyncing: false,
-      retryTimer: undefined,
-      retries: 0,
-    };
-    this.subs.set(callId, state);
-    this.sendSubscribe(state);
-    return {
-      callId,
-      get lastSeq() {
-        return state.lastSeq;
-      },
-      unsubscribe: () => {
-        if (this.subs.get(callId) !== state) return;
-        clearTimeout(state.retryTimer);
-        this.subs.delete(callId);
-        this.send({ type: 'unsubscribe', callId });
-      },
-    };
+    return this.subscriptions.add(callId, handlers, options.afterSeq ?? 0);
   }
 
   /**
@@ -159,12 +99,7 @@ export class RelayClient {
    * snapshot gets the current list (snapshot merged with updates, newest first) at once.
    */
   subscribeCalls(handlers: CallListHandlers): { unsubscribe(): void } {
-    const first = !this.callList;
-    this.callList ??= { handlers: new Set(), calls: new Map(), loaded: false };
-    this.callList.handlers.add(handlers);
-    if (first) this.send({ type: 'subscribe_calls' });
-    else if (this.callList.loaded) handlers.onCalls([...this.callList.calls.values()].sort(newestFirst));
-    return { unsubscribe: () => void this.callList?.handlers.delete(handlers) };
+    return this.callList.add(handlers);
   }
 
   /**
@@ -175,19 +110,19 @@ export class RelayClient {
    */
   reauthenticate(): void {
     if (this.stopped || this.stateValue !== 'open') return;
-    void this.refreshToken();
+    void this.renewal.renew();
   }
 
   /** Closes for good: no reconnect, timers cleared. */
   close(): void {
     this.stopped = true;
     this.clearTimers();
-    for (const sub of this.subs.values()) clearTimeout(sub.retryTimer);
+    this.subscriptions.cancelRetries();
     const socket = this.socket;
     this.socket = undefined;
     if (socket) {
       detach(socket);
-      socket.close(1000, 'client closed');
+      socket.close(CLOSE_CODES.normal.code, 'client closed');
     }
     this.setState('closed', {});
   }
@@ -209,7 +144,7 @@ export class RelayClient {
     this.socket = socket;
     socket.onopen = () => this.onOpen(socket);
     socket.onmessage = (event: { data: unknown }) => {
-      this.heard = true;
+      this.heartbeat.heardFrom();
       if (typeof event.data !== 'string') return;
       const message = parseServerMessage(event.data);
       if (message) this.onMessage(message);
@@ -221,27 +156,20 @@ export class RelayClient {
   private onOpen(socket: WebSocketLike): void {
     if (socket !== this.socket) return;
     this.setState('open', {});
-    this.heard = true;
-    const interval = this.options.heartbeatMs ?? 30_000;
-    this.heartbeatTimer = setInterval(() => this.heartbeat(socket), interval);
-    for (const sub of this.subs.values()) {
-      sub.resyncing = false;
-      this.sendSubscribe(sub);
-    }
-    if (this.callList) this.send({ type: 'subscribe_calls' });
+    this.heartbeat.start(
+      () => this.send({ type: 'ping' }),
+      () => this.onSilence(socket),
+    );
+    this.subscriptions.resubscribeAll();
+    this.callList.resubscribe();
   }
 
-  private heartbeat(socket: WebSocketLike): void {
+  /** Silent for a whole interval after a ping: the link is dead even if no close arrived. */
+  private onSilence(socket: WebSocketLike): void {
     if (socket !== this.socket) return;
-    if (!this.heard) {
-      // Silent for a whole interval after a ping: the link is dead even if no close arrived.
-      detach(socket);
-      socket.close(4000, 'heartbeat timeout');
-      this.onClose(socket, 1006);
-      return;
-    }
-    this.heard = false;
-    this.send({ type: 'ping' });
+    detach(socket);
+    socket.close(CLOSE_CODES.heartbeat_timeout.code, CLOSE_CODES.heartbeat_timeout.reason);
+    this.onClose(socket, CLOSE_CODES.abnormal.code);
   }
 
   private onClose(socket: WebSocketLike, code: number): void {
@@ -268,39 +196,25 @@ export class RelayClient {
     switch (message.type) {
       case 'authenticated':
         this.attempt = 0;
-        this.scheduleRefresh(message.exp);
+        this.renewal.schedule(message.exp);
         return;
-      case 'subscribed': {
-        const sub = this.subs.get(message.callId);
-        if (!sub) return;
-        sub.resyncing = false;
-        sub.retries = 0;
-        sub.handlers.onSnapshot?.(message.call, message.lastSeq);
+      case 'subscribed':
+        this.subscriptions.onSubscribed(message);
         return;
-      }
       case 'call_status':
       case 'segment':
       case 'transcript':
-        this.onEvent(message);
+        this.subscriptions.onEvent(message);
         return;
       case 'partial':
-        this.subs.get(message.callId)?.handlers.onPartial?.(message);
+        this.subscriptions.onPartial(message);
         return;
-      case 'calls': {
-        if (!this.callList) return;
-        this.callList.calls = new Map(message.calls.map((call) => [call.callId, call]));
-        this.callList.loaded = true;
-        this.callListRetry.retries = 0;
-        for (const h of this.callList.handlers) h.onCalls(message.calls);
+      case 'calls':
+        this.callList.onCalls(message);
         return;
-      }
-      case 'call_updated': {
-        const list = this.callList;
-        if (!list || message.call.lastSeq <= (list.calls.get(message.call.callId)?.lastSeq ?? -1)) return;
-        list.calls.set(message.call.callId, message.call);
-        for (const h of list.handlers) h.onCallUpdated(message.call);
+      case 'call_updated':
+        this.callList.onCallUpdated(message);
         return;
-      }
       case 'error':
         this.onError(message);
         return;
@@ -312,73 +226,21 @@ export class RelayClient {
     }
   }
 
-  private onEvent(event: EventMessage): void {
-    const sub = this.subs.get(event.callId);
-    if (!sub || sub.resyncing || event.seq <= sub.lastSeq) return;
-    if (event.seq !== sub.lastSeq + 1) {
-      // Never expected from the relay; recover rather than show a hole. The relay never re-sends what this socket
-      // was already sent to a plain resubscribe, so start the subscription over from the last event processed.
-      sub.resyncing = true;
-      this.send({ type: 'unsubscribe', callId: sub.callId });
-      this.sendSubscribe(sub);
-      return;
-    }
-    sub.lastSeq = event.seq;
-    sub.handlers.onEvent(event);
-  }
-
   private onError(error: ErrorMessage): void {
     if (error.code === 'token_expired') {
-      void this.refreshToken();
+      void this.renewal.renew();
       return;
     }
-    if (error.callId === undefined && error.code === 'unavailable' && this.callList) {
+    if (error.callId === undefined && error.code === 'unavailable' && this.callList.followedByAnyone) {
       // Only the call list is answered `unavailable` without a callId: ask for it again, with backoff.
-      clearTimeout(this.callListRetry.timer);
-      this.callListRetry.timer = setTimeout(
-        () => this.send({ type: 'subscribe_calls' }),
-        backoffDelay(this.callListRetry.retries++, this.backoff, this.options.random),
-      );
+      this.callList.retryLater();
       return;
     }
-    const sub = error.callId === undefined ? undefined : this.subs.get(error.callId);
-    if (!sub) return;
-    sub.handlers.onError?.(error);
-    if (TERMINAL_SUB_ERRORS.has(error.code)) {
-      this.subs.delete(sub.callId);
-      return;
-    }
-    clearTimeout(sub.retryTimer);
-    sub.retryTimer = setTimeout(
-      () => this.sendSubscribe(sub),
-      backoffDelay(sub.retries++, this.backoff, this.options.random),
-    );
-  }
-
-  private scheduleRefresh(exp: number): void {
-    clearTimeout(this.refreshTimer);
-    const left = exp * 1000 - Date.now();
-    const lead = this.options.refreshLeadMs ?? 60_000;
-    const delay = Math.min(2 ** 31 - 1, Math.max(0, lead < left ? left - lead : left / 2));
-    this.refreshTimer = setTimeout(() => void this.refreshToken(), delay);
-  }
-
-  private async refreshToken(): Promise<void> {
-    try {
-      const token = await this.options.getToken();
-      this.send({ type: 'auth', token });
-    } catch {
-      // The server closes with 4001 after its grace period; the reconnect asks for a token again.
-    }
-  }
-
-  private sendSubscribe(sub: SubState): void {
-    // afterSeq is always sent: a resume continues after the last delivered event.
-    this.send({ type: 'subscribe', callId: sub.callId, afterSeq: sub.lastSeq });
+    this.subscriptions.onError(error);
   }
 
   private send(message: ClientMessage): void {
-    if (this.socket?.readyState === OPEN) this.socket.send(JSON.stringify(message));
+    if (this.socket?.readyState === SOCKET_OPEN) this.socket.send(JSON.stringify(message));
   }
 
   private setState(state: ConnectionState, detail: { code?: number }): void {
@@ -389,21 +251,8 @@ export class RelayClient {
 
   private clearTimers(): void {
     clearTimeout(this.reconnectTimer);
-    clearTimeout(this.refreshTimer);
-    clearInterval(this.heartbeatTimer);
-    clearTimeout(this.callListRetry.timer);
+    this.renewal.cancel();
+    this.heartbeat.stop();
+    this.callList.cancelRetry();
   }
 }
-
-/**
- * Stops listening to a socket we are done with. Its errors stay handled: closing a socket that is still connecting
- * makes `ws` emit an error, and an `error` event nobody listens to is an uncaught exception that would end the host.
- */
-function detach(socket: WebSocketLike): void {
-  socket.onopen = null;
-  socket.onmessage = null;
-  socket.onclose = null;
-  socket.onerror = ignore;
-}
-
-function ignore(): void {}

@@ -74,8 +74,12 @@ describe('startLocalServer with malformed requests', () => {
       await expect(rawRequest(server.port, 'GET http://[ HTTP/1.1')).resolves.toBe(
         'HTTP/1.1 400 Bad Request',
       );
-      await expect(rawRequest(server.port, 'GET //x:99999/calls/a HTTP/1.1')).resolves.toBe(
+      await expect(rawRequest(server.port, 'GET http://x:99999/calls/a HTTP/1.1')).resolves.toBe(
         'HTTP/1.1 400 Bad Request',
+      );
+      // Origin-form: a path that merely looks like an authority is a path, and no route matches it.
+      await expect(rawRequest(server.port, 'GET //x:99999/calls/a HTTP/1.1')).resolves.toBe(
+        'HTTP/1.1 404 Not Found',
       );
       const res = await fetch(`${server.url}/calls/abc`);
       expect(res.status).toBe(200);

@@ -1,8 +1,8 @@
 // errorResponse: status from the catalogue, Retry-After from the error (or the outage default), 500 for the rest.
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../core/support/errors.ts';
+import { AppError, DEFAULT_RETRY_AFTER_SECS } from '../../core/support/errors.ts';
 import { createLogger } from '../../core/support/log.ts';
-import { DEFAULT_RETRY_AFTER_SECS, errorResponse } from './errors-to-http.ts';
+import { errorResponse } from './errors-to-http.ts';
 
 const quiet = createLogger({ sink: () => {} });
 

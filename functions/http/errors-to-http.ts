@@ -1,10 +1,7 @@
 // The edge mapping from thrown errors to HTTP responses: AppError → its status + envelope; anything else → 500.
-import { AppError, toErrorEnvelope } from '../../core/support/errors.ts';
+import { AppError, retryAfterHeader, toErrorEnvelope } from '../../core/support/errors.ts';
 import type { Logger } from '../../core/support/log.ts';
 import { json, type HttpResponse } from './http-types.ts';
-
-/** `Retry-After` of a 503 or 429 whose error names no wait of its own (a store or bus outage). */
-export const DEFAULT_RETRY_AFTER_SECS = 5;
 
 export function errorResponse(err: unknown, logger: Logger): HttpResponse {
   if (err instanceof AppError) {
@@ -16,10 +13,8 @@ export function errorResponse(err: unknown, logger: Logger): HttpResponse {
       error: err.message,
       cause: describeCause(err.cause),
     });
-    const retryAfter =
-      err.retryAfterSecs ?? (status === 503 || status === 429 ? DEFAULT_RETRY_AFTER_SECS : undefined);
-    const headers: Record<string, string> =
-      retryAfter === undefined ? {} : { 'retry-after': String(Math.max(1, Math.ceil(retryAfter))) };
+    const retryAfter = retryAfterHeader(err);
+    const headers: Record<string, string> = retryAfter === undefined ? {} : { 'retry-after': retryAfter };
     return json(status, toErrorEnvelope(err), headers);
   }
   logger.error('unhandled error', { error: err });

@@ -5,7 +5,7 @@ import { SERVING_DEFAULTS } from '../../core/support/config.ts';
 import { AppError, toErrorEnvelope } from '../../core/support/errors.ts';
 import { traceFields, type Logger } from '../../core/support/log.ts';
 import { errorResponse } from './errors-to-http.ts';
-import { requestUrl, type HttpHandler, type HttpRequest, type HttpResponse } from './http-types.ts';
+import { requestTarget, type HttpHandler, type HttpRequest, type HttpResponse } from './http-types.ts';
 import { RequestGate } from './request-gate.ts';
 
 export function toFrameworkHandler(
@@ -35,12 +35,12 @@ async function respond(handler: HttpHandler, req: Request, logger: Logger): Prom
     const headers: Record<string, string | undefined> = {};
     for (const [name, value] of Object.entries(req.headers))
       headers[name] = Array.isArray(value) ? value.join(', ') : value;
-    const url = requestUrl(req.originalUrl || req.url);
+    const target = requestTarget(req.originalUrl || req.url);
     const request: HttpRequest = {
       method: req.method,
-      path: url.pathname,
-      query: url.searchParams,
-      rawQuery: url.search.slice(1),
+      path: target.path,
+      query: new URLSearchParams(target.search),
+      rawQuery: target.search.slice(1),
       headers,
       rawBody: req.rawBody ?? Buffer.alloc(0),
       params: {},

@@ -1,6 +1,7 @@
 // Transport-neutral HTTP request/response types: handlers are written once against these.
 import { AppError } from '../../core/support/errors.ts';
 import type { Logger } from '../../core/support/log.ts';
+import { parseRequestTarget, type RequestTarget } from '../../core/support/request-target.ts';
 
 export interface HttpRequest {
   method: string;
@@ -36,14 +37,12 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 }
 
 /**
- * The request target as a URL. node:http passes through targets no URL parser accepts (`GET http://[ HTTP/1.1`);
- * those are the client's mistake (400), and parsing them here, inside the request's promise, keeps a throw from
- * escaping the listener and taking the whole server down.
+ * The request's target, parsed by the one request-target parser. node:http passes through targets no URL parser
+ * accepts (`GET http://[ HTTP/1.1`); those are the client's mistake (400), and parsing them here, inside the
+ * request's promise, keeps a throw from escaping the listener and taking the whole server down.
  */
-export function requestUrl(target: string | undefined): URL {
-  try {
-    return new URL(target ?? '/', 'http://local');
-  } catch {
-    throw new AppError('bad_request', 'request target is not a valid URL');
-  }
+export function requestTarget(raw: string | undefined): RequestTarget {
+  const target = parseRequestTarget(raw);
+  if (!target) throw new AppError('bad_request', 'request target is not a valid URL');
+  return target;
 }

@@ -5,7 +5,7 @@ import { SERVING_DEFAULTS } from '../../core/support/config.ts';
 import { AppError } from '../../core/support/errors.ts';
 import { traceFields, type Logger } from '../../core/support/log.ts';
 import { errorResponse } from './errors-to-http.ts';
-import { requestUrl, type HttpHandler, type HttpRequest, type HttpResponse } from './http-types.ts';
+import { requestTarget, type HttpHandler, type HttpRequest, type HttpResponse } from './http-types.ts';
 import { RequestGate } from './request-gate.ts';
 
 /** Largest request body accepted (ElevenLabs post-call transcripts are well under this). */
@@ -32,12 +32,12 @@ export function toNodeListener(
   function handle(req: IncomingMessage, res: ServerResponse, logger: Logger): Promise<void> {
     return readBody(req, limit)
       .then((rawBody) => {
-        const url = requestUrl(req.url);
+        const target = requestTarget(req.url);
         const request: HttpRequest = {
           method: req.method ?? 'GET',
-          path: url.pathname,
-          query: url.searchParams,
-          rawQuery: url.search.slice(1),
+          path: target.path,
+          query: new URLSearchParams(target.search),
+          rawQuery: target.search.slice(1),
           headers: headersOf(req),
           rawBody,
           params: {},

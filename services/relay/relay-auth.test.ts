@@ -86,7 +86,7 @@ describe('relay upgrade auth (HS256)', () => {
   });
 
   it.each([
-    ['a plain request', 'GET //x:99999/healthz HTTP/1.1\r\nHost: relay\r\n\r\n'],
+    ['a plain request', 'GET http://x:99999/healthz HTTP/1.1\r\nHost: relay\r\n\r\n'],
     [
       'an upgrade',
       'GET http://[ HTTP/1.1\r\nHost: relay\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n',

@@ -66,7 +66,9 @@ describe('relay under hostile input', () => {
   }
 
   const plain: Array<[string, () => string | Buffer, number]> = [
-    ['a target that is not a URL', () => 'GET //a:99999/ HTTP/1.1\r\nHost: relay\r\n\r\n', 400],
+    ['a target that is not a URL', () => 'GET http://a:99999/ HTTP/1.1\r\nHost: relay\r\n\r\n', 400],
+    // Origin-form: a path that merely looks like an authority, so no such route (not a parse error).
+    ['an origin-form path starting with //', () => 'GET //a:99999/ HTTP/1.1\r\nHost: relay\r\n\r\n', 404],
     ['a bad percent escape', () => 'GET /%ZZ HTTP/1.1\r\nHost: relay\r\n\r\n', 404],
     ['a Host with a space', () => 'GET /healthz HTTP/1.1\r\nHost: a b\r\n\r\n', 200],
     [
@@ -99,7 +101,8 @@ describe('relay under hostile input', () => {
   });
 
   const upgrades: Array<[string, () => string, number]> = [
-    ['a target that is not a URL', () => upgrade('//a:99999/'), 400],
+    ['a target that is not a URL', () => upgrade('http://a:99999/'), 400],
+    ['an origin-form path starting with //', () => upgrade('//a:99999/'), 404],
     ['a broken absolute-form target', () => upgrade('http://['), 400],
     ['a bad percent escape in the path', () => upgrade('/%ZZ'), 404],
     ['a bad percent escape in the token', () => upgrade(`${RELAY_WS_PATH}?token=%ZZ`), 401],

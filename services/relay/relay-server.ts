@@ -1,6 +1,6 @@
 // The relay process's server: HTTP health routes plus the one WebSocket route, upgraded only after the token verifies.
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -11,10 +11,11 @@ import {
   AppError,
   CLOSE_CODES,
   isAppError,
+  retryAfterHeader,
   toErrorEnvelope,
-  type ErrorCode,
 } from '../../core/support/errors.ts';
 import type { Logger } from '../../core/support/log.ts';
+import { parseRequestTarget } from '../../core/support/request-target.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
 import type { BusSubscription, EventBus } from '../../core/ports/event-bus.ts';
 import type { TicketLedger } from '../../core/ports/ticket-ledger.ts';
@@ -73,7 +74,7 @@ export function createRelay(deps: RelayDeps): Relay {
     } catch (err) {
       logger.error('request failed', { err });
       if (res.headersSent) res.destroy();
-      else sendJson(res, 500, envelope('internal', 'internal error'));
+      else sendError(res, new AppError('internal', 'internal error'));
     }
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) =>
@@ -88,40 +89,45 @@ export function createRelay(deps: RelayDeps): Relay {
   const ready = (): boolean => busSubscription !== undefined && !shuttingDown;
 
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const url = requestUrl(req);
-    if (!url) return sendJson(res, 400, envelope('bad_request', 'request target is not a valid URL'));
-    const path = url.pathname;
+    const target = parseRequestTarget(req.url);
+    if (!target) return sendError(res, new AppError('bad_request', 'request target is not a valid URL'));
+    const { path } = target;
     if (req.method !== 'GET' && req.method !== 'HEAD')
-      return sendJson(res, 405, envelope('method_not_allowed', 'GET only'));
+      return sendError(res, new AppError('method_not_allowed', 'GET only'));
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') {
       return ready()
         ? sendJson(res, 200, { status: 'ready', connections: connections.size, feeds: hub.feedCount })
-        : sendJson(res, 503, envelope('unavailable', shuttingDown ? 'shutting down' : 'bus not connected'));
+        : sendError(res, new AppError('unavailable', shuttingDown ? 'shutting down' : 'bus not connected'));
     }
     if (path === RELAY_WS_PATH) {
       res.setHeader('Upgrade', 'websocket');
-      return sendJson(res, 426, envelope('bad_request', 'this endpoint only accepts WebSocket upgrades'));
+      return sendError(
+        res,
+        new AppError('upgrade_required', 'this endpoint only accepts WebSocket upgrades'),
+      );
     }
-    sendJson(res, 404, envelope('not_found', 'no such route'));
+    sendError(res, new AppError('not_found', 'no such route'));
   }
 
   async function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
-    const url = requestUrl(req);
-    if (!url) return rejectUpgrade(socket, 400, 'bad_request', 'request target is not a valid URL');
-    if (url.pathname !== RELAY_WS_PATH) return rejectUpgrade(socket, 404, 'not_found', 'no such route');
-    if (shuttingDown) return rejectUpgrade(socket, 503, 'unavailable', 'shutting down');
+    const target = parseRequestTarget(req.url);
+    if (!target)
+      return rejectUpgrade(socket, new AppError('bad_request', 'request target is not a valid URL'));
+    if (target.path !== RELAY_WS_PATH)
+      return rejectUpgrade(socket, new AppError('not_found', 'no such route'));
+    if (shuttingDown) return rejectUpgrade(socket, new AppError('unavailable', 'shutting down'));
     let principal: Principal;
     try {
-      principal = await authenticate(req, url);
+      principal = await authenticate(req, new URLSearchParams(target.search));
     } catch (err) {
       const refusal = upgradeRefusal(err);
-      if (refusal.status !== 401) logger.error('upgrade authentication failed unexpectedly', { err });
-      return rejectUpgrade(socket, refusal.status, refusal.code, refusal.message);
+      if (refusal.httpStatus !== 401) logger.error('upgrade authentication failed unexpectedly', { err });
+      return rejectUpgrade(socket, refusal);
     }
     if (socket.destroyed) return;
-    if (shuttingDown) return rejectUpgrade(socket, 503, 'unavailable', 'shutting down');
+    if (shuttingDown) return rejectUpgrade(socket, new AppError('unavailable', 'shutting down'));
     const verdict = quota.check(principal);
     if (verdict !== 'ok') {
       logger.warn('socket cap reached; upgrade refused', {
@@ -130,7 +136,10 @@ export function createRelay(deps: RelayDeps): Relay {
         cap: verdict,
       });
       const cap = verdict === 'user' ? config.maxSocketsPerUser : config.maxSocketsPerOrg;
-      return rejectUpgrade(socket, 429, 'too_many_connections', `at most ${cap} open sockets per ${verdict}`);
+      return rejectUpgrade(
+        socket,
+        new AppError('too_many_connections', `at most ${cap} open sockets per ${verdict}`),
+      );
     }
     // Without `verifyClient`, ws accepts synchronously: the check above and the count in `onConnection` happen in
     // the same tick, so concurrent upgrades cannot overshoot the caps.
@@ -141,9 +150,9 @@ export function createRelay(deps: RelayDeps): Relay {
    * Who is connecting: `Authorization: Bearer <jwt>`, else `?ticket=` (single use: consumed in the shared ledger),
    * else `?token=<jwt>` (kept for compatibility; it leaves the JWT in URLs and logs).
    */
-  async function authenticate(req: IncomingMessage, url: URL): Promise<Principal> {
+  async function authenticate(req: IncomingMessage, query: URLSearchParams): Promise<Principal> {
     const bearer = bearerToken(req.headers.authorization);
-    const ticket = url.searchParams.get('ticket');
+    const ticket = query.get('ticket');
     if (bearer === undefined && ticket !== null) {
       const verified = await deps.verifyTicket(ticket);
       if (!(await deps.tickets.consume(verified.jti, verified.expiresAt))) {
@@ -151,7 +160,7 @@ export function createRelay(deps: RelayDeps): Relay {
       }
       return verified.principal;
     }
-    const token = bearer ?? url.searchParams.get('token') ?? '';
+    const token = bearer ?? query.get('token') ?? '';
     if (!token) throw new AppError('unauthorized', 'missing token');
     return deps.verifyToken(token);
   }
@@ -188,7 +197,7 @@ export function createRelay(deps: RelayDeps): Relay {
     void onUpgrade(req, socket, head).catch((err: unknown) => {
       logger.error('upgrade failed', { err });
       try {
-        rejectUpgrade(socket, 500, 'internal', 'internal error');
+        rejectUpgrade(socket, new AppError('internal', 'internal error'));
       } catch {
         socket.destroy();
       }
@@ -255,27 +264,26 @@ export function createRelay(deps: RelayDeps): Relay {
 }
 
 /** The refusal an authentication failure gets: 401 with its code for the caller's mistakes, else 503/500. */
-function upgradeRefusal(err: unknown): { status: number; code: ErrorCode; message: string } {
+function upgradeRefusal(err: unknown): AppError {
   if (isAppError(err)) {
-    if (err.code === 'token_expired') return { status: 401, code: 'token_expired', message: err.message };
-    if (err.code === 'ticket_used')
-      return { status: 401, code: 'ticket_used', message: 'ticket already used' };
-    if (err.code === 'unauthorized')
-      return { status: 401, code: 'unauthorized', message: 'invalid or missing token' };
-    if (err.code === 'store_unavailable')
-      return { status: 503, code: 'unavailable', message: 'retry shortly' };
+    if (err.code === 'token_expired') return new AppError('token_expired', err.message);
+    if (err.code === 'ticket_used') return new AppError('ticket_used', 'ticket already used');
+    if (err.code === 'store_unavailable') return new AppError('unavailable', 'retry shortly');
   }
-  return { status: 401, code: 'unauthorized', message: 'invalid or missing token' };
-}
-
-function envelope(code: ErrorCode, message: string): unknown {
-  return toErrorEnvelope(new AppError(code, message));
+  return new AppError('unauthorized', 'invalid or missing token');
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/** An error's response: its status from the catalogue, its envelope, and `Retry-After` when it has one. */
+function sendError(res: ServerResponse, err: AppError): void {
+  const retryAfter = retryAfterHeader(err);
+  if (retryAfter !== undefined) res.setHeader('Retry-After', retryAfter);
+  sendJson(res, err.httpStatus, toErrorEnvelope(err));
 }
 
 /**
@@ -288,38 +296,29 @@ function onClientError(err: NodeJS.ErrnoException, socket: Duplex, logger: Logge
     socket.destroy();
     return;
   }
-  const status =
-    err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-  rejectUpgrade(socket, status, 'bad_request', 'malformed request');
+  const code =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? 'headers_too_large'
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 'request_timeout'
+        : 'bad_request';
+  rejectUpgrade(socket, new AppError(code, 'malformed request'));
 }
 
-/** Answers a refused upgrade (or unparseable request) with a plain HTTP response; no WebSocket is ever created. */
-function rejectUpgrade(socket: Duplex, status: number, code: ErrorCode, message: string): void {
+/**
+ * Answers a refused upgrade (or unparseable request) with a plain HTTP response; no WebSocket is ever created. The
+ * status comes from the error catalogue and its reason phrase from node's table, as `ws`'s `abortHandshake` does.
+ */
+function rejectUpgrade(socket: Duplex, err: AppError): void {
   if (socket.destroyed) return;
-  const body = JSON.stringify(toErrorEnvelope(new AppError(code, message)));
-  const reason = {
-    400: 'Bad Request',
-    401: 'Unauthorized',
-    404: 'Not Found',
-    408: 'Request Timeout',
-    429: 'Too Many Requests',
-    431: 'Request Header Fields Too Large',
-    500: 'Internal Server Error',
-    503: 'Service Unavailable',
-  }[status];
+  const status = err.httpStatus;
+  const body = JSON.stringify(toErrorEnvelope(err));
+  const retryAfter = retryAfterHeader(err);
   socket.end(
-    `HTTP/1.1 ${status} ${reason ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\n` +
+      (retryAfter === undefined ? '' : `Retry-After: ${retryAfter}\r\n`) +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
-}
-
-/** The request's URL, or undefined when its target does not parse (e.g. `//host:99999/`): a 400, never a crash. */
-function requestUrl(req: IncomingMessage): URL | undefined {
-  try {
-    return new URL(req.url ?? '/', 'http://relay');
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -1,5 +1,7 @@
 // Sockets per principal and per org: refused at the upgrade with 429 too_many_connections, released on close.
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_RETRY_AFTER_SECS } from '../../core/support/errors.ts';
+import { rawRequest } from '../../test/raw-http.ts';
 import { startRelay, TestSocket, upgradeResponse, type RelayFixture } from './relay.test-kit.ts';
 
 const until = async (check: () => boolean, timeoutMs = 10_000) => {
@@ -84,5 +86,18 @@ describe('relay socket caps', () => {
     await open('disp-1');
     for (let i = 0; i < 5; i++) expect((await attempt('disp-1')).status).toBe(429);
     expect(fx.relay.quota.userCount({ sub: 'disp-1', org: 'org-a' })).toBe(1);
+  });
+
+  it('derives the refusal from the error catalogue: status line, reason phrase and Retry-After', async () => {
+    fx = await startRelay('memory', { maxSocketsPerUser: 1, maxSocketsPerOrg: 100 });
+    await open('disp-1');
+    const head =
+      `GET ${new URL(fx.url).pathname}?token=${await fx.token({ sub: 'disp-1' })} HTTP/1.1\r\nHost: relay\r\n` +
+      'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n' +
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==';
+    const answer = await rawRequest(fx.url.replace(/^ws/, 'http'), head);
+    expect(answer).toMatch(/^HTTP\/1\.1 429 Too Many Requests\r\n/);
+    expect(answer).toContain(`\r\nRetry-After: ${DEFAULT_RETRY_AFTER_SECS}\r\n`);
+    expect(answer).toContain('"code":"too_many_connections"');
   });
 });

@@ -1,6 +1,7 @@
 // The views' LiveSource over the shared RelayClient (client/): one socket per tab, resumed gaplessly after drops.
 import { RelayClient, type ConnectionState as ClientState } from '../../client/relay-client.ts';
 import { RELAY_WS_PATH } from '../../core/protocol/relay-messages.ts';
+import { closeReasonOf, type CloseReason } from '../../core/support/errors.ts';
 import type { ConnectionState, ConnectionStatus, LiveSource } from './live-source.ts';
 
 export interface RelayConnectionOptions {
@@ -12,17 +13,19 @@ export interface RelayConnectionOptions {
   getTicket: () => Promise<string>;
 }
 
-/** Close codes in words (codes from core/support/errors.ts CLOSE_CODES, 1006 = dropped without a close frame). */
-const CLOSE_REASONS: Record<number, string> = {
-  1001: 'Relay restarting',
-  1006: 'Connection lost',
-  1008: 'Rejected by the relay',
-  1009: 'Message too large',
-  1011: 'Relay error',
-  1013: 'Relay busy',
-  4001: 'Session expired',
-  4003: 'Not allowed',
-  4008: 'Connection too slow',
+/** Close codes in words, by their name in the one catalogue (core/support/errors.ts `CLOSE_CODES`). */
+const CLOSE_REASONS: Record<CloseReason, string> = {
+  normal: 'Closed',
+  server_shutdown: 'Relay restarting',
+  abnormal: 'Connection lost',
+  policy: 'Rejected by the relay',
+  message_too_big: 'Message too large',
+  internal: 'Relay error',
+  overloaded: 'Relay busy',
+  heartbeat_timeout: 'Connection lost',
+  token_expired: 'Session expired',
+  forbidden: 'Not allowed',
+  slow_consumer: 'Connection too slow',
 };
 
 export function createRelayConnection(options: RelayConnectionOptions): LiveSource {
@@ -74,6 +77,7 @@ export function createRelayConnection(options: RelayConnectionOptions): LiveSour
 
 function toStatus(state: ClientState, code: number | undefined): ConnectionStatus {
   const mapped: ConnectionState = state === 'idle' ? 'connecting' : state;
-  const detail = code === undefined ? undefined : (CLOSE_REASONS[code] ?? `Closed (code ${code})`);
+  const name = code === undefined ? undefined : closeReasonOf(code);
+  const detail = code === undefined ? undefined : name ? CLOSE_REASONS[name] : `Closed (code ${code})`;
   return detail ? { state: mapped, detail } : { state: mapped };
 }
