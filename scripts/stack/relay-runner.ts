@@ -1,8 +1,7 @@
 // Runs the relay for the local stack: in-process on the memory backend (it must share the in-process bus and store),
 // as its own supervised process (`services/relay/main.ts`) on the emulators, exactly as it runs in production.
 import { resolve } from 'node:path';
-import { createTicketVerifier } from '../../core/auth/relay-tickets.ts';
-import { createTokenVerifier, parseAuthConfig } from '../../core/auth/tokens.ts';
+import { parseAuthConfig } from '../../core/auth/tokens.ts';
 import { systemClock } from '../../core/support/clock.ts';
 import type { Env } from '../../core/support/config.ts';
 import type { Logger } from '../../core/support/log.ts';
@@ -10,7 +9,7 @@ import type { CallStore } from '../../core/ports/call-store.ts';
 import type { EventBus } from '../../core/ports/event-bus.ts';
 import type { TicketLedger } from '../../core/ports/ticket-ledger.ts';
 import { parseRelayConfig } from '../../services/relay/relay-config.ts';
-import { createRelay } from '../../services/relay/relay-server.ts';
+import { composeRelay } from '../../services/relay/compose-relay.ts';
 import { spawnGroup } from './child-process.ts';
 import {
   superviseChild,
@@ -83,17 +82,13 @@ async function startInProcess(options: {
   if (!options.shared) throw new TypeError('an in-process relay needs the stack store and bus');
   const config = parseRelayConfig(options.env);
   const auth = parseAuthConfig(options.env);
-  const relay = createRelay({
-    config,
-    store: options.shared.store,
-    bus: options.shared.bus,
-    verifyToken: createTokenVerifier(auth),
-    verifyTicket: createTicketVerifier(auth),
-    tickets: options.shared.tickets,
-    logger: options.logger.child({ component: 'relay', instanceId: config.instanceId }),
+  const { relay } = await composeRelay({
+    config: { ...config, port: options.port, host: options.host },
+    backend: options.shared,
+    auth,
+    logger: options.logger.child({ component: 'relay' }),
     clock: systemClock,
   });
-  await relay.listen(options.port, options.host);
   return { stop: () => relay.close() };
 }
 

@@ -5,10 +5,7 @@ import { createBackend, type Backend } from '../../core/composition/backend.ts';
 import { systemClock } from '../../core/support/clock.ts';
 import { parseIngestConfig } from '../../core/support/config.ts';
 import type { Logger } from '../../core/support/log.ts';
-import { createAppRoutes } from '../../functions/app.ts';
-import { parseApiConfig } from '../../functions/api/api-config.ts';
-import { createApiDepsFromConfig } from '../../functions/api/api-deps.ts';
-import { startLocalServer } from '../../functions/local-server.ts';
+import { parseFunctionsServerConfig, startFunctionsServer } from '../../functions/compose-server.ts';
 import { startComponentProcess, type ComponentProcess } from './component-process.ts';
 import { ensureDashboardBuilt } from './dashboard-build.ts';
 import { startEmulators } from './emulators.ts';
@@ -136,21 +133,13 @@ export async function startStack(
     }
 
     step();
-    const apiConfig = parseApiConfig(env);
-    const apiDeps = await createApiDepsFromConfig(apiConfig, {
+    const api = await startFunctionsServer({
+      config: parseFunctionsServerConfig(env),
       backend,
       logger: logger.child({ component: 'api' }),
-    });
-    const routes = createAppRoutes(
-      { store: backend.store, bus: backend.bus, config: ingestConfig, clock: systemClock },
-      apiDeps,
-    );
-    const api = await startLocalServer({
-      routes,
+      clock: systemClock,
       port: config.apiPort,
       host: config.host,
-      logger: logger.child({ component: 'api' }),
-      projectId: ingestConfig.projectId,
     });
     stoppers.push({ name: 'API', stop: () => api.close() });
 
