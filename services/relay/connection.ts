@@ -111,9 +111,10 @@ export class Connection implements FeedSubscriber, CallListListener {
       return false;
     }
     const threshold = this.deps.config.maxBufferedBytes / 2;
-    const deadline = Date.now() + BACKLOG_DRAIN_TIMEOUT_MS;
+    const now = () => this.deps.clock.now().getTime();
+    const deadline = now() + BACKLOG_DRAIN_TIMEOUT_MS;
     while (!this.closing && this.ws.bufferedAmount > threshold) {
-      if (Date.now() > deadline) {
+      if (now() > deadline) {
         this.close('slow_consumer');
         return false;
       }
