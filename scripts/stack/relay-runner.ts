@@ -1,7 +1,7 @@
 // Runs the relay for the local stack: in-process on the memory backend (it must share the in-process bus and store),
 // as its own supervised process (`services/relay/main.ts`) on the emulators, exactly as it runs in production.
 import { resolve } from 'node:path';
-import type { AuthConfig } from '../../core/auth/tokens.ts';
+import type { AuthConfig } from '../../core/auth/auth-config.ts';
 import { systemClock } from '../../core/support/clock.ts';
 import type { Env } from '../../core/support/config.ts';
 import type { Logger } from '../../core/support/log.ts';

@@ -1,6 +1,7 @@
 // Composes a listening relay from its parsed config, a backend and the auth settings: the one wiring of `createRelay`.
-import { createTicketVerifier, type TicketVerifier } from '../../core/auth/relay-tickets.ts';
-import { createTokenVerifier, type AuthConfig, type TokenVerifier } from '../../core/auth/tokens.ts';
+import { createTicketVerifier, type TicketVerifier } from '../../core/auth/verify-ticket.ts';
+import { createTokenVerifier, type TokenVerifier } from '../../core/auth/verify-token.ts';
+import type { AuthConfig } from '../../core/auth/auth-config.ts';
 import type { Backend } from '../../core/composition/backend.ts';
 import { systemClock, type Clock } from '../../core/support/clock.ts';
 import type { Logger } from '../../core/support/log.ts';

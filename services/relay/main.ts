@@ -1,5 +1,5 @@
 // Relay process entry: parse config, build the backend, listen, and shut down cleanly on SIGTERM/SIGINT.
-import { parseAuthConfig } from '../../core/auth/tokens.ts';
+import { parseAuthConfig } from '../../core/auth/auth-config.ts';
 import { createBackend } from '../../core/composition/backend.ts';
 import { systemClock } from '../../core/support/clock.ts';
 import { parseBackendConfig } from '../../core/support/config.ts';

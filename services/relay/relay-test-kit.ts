@@ -1,15 +1,13 @@
 // Test kit for relay suites: a relay on port 0 over a chosen backend, token minting, raw ws clients, event seeding.
 import { once } from 'node:events';
 import { WebSocket } from 'ws';
-import {
-  createTokenSigner,
-  createTokenVerifier,
-  type AuthConfig,
-  type TokenVerifier,
-} from '../../core/auth/tokens.ts';
+import { createTokenSigner } from '../../core/auth/sign-token.ts';
+import { createTokenVerifier, type TokenVerifier } from '../../core/auth/verify-token.ts';
+import type { AuthConfig } from '../../core/auth/auth-config.ts';
 import type { Role } from '../../core/domain/credentials.ts';
 import { createBackend, type Backend } from '../../core/composition/backend.ts';
-import { createTicketIssuer, type TicketVerifier } from '../../core/auth/relay-tickets.ts';
+import { createTicketIssuer } from '../../core/auth/issue-ticket.ts';
+import type { TicketVerifier } from '../../core/auth/verify-ticket.ts';
 import type { Call } from '../../core/domain/call.ts';
 import type { CallEvent } from '../../core/domain/call-event.ts';
 import type { Clock } from '../../core/support/clock.ts';
