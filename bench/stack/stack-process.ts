@@ -1,19 +1,14 @@
 // Child process entry: one callrelay stack (local server with API + webhook routes, relay) on loopback, port 0.
 import { randomBytes } from 'node:crypto';
-import { createTicketVerifier } from '../../core/auth/relay-tickets.ts';
 import { createBackend } from '../../core/composition/backend.ts';
-import { systemClock } from '../../core/support/clock.ts';
 import type { Env } from '../../core/support/config.ts';
 import { createLogger } from '../../core/support/log.ts';
+import { parseFunctionsServerConfig, startFunctionsServer } from '../../functions/compose-server.ts';
 import { RELAY_WS_PATH } from '../../core/protocol/relay-messages.ts';
 import { assertNever } from '../../core/support/assert-never.ts';
-import { createAppRoutes } from '../../functions/app.ts';
-import { createApiDepsFromConfig } from '../../functions/api/api-deps.ts';
-import { parseApiConfig } from '../../functions/api/api-config.ts';
-import { startLocalServer } from '../../functions/local-server.ts';
 import { webhookConfig } from '../../functions/webhooks/webhook.test-kit.ts';
 import { RELAY_DEFAULTS } from '../../services/relay/relay-config.ts';
-import { createRelay } from '../../services/relay/relay-server.ts';
+import { composeRelay } from '../../services/relay/compose-relay.ts';
 import { uniqueProjectId } from '../../test/backends.ts';
 import type { ChildMessage, MemorySample, ParentMessage, StackSpec } from './stack-protocol.ts';
 
@@ -43,30 +38,19 @@ async function main(spec: StackSpec): Promise<void> {
     TWILIO_AUTH_TOKEN: webhookConfig.twilioAuthToken,
     TWILIO_FROM_NUMBER: '+15550000001',
     TWILIO_API_BASE_URL: UNUSED_PROVIDER_URL,
+    ELEVENLABS_WEBHOOK_SECRET: webhookConfig.elevenlabsWebhookSecret,
+    DEFAULT_ORG: webhookConfig.defaultOrg,
   };
-  const apiConfig = parseApiConfig(env);
-  const backend = await createBackend(apiConfig.backend, { logger });
-  const api = await createApiDepsFromConfig(apiConfig, { backend, logger });
-  const server = await startLocalServer({
-    routes: createAppRoutes(
-      { store: backend.store, bus: backend.bus, config: webhookConfig, clock: systemClock },
-      api,
-    ),
-    port: 0,
+  const config = parseFunctionsServerConfig(env);
+  const backend = await createBackend(config.api.backend, { logger });
+  const server = await startFunctionsServer({ config, backend, logger, port: 0 });
+  const api = server.deps;
+  const { relay, port: relayPort } = await composeRelay({
+    config: { ...RELAY_DEFAULTS, port: 0, host: '127.0.0.1', instanceId: `bench${process.pid}` },
+    backend,
+    auth: config.api.auth,
     logger,
-    projectId,
   });
-  const relay = createRelay({
-    config: { ...RELAY_DEFAULTS, port: 0, instanceId: `bench${process.pid}` },
-    store: backend.store,
-    bus: backend.bus,
-    verifyToken: api.verifyToken,
-    verifyTicket: createTicketVerifier(apiConfig.auth),
-    tickets: backend.tickets,
-    logger,
-    clock: systemClock,
-  });
-  const relayPort = await relay.listen(0, '127.0.0.1');
 
   const sample = (): MemorySample => {
     (globalThis as { gc?: () => void }).gc?.();

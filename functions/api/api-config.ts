@@ -1,5 +1,5 @@
 // Configuration of the `api` function, parsed once at start; every error names the variable, never its value.
-import { parseAuthConfig, type AuthConfig } from '../../core/auth/tokens.ts';
+import { parseAuthConfig, type AuthConfig } from '../../core/auth/auth-config.ts';
 import { isE164 } from '../../core/domain/phone-number.ts';
 import { DIAL_MODES, type DialMode } from '../../core/operations/call-dialer.ts';
 import {

@@ -1,11 +1,7 @@
 // What the API's handlers are built from, and how to build it from config (providers, signer, dialer, login limits).
-import { createTicketIssuer, type TicketIssuer } from '../../core/auth/relay-tickets.ts';
-import {
-  createTokenSigner,
-  createTokenVerifier,
-  type TokenSigner,
-  type TokenVerifier,
-} from '../../core/auth/tokens.ts';
+import { createTicketIssuer, type TicketIssuer } from '../../core/auth/issue-ticket.ts';
+import { createTokenSigner, type TokenSigner } from '../../core/auth/sign-token.ts';
+import { createTokenVerifier, type TokenVerifier } from '../../core/auth/verify-token.ts';
 import { BoundedWorkQueue } from '../../core/support/bounded-work-queue.ts';
 import { CallDialer } from '../../core/operations/call-dialer.ts';
 import { systemClock, type Clock } from '../../core/support/clock.ts';

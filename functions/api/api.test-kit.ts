@@ -4,7 +4,7 @@ import { request as httpRequest } from 'node:http';
 import { hashPassword } from '../../core/auth/passwords.ts';
 import type { Role } from '../../core/domain/credentials.ts';
 import { createBackend, type Backend } from '../../core/composition/backend.ts';
-import { systemClock, type Clock } from '../../core/support/clock.ts';
+import type { Clock } from '../../core/support/clock.ts';
 import type { Env } from '../../core/support/config.ts';
 import { createLogger, type Logger } from '../../core/support/log.ts';
 import {
@@ -13,12 +13,9 @@ import {
   type ProviderSimulatorOptions,
 } from '../../simulator/index.ts';
 import { uniqueProjectId, type BackendName } from '../../test/backends.ts';
-import { createAppRoutes } from '../app.ts';
-import { startLocalServer } from '../local-server.ts';
-import type { WebhookDeps } from '../webhooks/webhook-deps.ts';
-import { parseApiConfig, type ApiConfig } from './api-config.ts';
+import { parseFunctionsServerConfig, startFunctionsServer } from '../compose-server.ts';
+import type { ApiConfig } from './api-config.ts';
 import type { ApiDeps } from './api-deps.ts';
-import { createApiDepsFromConfig } from './api-deps.ts';
 
 export const PUBLIC_BASE_URL = 'https://hooks.callrelay.test';
 export const ORG = 'org-acme';
@@ -113,33 +110,22 @@ export async function startApiStack(options: StackOptions): Promise<ApiStack> {
     TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
     TWILIO_FROM_NUMBER: '+15550000001',
     TWILIO_API_BASE_URL: sim.url,
+    ELEVENLABS_WEBHOOK_SECRET: ELEVENLABS_SECRET,
+    DEFAULT_ORG: 'org-unowned',
     PROVIDER_TIMEOUT_MS: '1500',
     ...options.env,
   };
-  const config = parseApiConfig(env);
+  const serverConfig = parseFunctionsServerConfig(env);
+  const config = serverConfig.api;
   const backend = await createBackend(config.backend, { logger });
-  const deps = await createApiDepsFromConfig(config, {
+  const server = await startFunctionsServer({
+    config: serverConfig,
     backend,
     logger,
+    port: 0,
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  const webhookDeps: WebhookDeps = {
-    store: backend.store,
-    bus: backend.bus,
-    clock: systemClock,
-    config: {
-      publicBaseUrl: PUBLIC_BASE_URL,
-      twilioAuthToken: TWILIO_TOKEN,
-      elevenlabsWebhookSecret: ELEVENLABS_SECRET,
-      defaultOrg: 'org-unowned',
-    },
-  };
-  const server = await startLocalServer({
-    routes: createAppRoutes(webhookDeps, deps),
-    port: 0,
-    logger,
-    projectId: config.backend.projectId,
-  });
+  const deps = server.deps;
   const base = server.url;
   target.url = base;
 

@@ -1,5 +1,7 @@
 // Bearer-token authentication of API routes with the verifier the relay uses, and org-scoped call lookup.
-import { bearerToken, type Principal, type TokenVerifier } from '../../core/auth/tokens.ts';
+import { bearerToken } from '../../core/auth/bearer.ts';
+import type { Principal } from '../../core/auth/principal.ts';
+import type { TokenVerifier } from '../../core/auth/verify-token.ts';
 import type { Call } from '../../core/domain/call.ts';
 import { AppError } from '../../core/support/errors.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';

@@ -1,6 +1,6 @@
 // GET /calls, /calls/{callId}, /calls/{callId}/events: the caller's org's calls and their durable event streams.
 import { z } from 'zod';
-import type { TokenVerifier } from '../../core/auth/tokens.ts';
+import type { TokenVerifier } from '../../core/auth/verify-token.ts';
 import { CALL_STATUSES, publicCall } from '../../core/domain/call.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
 import type { CallEventsResponse, GetCallResponse, ListCallsResponse } from '../../core/protocol/rest-api.ts';

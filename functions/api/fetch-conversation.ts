@@ -1,5 +1,6 @@
 // POST /driver_data/conversations/{conversationId}/fetch: pull a conversation from ElevenLabs and reconcile it.
-import type { Principal, TokenVerifier } from '../../core/auth/tokens.ts';
+import type { Principal } from '../../core/auth/principal.ts';
+import type { TokenVerifier } from '../../core/auth/verify-token.ts';
 import type { Call } from '../../core/domain/call.ts';
 import { CALL_ID_VARIABLE } from '../../core/domain/dynamic-variables.ts';
 import { AppError } from '../../core/support/errors.ts';

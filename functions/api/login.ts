@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { hashPassword, MAX_PASSWORD_LENGTH, verifyPassword } from '../../core/auth/passwords.ts';
-import type { TokenSigner } from '../../core/auth/tokens.ts';
+import type { TokenSigner } from '../../core/auth/sign-token.ts';
 import { AppError } from '../../core/support/errors.ts';
 import { normalizeEmail, type UserStore } from '../../core/ports/user-store.ts';
 import type { BoundedWorkQueue } from '../../core/support/bounded-work-queue.ts';

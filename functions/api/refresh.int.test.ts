@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { decodeJwt, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenResponse } from '../../core/protocol/rest-api.ts';
-import { createTokenVerifier } from '../../core/auth/tokens.ts';
+import { createTokenVerifier } from '../../core/auth/verify-token.ts';
 import { BACKENDS, emulatorsAvailable } from '../../test/backends.ts';
 import { startRelay, TestSocket, type RelayFixture } from '../../services/relay/relay.test-kit.ts';
 import { ORG, startApiStack, type ApiStack } from './api.test-kit.ts';

@@ -1,5 +1,6 @@
 // POST /auth/refresh: a valid token → a fresh one for the same user and session, until the session's maximum age.
-import type { TokenSigner, TokenVerifier } from '../../core/auth/tokens.ts';
+import type { TokenSigner } from '../../core/auth/sign-token.ts';
+import type { TokenVerifier } from '../../core/auth/verify-token.ts';
 import { AppError } from '../../core/support/errors.ts';
 import type { TokenResponse } from '../../core/protocol/rest-api.ts';
 import { json, type HttpHandler } from '../http/http-types.ts';

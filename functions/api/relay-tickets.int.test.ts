@@ -3,12 +3,10 @@ import { decodeJwt } from 'jose';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RelayTicketResponse } from '../../core/protocol/rest-api.ts';
-import {
-  createTicketIssuer,
-  createTicketVerifier,
-  RELAY_TICKET_TTL_SECS,
-} from '../../core/auth/relay-tickets.ts';
-import { createTokenVerifier } from '../../core/auth/tokens.ts';
+import { createTicketIssuer } from '../../core/auth/issue-ticket.ts';
+import { createTicketVerifier } from '../../core/auth/verify-ticket.ts';
+import { RELAY_TICKET_TTL_SECS } from '../../core/auth/relay-ticket.ts';
+import { createTokenVerifier } from '../../core/auth/verify-token.ts';
 import type { Clock } from '../../core/support/clock.ts';
 import type { ErrorMessage } from '../../core/protocol/relay-messages.ts';
 import { BACKENDS, emulatorsAvailable } from '../../test/backends.ts';

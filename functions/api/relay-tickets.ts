@@ -1,6 +1,6 @@
 // POST /relay/tickets: a valid dispatcher token → a 30-second, single-use ticket to open one relay socket.
-import type { TicketIssuer } from '../../core/auth/relay-tickets.ts';
-import type { TokenVerifier } from '../../core/auth/tokens.ts';
+import type { TicketIssuer } from '../../core/auth/issue-ticket.ts';
+import type { TokenVerifier } from '../../core/auth/verify-token.ts';
 import type { RelayTicketResponse } from '../../core/protocol/rest-api.ts';
 import { json, type HttpHandler } from '../http/http-types.ts';
 import { withAuth } from './authenticate.ts';

@@ -7,7 +7,7 @@ import type { FieldProblem, TriggerCallRequest, TriggerCallResponse } from '../.
 import { AppError } from '../../core/support/errors.ts';
 import { json, type HttpHandler, type HttpRequest } from '../http/http-types.ts';
 import { withAuth } from './authenticate.ts';
-import type { TokenVerifier } from '../../core/auth/tokens.ts';
+import type { TokenVerifier } from '../../core/auth/verify-token.ts';
 import { jsonBody, validate } from './request-input.ts';
 
 /** Limits of a trigger request (also in docs/openapi.yaml). */

@@ -1,16 +1,15 @@
 // Runs the relay for the local stack: in-process on the memory backend (it must share the in-process bus and store),
 // as its own supervised process (`services/relay/main.ts`) on the emulators, exactly as it runs in production.
 import { resolve } from 'node:path';
-import { createTicketVerifier } from '../../core/auth/relay-tickets.ts';
-import { createTokenVerifier, parseAuthConfig } from '../../core/auth/tokens.ts';
+import type { AuthConfig } from '../../core/auth/auth-config.ts';
 import { systemClock } from '../../core/support/clock.ts';
 import type { Env } from '../../core/support/config.ts';
 import type { Logger } from '../../core/support/log.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
 import type { EventBus } from '../../core/ports/event-bus.ts';
 import type { TicketLedger } from '../../core/ports/ticket-ledger.ts';
-import { parseRelayConfig } from '../../services/relay/relay-config.ts';
-import { createRelay } from '../../services/relay/relay-server.ts';
+import type { RelayConfig } from '../../services/relay/relay-config.ts';
+import { composeRelay } from '../../services/relay/compose-relay.ts';
 import { spawnGroup } from './child-process.ts';
 import {
   superviseChild,
@@ -34,9 +33,12 @@ type Started = { stop(): Promise<void> };
 
 export async function startRelayRunner(options: {
   mode: 'in-process' | 'child';
+  /** Child mode: the environment of the relay process (it parses it itself, as in production). */
   env: Env;
-  host: string;
-  port: number;
+  /** Parsed by the caller before anything started; `host` and `port` say where the relay listens. */
+  config: RelayConfig;
+  /** In-process mode: keys and claims of tokens and tickets. */
+  auth: AuthConfig;
   logger: Logger;
   /** In-process mode only: the stack's own store and bus. */
   shared?: { store: CallStore; bus: EventBus; tickets: TicketLedger };
@@ -44,12 +46,12 @@ export async function startRelayRunner(options: {
   onGiveUp?: (err: SupervisorGaveUpError) => void;
   restartPolicy?: Partial<RestartPolicy>;
 }): Promise<RelayRunner> {
-  const host = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
-  const url = `ws://${host}:${options.port}`;
+  const { host, port } = options.config;
+  const url = `ws://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   if (options.mode === 'child') {
     const supervisor = await superviseChild({
       name: 'relay',
-      start: () => startChild(options.env, options.host, options.port, options.logger),
+      start: () => startChild(options.env, host, port, options.logger),
       logger: options.logger,
       onGiveUp: options.onGiveUp ?? (() => {}),
       ...(options.restartPolicy ? { policy: options.restartPolicy } : {}),
@@ -74,26 +76,19 @@ export async function startRelayRunner(options: {
 }
 
 async function startInProcess(options: {
-  env: Env;
-  host: string;
-  port: number;
+  config: RelayConfig;
+  auth: AuthConfig;
   logger: Logger;
   shared?: { store: CallStore; bus: EventBus; tickets: TicketLedger };
 }): Promise<Started> {
   if (!options.shared) throw new TypeError('an in-process relay needs the stack store and bus');
-  const config = parseRelayConfig(options.env);
-  const auth = parseAuthConfig(options.env);
-  const relay = createRelay({
-    config,
-    store: options.shared.store,
-    bus: options.shared.bus,
-    verifyToken: createTokenVerifier(auth),
-    verifyTicket: createTicketVerifier(auth),
-    tickets: options.shared.tickets,
-    logger: options.logger.child({ component: 'relay', instanceId: config.instanceId }),
+  const { relay } = await composeRelay({
+    config: options.config,
+    backend: options.shared,
+    auth: options.auth,
+    logger: options.logger.child({ component: 'relay' }),
     clock: systemClock,
   });
-  await relay.listen(options.port, options.host);
   return { stop: () => relay.close() };
 }
 

@@ -3,12 +3,13 @@
 // store live in this process); the relay (emulators), the dashboard server and the simulator are supervised children.
 import { createBackend, type Backend } from '../../core/composition/backend.ts';
 import { systemClock } from '../../core/support/clock.ts';
-import { parseIngestConfig } from '../../core/support/config.ts';
 import type { Logger } from '../../core/support/log.ts';
-import { createAppRoutes } from '../../functions/app.ts';
-import { parseApiConfig } from '../../functions/api/api-config.ts';
-import { createApiDepsFromConfig } from '../../functions/api/api-deps.ts';
-import { startLocalServer } from '../../functions/local-server.ts';
+import {
+  parseFunctionsServerConfig,
+  startFunctionsServer,
+  withProviderBaseUrl,
+} from '../../functions/compose-server.ts';
+import { parseRelayConfig } from '../../services/relay/relay-config.ts';
 import { startComponentProcess, type ComponentProcess } from './component-process.ts';
 import { ensureDashboardBuilt } from './dashboard-build.ts';
 import { startEmulators } from './emulators.ts';
@@ -56,6 +57,9 @@ export async function startStack(
 ): Promise<RunningStack> {
   const { signal } = options;
   const env = config.env;
+  // Every component's settings are parsed before anything starts: a bad one fails at once, not after the emulators.
+  let functionsConfig = parseFunctionsServerConfig(env);
+  const relayConfig = parseRelayConfig(env);
   const step = () => signal?.throwIfAborted();
   await assertPortsFree(wantedPorts(config));
   const stoppers: { name: string; stop: () => Promise<unknown> }[] = [];
@@ -103,7 +107,7 @@ export async function startStack(
         pubsub: config.emulators.pubsubHost,
       });
       const emulators = await startEmulators(
-        { ...config.emulators, projectId: env.GOOGLE_CLOUD_PROJECT ?? 'demo-callrelay' },
+        { ...config.emulators, projectId: functionsConfig.ingest.projectId },
         { env, logger, ...(signal ? { signal } : {}) },
       );
       stoppers.push({ name: 'emulators', stop: emulators.stop });
@@ -112,8 +116,7 @@ export async function startStack(
       );
     }
     step();
-    const ingestConfig = parseIngestConfig(env);
-    const backend: Backend = await createBackend(ingestConfig, { logger, clock: systemClock });
+    const backend: Backend = await createBackend(functionsConfig.ingest, { logger, clock: systemClock });
     stoppers.push({ name: 'backend', stop: () => backend.close() });
 
     step();
@@ -131,26 +134,17 @@ export async function startStack(
       stoppers.push({ name: 'provider simulator', stop: () => simulator.supervisor.stop() });
       simulatorUrl = simulator.first.url;
       port = Number(new URL(simulatorUrl).port);
-      env.ELEVENLABS_BASE_URL = simulatorUrl;
-      env.TWILIO_API_BASE_URL = simulatorUrl;
+      functionsConfig = withProviderBaseUrl(functionsConfig, simulatorUrl);
     }
 
     step();
-    const apiConfig = parseApiConfig(env);
-    const apiDeps = await createApiDepsFromConfig(apiConfig, {
+    const api = await startFunctionsServer({
+      config: functionsConfig,
       backend,
       logger: logger.child({ component: 'api' }),
-    });
-    const routes = createAppRoutes(
-      { store: backend.store, bus: backend.bus, config: ingestConfig, clock: systemClock },
-      apiDeps,
-    );
-    const api = await startLocalServer({
-      routes,
+      clock: systemClock,
       port: config.apiPort,
       host: config.host,
-      logger: logger.child({ component: 'api' }),
-      projectId: ingestConfig.projectId,
     });
     stoppers.push({ name: 'API', stop: () => api.close() });
 
@@ -158,8 +152,8 @@ export async function startStack(
     const relay: RelayRunner = await startRelayRunner({
       mode: config.backend === 'memory' ? 'in-process' : 'child',
       env,
-      host: config.host,
-      port: config.relayPort,
+      config: { ...relayConfig, host: config.host, port: config.relayPort },
+      auth: functionsConfig.api.auth,
       logger,
       shared: { store: backend.store, bus: backend.bus, tickets: backend.tickets },
       onGiveUp: onFatal,

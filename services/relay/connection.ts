@@ -1,6 +1,7 @@
 // One dispatcher socket: its principal, subscriptions, token expiry, liveness and send-buffer ceiling.
 import type { RawData, WebSocket } from 'ws';
-import type { Principal, TokenVerifier } from '../../core/auth/tokens.ts';
+import type { Principal } from '../../core/auth/principal.ts';
+import type { TokenVerifier } from '../../core/auth/verify-token.ts';
 import type { Clock } from '../../core/support/clock.ts';
 import { CLOSE_CODES, isAppError, type CloseReason } from '../../core/support/errors.ts';
 import type { Logger } from '../../core/support/log.ts';
@@ -111,9 +112,10 @@ export class Connection implements FeedSubscriber, CallListListener {
       return false;
     }
     const threshold = this.deps.config.maxBufferedBytes / 2;
-    const deadline = Date.now() + BACKLOG_DRAIN_TIMEOUT_MS;
+    const now = () => this.deps.clock.now().getTime();
+    const deadline = now() + BACKLOG_DRAIN_TIMEOUT_MS;
     while (!this.closing && this.ws.bufferedAmount > threshold) {
-      if (Date.now() > deadline) {
+      if (now() > deadline) {
         this.close('slow_consumer');
         return false;
       }

@@ -1,28 +1,17 @@
 // Relay process entry: parse config, build the backend, listen, and shut down cleanly on SIGTERM/SIGINT.
-import { createTicketVerifier } from '../../core/auth/relay-tickets.ts';
-import { createTokenVerifier, parseAuthConfig } from '../../core/auth/tokens.ts';
+import { parseAuthConfig } from '../../core/auth/auth-config.ts';
 import { createBackend } from '../../core/composition/backend.ts';
 import { systemClock } from '../../core/support/clock.ts';
 import { parseBackendConfig } from '../../core/support/config.ts';
 import { createLogger } from '../../core/support/log.ts';
+import { composeRelay } from './compose-relay.ts';
 import { parseRelayConfig } from './relay-config.ts';
-import { createRelay } from './relay-server.ts';
 
 const logger = createLogger({ base: { service: 'relay' } });
 const config = parseRelayConfig(process.env);
 const auth = parseAuthConfig(process.env);
 const backend = await createBackend(parseBackendConfig(process.env), { logger, clock: systemClock });
-const relay = createRelay({
-  config,
-  store: backend.store,
-  bus: backend.bus,
-  verifyToken: createTokenVerifier(auth),
-  verifyTicket: createTicketVerifier(auth),
-  tickets: backend.tickets,
-  logger: logger.child({ instanceId: config.instanceId }),
-  clock: systemClock,
-});
-await relay.listen(config.port);
+const { relay } = await composeRelay({ config, backend, auth, logger, clock: systemClock });
 
 let stopping = false;
 async function stop(signal: string): Promise<void> {

@@ -2,7 +2,7 @@
 import { connect } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTokenVerifier } from '../../core/auth/tokens.ts';
+import { createTokenVerifier } from '../../core/auth/verify-token.ts';
 import { RELAY_WS_PATH } from '../../core/protocol/relay-messages.ts';
 import { startRelay, TEST_AUTH, upgradeStatus, type RelayFixture } from './relay.test-kit.ts';
 

@@ -7,7 +7,7 @@ import { createBackend } from '../../core/composition/backend.ts';
 import { RELAY_WS_PATH } from '../../core/protocol/relay-messages.ts';
 import { emulatorsAvailable, uniqueProjectId, type BackendName } from '../../test/backends.ts';
 import { freePort } from '../../test/emulators.ts';
-import { createTokenSigner } from '../../core/auth/tokens.ts';
+import { createTokenSigner } from '../../core/auth/sign-token.ts';
 import {
   appendSegments,
   publishEvents,

@@ -4,8 +4,10 @@ import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse }
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { TicketVerifier } from '../../core/auth/relay-tickets.ts';
-import { bearerToken, type Principal, type TokenVerifier } from '../../core/auth/tokens.ts';
+import type { TicketVerifier } from '../../core/auth/verify-ticket.ts';
+import { bearerToken } from '../../core/auth/bearer.ts';
+import type { Principal } from '../../core/auth/principal.ts';
+import type { TokenVerifier } from '../../core/auth/verify-token.ts';
 import type { Clock } from '../../core/support/clock.ts';
 import {
   AppError,

@@ -1,27 +1,22 @@
 // Test kit for relay suites: a relay on port 0 over a chosen backend, token minting, raw ws clients, event seeding.
 import { once } from 'node:events';
 import { WebSocket } from 'ws';
-import {
-  createTokenSigner,
-  createTokenVerifier,
-  type AuthConfig,
-  type TokenVerifier,
-} from '../../core/auth/tokens.ts';
+import { createTokenSigner } from '../../core/auth/sign-token.ts';
+import { createTokenVerifier, type TokenVerifier } from '../../core/auth/verify-token.ts';
+import type { AuthConfig } from '../../core/auth/auth-config.ts';
 import type { Role } from '../../core/domain/credentials.ts';
 import { createBackend, type Backend } from '../../core/composition/backend.ts';
-import {
-  createTicketIssuer,
-  createTicketVerifier,
-  type TicketVerifier,
-} from '../../core/auth/relay-tickets.ts';
+import { createTicketIssuer } from '../../core/auth/issue-ticket.ts';
+import type { TicketVerifier } from '../../core/auth/verify-ticket.ts';
 import type { Call } from '../../core/domain/call.ts';
 import type { CallEvent } from '../../core/domain/call-event.ts';
-import { systemClock, type Clock } from '../../core/support/clock.ts';
+import type { Clock } from '../../core/support/clock.ts';
 import { createLogger, type Logger } from '../../core/support/log.ts';
 import { RELAY_WS_PATH, type ServerMessage } from '../../core/protocol/relay-messages.ts';
 import { uniqueProjectId, type BackendName } from '../../test/backends.ts';
 import { RELAY_DEFAULTS, type RelayConfig } from './relay-config.ts';
-import { createRelay, type Relay } from './relay-server.ts';
+import { composeRelay } from './compose-relay.ts';
+import type { Relay } from './relay-server.ts';
 
 export const TEST_AUTH: AuthConfig = {
   issuer: 'callrelay-test',
@@ -82,18 +77,18 @@ export async function startRelay(
     ...RELAY_DEFAULTS,
     instanceId: `t${Math.random().toString(36).slice(2, 10)}`,
     ...overrides,
+    port: options.port ?? 0,
+    host: '127.0.0.1',
   };
-  const relay = createRelay({
+  const { relay, port } = await composeRelay({
     config,
-    store: backend.store,
-    bus: backend.bus,
-    verifyToken: options.verifyToken ?? createTokenVerifier(TEST_AUTH),
-    verifyTicket: options.verifyTicket ?? createTicketVerifier(TEST_AUTH),
-    tickets: backend.tickets,
+    backend,
+    auth: TEST_AUTH,
     logger: quietLogger,
-    clock: options.clock ?? systemClock,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.verifyToken ? { verifyToken: options.verifyToken } : {}),
+    ...(options.verifyTicket ? { verifyTicket: options.verifyTicket } : {}),
   });
-  const port = await relay.listen(options.port ?? 0, '127.0.0.1');
   const sign = await createTokenSigner(TEST_AUTH);
   const issueTicket = await createTicketIssuer(TEST_AUTH);
   const verifyTest = createTokenVerifier(TEST_AUTH);

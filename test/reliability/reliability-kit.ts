@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import { WebSocket } from 'ws';
-import { createTokenVerifier } from '../../core/auth/tokens.ts';
+import { createTokenVerifier } from '../../core/auth/verify-token.ts';
 import { createBackend, type Backend } from '../../core/composition/backend.ts';
 import type { CallEvent } from '../../core/domain/call-event.ts';
 import type { MemoryEventBus } from '../../core/adapters/memory/memory-event-bus.ts';

@@ -1,55 +1,12 @@
-// Token config and the session rules of the signer: auth_time set at login, kept on refresh, exp capped by it.
+// The session rules of the signer: auth_time set at login, kept on refresh, exp capped by it.
 import { randomBytes } from 'node:crypto';
-import { decodeJwt, SignJWT } from 'jose';
+import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../support/clock.ts';
 import { AppError } from '../support/errors.ts';
-import {
-  createTokenSigner,
-  createTokenVerifier,
-  DEFAULT_MAX_SESSION_SECS,
-  parseAuthConfig,
-  type AuthConfig,
-} from './tokens.ts';
-
-const SECRET = 's'.repeat(40);
-
-describe('parseAuthConfig', () => {
-  it('defaults the maximum session age to 12 hours', () => {
-    const config = parseAuthConfig({ JWT_SECRET: SECRET });
-    expect(config.maxSessionSecs).toBe(43_200);
-    expect(DEFAULT_MAX_SESSION_SECS).toBe(43_200);
-  });
-
-  it.each([
-    ['300', 300],
-    ['86400', 86_400],
-    ['604800', 604_800],
-  ])('accepts JWT_MAX_SESSION_SECS=%s', (value, expected) => {
-    expect(parseAuthConfig({ JWT_SECRET: SECRET, JWT_MAX_SESSION_SECS: value }).maxSessionSecs).toBe(
-      expected,
-    );
-  });
-
-  it('reads it in JWKS mode too', () => {
-    const config = parseAuthConfig({
-      JWT_JWKS_URL: 'https://idp.example.com/jwks.json',
-      JWT_MAX_SESSION_SECS: '3600',
-    });
-    expect(config.maxSessionSecs).toBe(3600);
-  });
-
-  it.each([
-    ['299', />= 300/],
-    ['604801', /<= 604800/],
-    ['12h', /must be an integer/],
-    ['1.5', /must be an integer/],
-  ])('rejects JWT_MAX_SESSION_SECS=%s naming the variable', (value, problem) => {
-    const parse = () => parseAuthConfig({ JWT_SECRET: SECRET, JWT_MAX_SESSION_SECS: value });
-    expect(parse).toThrow(/JWT_MAX_SESSION_SECS/);
-    expect(parse).toThrow(problem);
-  });
-});
+import { parseAuthConfig, type AuthConfig } from './auth-config.ts';
+import { createTokenSigner } from './sign-token.ts';
+import { createTokenVerifier } from './verify-token.ts';
 
 describe('token signer and verifier', () => {
   const config: AuthConfig = {
@@ -104,26 +61,5 @@ describe('token signer and verifier', () => {
   it('caps a login token too when JWT_TTL_SECS exceeds the maximum session age', async () => {
     const sign = await createTokenSigner({ ...config, tokenTtlSecs: 86_400 }, clockAt(start));
     expect(await sign(user)).toMatchObject({ exp: start + 43_200, expiresIn: 43_200 });
-  });
-
-  const foreign = (claims: Record<string, unknown>, iat?: number) => {
-    const jwt = new SignJWT({ org: 'org-a', role: 'dispatcher', ...claims })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject('usr_1')
-      .setIssuer(config.issuer)
-      .setAudience(config.audience)
-      .setExpirationTime(start + 600);
-    return (iat === undefined ? jwt : jwt.setIssuedAt(iat)).sign(config.secret!);
-  };
-
-  it.each([
-    ['auth_time wins over iat', { auth_time: start - 500 }, start - 10, start - 500],
-    ['iat when there is no auth_time', {}, start - 10, start - 10],
-    ['iat when auth_time is not a number', { auth_time: 'yesterday' }, start - 10, start - 10],
-    ['nothing when neither is present', {}, undefined, undefined],
-  ])('principal authTime: %s', async (_name, claims, iat, expected) => {
-    const principal = await verify(await foreign(claims, iat));
-    expect(principal.authTime).toBe(expected);
-    expect('authTime' in principal).toBe(expected !== undefined);
   });
 });
