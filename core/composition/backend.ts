@@ -6,6 +6,7 @@ import { systemClock } from '../support/clock.ts';
 import type { Logger } from '../support/log.ts';
 import { createLogger } from '../support/log.ts';
 import { MemoryCallStore } from '../adapters/memory/memory-call-store.ts';
+import { MemoryDueWork } from '../adapters/memory/memory-due-work.ts';
 import { MemoryEventBus } from '../adapters/memory/memory-event-bus.ts';
 import { MemoryIdempotencyStore } from '../adapters/memory/memory-idempotency-store.ts';
 import { MemoryTicketLedger } from '../adapters/memory/memory-ticket-ledger.ts';
@@ -26,6 +27,7 @@ export async function createBackend(
       users: new MemoryUserStore(clock),
       idempotency: new MemoryIdempotencyStore(clock),
       tickets: new MemoryTicketLedger(clock),
+      dueWork: new MemoryDueWork(),
       close: async () => {},
     };
   }

@@ -1,5 +1,6 @@
 // Port set: every stateful dependency of callrelay, as one value the composition builds (Google or in-memory).
 import type { CallStore } from './call-store.ts';
+import type { DueWork } from './due-work.ts';
 import type { EventBus } from './event-bus.ts';
 import type { IdempotencyStore } from './idempotency-store.ts';
 import type { TicketLedger } from './ticket-ledger.ts';
@@ -12,6 +13,8 @@ export interface Backend {
   users: UserStore;
   /** First answers of one-time operations (repeated provider webhooks get the same answer). */
   idempotency: IdempotencyStore;
+  /** Work due at a time, leased to one worker and retried (campaign dials, webhook deliveries). */
+  dueWork: DueWork;
   /** Consumed relay tickets (single use across relay instances). */
   tickets: TicketLedger;
   /** Releases clients (Firestore, Pub/Sub). */

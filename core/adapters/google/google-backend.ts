@@ -1,4 +1,4 @@
-// Wires the Google adapters: Firestore CallStore, UserStore, TicketLedger and Pub/Sub EventBus (or their emulators), with one close().
+// Wires the Google adapters: Firestore CallStore, UserStore, IdempotencyStore, TicketLedger, DueWork and Pub/Sub EventBus (or their emulators), with one close().
 import { Firestore } from '@google-cloud/firestore';
 import { PubSub } from '@google-cloud/pubsub';
 import type { Clock } from '../../support/clock.ts';
@@ -6,6 +6,7 @@ import type { BackendConfig } from '../../support/config.ts';
 import type { Logger } from '../../support/log.ts';
 import type { Backend } from '../../ports/backend.ts';
 import { FirestoreCallStore } from './firestore-call-store.ts';
+import { FirestoreDueWork } from './firestore-due-work.ts';
 import { FirestoreIdempotencyStore } from './firestore-idempotency-store.ts';
 import { FirestoreTicketLedger } from './firestore-ticket-ledger.ts';
 import { FirestoreUserStore } from './firestore-user-store.ts';
@@ -61,6 +62,7 @@ export async function createGoogleBackend(
     users: new FirestoreUserStore(firestore, deps.clock),
     idempotency: new FirestoreIdempotencyStore(firestore, deps.clock),
     tickets: new FirestoreTicketLedger(firestore, deps.clock),
+    dueWork: new FirestoreDueWork(firestore),
     close: async () => {
       await bus.close();
       await Promise.all([pubsub.close(), firestore.terminate()]);
