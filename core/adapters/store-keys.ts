@@ -1,7 +1,7 @@
 // Identifiers shared by every CallStore adapter: provider-id index keys, derived call ids, list cursors.
 import { createHash } from 'node:crypto';
 import { AppError } from '../support/errors.ts';
-import type { Call } from '../domain/call.ts';
+import { newestFirst, type Call } from '../domain/call.ts';
 import type { CallRef } from '../ports/call-store.ts';
 
 /** Index keys under which a call can be found by its provider ids. */
@@ -41,4 +41,29 @@ export function decodeCursor(cursor: string): { createdAt: string; callId: strin
     // fall through
   }
   throw new AppError('bad_request', 'cursor is not valid');
+}
+
+/** Id of the suppression of a number in an org: stable, and reveals neither. */
+export function suppressionIdOf(orgId: string, phoneNumber: string): string {
+  return 'sup_' + createHash('sha256').update(`${orgId}\n${phoneNumber}`).digest('hex').slice(0, 24);
+}
+
+/** Cursor of a newest-first list ordered by (time, id) descending: campaigns, suppressions, attention items. */
+export function encodeListCursor(at: string, id: string): string {
+  return encodeCursor({ createdAt: at, callId: id });
+}
+
+export function decodeListCursor(cursor: string): { at: string; id: string } {
+  const { createdAt, callId } = decodeCursor(cursor);
+  return { at: createdAt, id: callId };
+}
+
+/** Newest first by (time, id), ties by id descending in code-unit order (as Firestore orders strings). */
+export function newestFirstBy<T>(at: (t: T) => string, id: (t: T) => string): (a: T, b: T) => number {
+  return (a, b) => newestFirst({ createdAt: at(a), callId: id(a) }, { createdAt: at(b), callId: id(b) });
+}
+
+/** Items strictly after the cursor position in newest-first order. */
+export function afterListCursor(at: string, id: string, cursor: { at: string; id: string }): boolean {
+  return newestFirst({ createdAt: at, callId: id }, { createdAt: cursor.at, callId: cursor.id }) > 0;
 }

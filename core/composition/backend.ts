@@ -5,6 +5,9 @@ import type { Clock } from '../support/clock.ts';
 import { systemClock } from '../support/clock.ts';
 import type { Logger } from '../support/log.ts';
 import { createLogger } from '../support/log.ts';
+import { MemoryAttentionQueue } from '../adapters/memory/memory-attention-queue.ts';
+import { MemoryCampaignStore } from '../adapters/memory/memory-campaign-store.ts';
+import { MemorySuppressionList } from '../adapters/memory/memory-suppression-list.ts';
 import { MemoryCallStore } from '../adapters/memory/memory-call-store.ts';
 import { MemoryDueWork } from '../adapters/memory/memory-due-work.ts';
 import { MemoryEventBus } from '../adapters/memory/memory-event-bus.ts';
@@ -28,6 +31,9 @@ export async function createBackend(
       idempotency: new MemoryIdempotencyStore(clock),
       tickets: new MemoryTicketLedger(clock),
       dueWork: new MemoryDueWork(),
+      campaigns: new MemoryCampaignStore(clock),
+      suppressions: new MemorySuppressionList(),
+      attention: new MemoryAttentionQueue(),
       close: async () => {},
     };
   }

@@ -42,6 +42,8 @@ export interface ConversationResult {
   dataCollection: Record<string, { value: unknown; rationale?: string }>;
   durationSecs?: number;
   terminationReason?: string;
+  /** ElevenLabs `metadata.phone_call.call_result`: `answered`, `voicemail`, `busy`, `no_answer`, `failed`. */
+  callResult?: string;
 }
 
 export interface TranscriptBody extends ConversationResult {

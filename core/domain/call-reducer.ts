@@ -33,6 +33,8 @@ export function applyEvent(call: Call, body: CallEventBody, now: string): Call |
         outcome: {
           ...(body.summary !== undefined ? { summary: body.summary } : {}),
           ...(body.callSuccessful !== undefined ? { callSuccessful: body.callSuccessful } : {}),
+          ...(body.callResult !== undefined ? { callResult: body.callResult } : {}),
+          ...(body.terminationReason !== undefined ? { terminationReason: body.terminationReason } : {}),
           dataCollection: Object.fromEntries(
             Object.entries(body.dataCollection).map(([id, result]) => [id, result.value]),
           ),

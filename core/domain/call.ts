@@ -1,4 +1,5 @@
 // The call: who is being called, why, by which provider ids, and its lifecycle status (which never moves backwards).
+import type { CampaignLink } from './campaign.ts';
 
 export const CALL_STATUSES = [
   'queued',
@@ -68,6 +69,9 @@ export interface CallOutcome {
   callSuccessful?: string;
   /** Data-collection results by id (e.g. acknowledged, eta). */
   dataCollection?: Record<string, unknown>;
+  /** ElevenLabs `call_result` (`answered`, `voicemail`, …) and `termination_reason`, when it sent them. */
+  callResult?: string;
+  terminationReason?: string;
 }
 
 export interface Call {
@@ -89,6 +93,8 @@ export interface Call {
   outcome?: CallOutcome;
   /** Highest durable event seq of this call (0 = none yet). */
   lastSeq: number;
+  /** The campaign attempt that placed this call, when a campaign did. */
+  campaign?: CampaignLink;
 }
 
 /** What is known when a call record is first created. */
@@ -100,6 +106,7 @@ export interface NewCall {
   callSid?: string;
   conversationId?: string;
   status?: CallStatus;
+  campaign?: CampaignLink;
 }
 
 export function newCallRecord(input: NewCall, now: string): Call {
@@ -111,6 +118,7 @@ export function newCallRecord(input: NewCall, now: string): Call {
     ...(input.callSid ? { callSid: input.callSid } : {}),
     ...(input.conversationId ? { conversationId: input.conversationId } : {}),
     status: input.status ?? 'queued',
+    ...(input.campaign ? { campaign: input.campaign } : {}),
     createdAt: now,
     updatedAt: now,
     lastSeq: 0,

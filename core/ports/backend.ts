@@ -1,8 +1,11 @@
 // Port set: every stateful dependency of callrelay, as one value the composition builds (Google or in-memory).
+import type { AttentionQueue } from './attention-queue.ts';
 import type { CallStore } from './call-store.ts';
+import type { CampaignStore } from './campaign-store.ts';
 import type { DueWork } from './due-work.ts';
 import type { EventBus } from './event-bus.ts';
 import type { IdempotencyStore } from './idempotency-store.ts';
+import type { SuppressionList } from './suppression-list.ts';
 import type { TicketLedger } from './ticket-ledger.ts';
 import type { UserStore } from './user-store.ts';
 
@@ -15,6 +18,12 @@ export interface Backend {
   idempotency: IdempotencyStore;
   /** Work due at a time, leased to one worker and retried (campaign dials, webhook deliveries). */
   dueWork: DueWork;
+  /** Campaigns and their drivers (the schedule itself is in `dueWork`). */
+  campaigns: CampaignStore;
+  /** Numbers each org must never dial. */
+  suppressions: SuppressionList;
+  /** What needs a human. */
+  attention: AttentionQueue;
   /** Consumed relay tickets (single use across relay instances). */
   tickets: TicketLedger;
   /** Releases clients (Firestore, Pub/Sub). */

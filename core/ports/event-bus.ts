@@ -1,6 +1,7 @@
 // Port: the live bus carrying durable events (with the call snapshot after them) and volatile partials.
 import type { Call } from '../domain/call.ts';
 import type { CallEvent, PartialSegment } from '../domain/call-event.ts';
+import { noticeOrderingKey, type Notice } from '../domain/notice.ts';
 
 /**
  * Where a partial stands in its provider's stream (Twilio: `<TranscriptionSid>:<speaker>` and `SequenceId`; Twilio
@@ -14,7 +15,9 @@ export interface PartialPosition {
 
 export type BusMessage =
   | { type: 'event'; event: CallEvent; call: Call }
-  | { type: 'partial'; partial: PartialSegment; orgId: string; position?: PartialPosition };
+  | { type: 'partial'; partial: PartialSegment; orgId: string; position?: PartialPosition }
+  /** callrelay's own conclusions (campaign progress, attention, opt-outs); at-least-once like the rest. */
+  | { type: 'notice'; notice: Notice; orgId: string };
 
 export type BusHandler = (message: BusMessage) => Promise<void> | void;
 
@@ -38,5 +41,12 @@ export interface EventBus {
 }
 
 export function orderingKey(message: BusMessage): string {
-  return message.type === 'event' ? message.event.callId : message.partial.callId;
+  switch (message.type) {
+    case 'event':
+      return message.event.callId;
+    case 'partial':
+      return message.partial.callId;
+    case 'notice':
+      return noticeOrderingKey(message.notice, message.orgId);
+  }
 }

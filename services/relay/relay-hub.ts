@@ -53,6 +53,9 @@ export class RelayHub {
         this.feeds.get(message.partial.callId)?.onPartial(message.partial, message.orgId, message.position);
         return;
       }
+      case 'notice':
+        // Campaign progress reaches campaign subscribers (docs/PROTOCOL.md); other notices are for other consumers.
+        return;
       default:
         assertNever(message);
     }

@@ -1,6 +1,7 @@
 // Wire form of bus messages on Pub/Sub: JSON data plus routing attributes, and the parse that guards the consumer edge.
 import { isCallStatus, type Call } from '../../domain/call.ts';
 import { isEventKind, type CallEvent, type PartialSegment } from '../../domain/call-event.ts';
+import type { Notice, NoticeKind } from '../../domain/notice.ts';
 import { orderingKey, type BusMessage, type PartialPosition } from '../../ports/event-bus.ts';
 
 export interface EncodedBusMessage {
@@ -11,16 +12,27 @@ export interface EncodedBusMessage {
 }
 
 export function encodeBusMessage(message: BusMessage): EncodedBusMessage {
-  const attributes: Record<string, string> =
-    message.type === 'event'
-      ? {
-          type: 'event',
-          callId: message.event.callId,
-          seq: String(message.event.seq),
-          orgId: message.call.orgId,
-        }
-      : { type: 'partial', callId: message.partial.callId, orgId: message.orgId };
-  return { data: Buffer.from(JSON.stringify(message)), orderingKey: orderingKey(message), attributes };
+  return {
+    data: Buffer.from(JSON.stringify(message)),
+    orderingKey: orderingKey(message),
+    attributes: attributesOf(message),
+  };
+}
+
+function attributesOf(message: BusMessage): Record<string, string> {
+  switch (message.type) {
+    case 'event':
+      return {
+        type: 'event',
+        callId: message.event.callId,
+        seq: String(message.event.seq),
+        orgId: message.call.orgId,
+      };
+    case 'partial':
+      return { type: 'partial', callId: message.partial.callId, orgId: message.orgId };
+    case 'notice':
+      return { type: 'notice', notice: message.notice.kind, orgId: message.orgId };
+  }
 }
 
 /** Decodes a message body; null when it is not a bus message (the consumer logs and acks it). */
@@ -39,6 +51,9 @@ export function parseBusMessage(data: Buffer): BusMessage | null {
   if (value.type === 'partial' && isPartial(value.partial) && typeof value.orgId === 'string') {
     const position = isPosition(value.position) ? { position: value.position } : {};
     return { type: 'partial', partial: value.partial, orgId: value.orgId, ...position };
+  }
+  if (value.type === 'notice' && isNotice(value.notice) && typeof value.orgId === 'string') {
+    return { type: 'notice', notice: value.notice, orgId: value.orgId };
   }
   return null;
 }
@@ -87,4 +102,25 @@ function isPartial(value: unknown): value is PartialSegment {
     typeof value.text === 'string' &&
     (value.speaker === 'agent' || value.speaker === 'driver')
   );
+}
+
+const NOTICE_KINDS: ReadonlySet<string> = new Set<NoticeKind>([
+  'campaign_progress',
+  'campaign_completed',
+  'attention_opened',
+  'driver_opted_out',
+]);
+
+/** Shallow check: notices come only from callrelay's own code, so the kind and its main record are enough. */
+function isNotice(value: unknown): value is Notice {
+  if (!isRecord(value) || typeof value.kind !== 'string' || !NOTICE_KINDS.has(value.kind)) return false;
+  switch (value.kind) {
+    case 'campaign_progress':
+    case 'campaign_completed':
+      return isRecord(value.campaign) && typeof value.campaign.campaignId === 'string';
+    case 'attention_opened':
+      return isRecord(value.item) && typeof value.item.attentionId === 'string';
+    default:
+      return typeof value.driverId === 'string' && typeof value.callId === 'string';
+  }
 }
