@@ -20,6 +20,12 @@ export const ERROR_CODES = {
   /** The HTTP parser gave up waiting for a request's headers (relay). */
   request_timeout: 408,
   conflict: 409,
+  /** The number is on the org's suppression list (the driver opted out or a dispatcher added it): never dialed. */
+  suppressed: 409,
+  /** The action does not apply to the resource's current state (e.g. resuming a completed campaign). */
+  invalid_state: 409,
+  /** The attention item was resolved before (by whoever its `resolved` names). */
+  already_resolved: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   /** A plain request on the relay's WebSocket endpoint: only upgrades are served there. */
