@@ -10,6 +10,7 @@ import { FirestoreDueWork } from './firestore-due-work.ts';
 import { FirestoreIdempotencyStore } from './firestore-idempotency-store.ts';
 import { FirestoreTicketLedger } from './firestore-ticket-ledger.ts';
 import { FirestoreUserStore } from './firestore-user-store.ts';
+import { FirestoreWebhookEndpoints } from './firestore-webhook-endpoints.ts';
 import { PubSubEventBus } from './pubsub-event-bus.ts';
 
 /**
@@ -63,6 +64,7 @@ export async function createGoogleBackend(
     idempotency: new FirestoreIdempotencyStore(firestore, deps.clock),
     tickets: new FirestoreTicketLedger(firestore, deps.clock),
     dueWork: new FirestoreDueWork(firestore),
+    webhooks: new FirestoreWebhookEndpoints(firestore),
     close: async () => {
       await bus.close();
       await Promise.all([pubsub.close(), firestore.terminate()]);
