@@ -192,3 +192,23 @@ export interface WebhookDelivery {
   nextAttemptAt?: string;
   createdAt: string;
 }
+
+/**
+ * The endpoint after a rotation to `secret`: the old current secret keeps signing for `graceSecs` (receivers switch
+ * over meanwhile); an older previous secret is dropped.
+ */
+export function rotatedEndpoint(
+  endpoint: WebhookEndpoint,
+  secret: string,
+  now: Date,
+  graceSecs: number,
+): WebhookEndpoint {
+  const expiresAt = new Date(now.getTime() + graceSecs * 1000).toISOString();
+  return {
+    ...endpoint,
+    secrets: {
+      current: secret,
+      ...(graceSecs > 0 ? { previous: { secret: endpoint.secrets.current, expiresAt } } : {}),
+    },
+  };
+}
