@@ -8,10 +8,12 @@ import {
   oneOf,
   optionalString,
   parseBackendConfig,
+  parseWebhookConfig,
   requireString,
   url,
   type BackendConfig,
   type Env,
+  type WebhookConfig,
 } from '../../core/support/config.ts';
 
 /** Default per-request timeout of provider calls: long enough for a dial, short enough to answer before clients give up. */
@@ -46,6 +48,8 @@ export interface ApiConfig {
   passwordHashing: { concurrency: number; maxQueued: number };
   elevenlabs: { apiKey: string; agentId: string; agentPhoneNumberId: string; baseUrl?: string };
   twilio: { accountSid: string; authToken: string; fromNumber: string; apiBaseUrl?: string };
+  /** Outbound webhooks (`WEBHOOK_*`): URL rule at creation, secret rotation grace. */
+  webhooks: WebhookConfig;
 }
 
 export function parseApiConfig(env: Env = process.env): ApiConfig {
@@ -87,5 +91,6 @@ export function parseApiConfig(env: Env = process.env): ApiConfig {
       fromNumber,
       ...(twilioApiBaseUrl ? { apiBaseUrl: twilioApiBaseUrl } : {}),
     },
+    webhooks: parseWebhookConfig(env),
   };
 }

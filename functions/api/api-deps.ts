@@ -11,6 +11,10 @@ import type { EventBus } from '../../core/ports/event-bus.ts';
 import type { IdempotencyStore } from '../../core/ports/idempotency-store.ts';
 import type { Telephony } from '../../core/ports/telephony.ts';
 import type { UserStore } from '../../core/ports/user-store.ts';
+import type { DueWork } from '../../core/ports/due-work.ts';
+import type { WebhookEndpoints } from '../../core/ports/webhook-endpoints.ts';
+import { createWebhookTransport } from '../../core/composition/webhook-transport.ts';
+import type { WebhookApiDeps } from './webhook-endpoints.ts';
 import type { ConversationSource, VoiceAgent } from '../../core/ports/voice-agent.ts';
 import {
   TranscriptionStarter,
@@ -38,6 +42,8 @@ export interface ApiDeps {
   limiter: LoginRateLimiter;
   /** Admits password hashing/verification (login) within `config.passwordHashing`'s bounds. */
   passwordWork: BoundedWorkQueue;
+  /** Outbound webhook endpoints, their delivery log, and the schedule their attempts run on. */
+  webhooks: WebhookApiDeps;
   config: Pick<ApiConfig, 'publicBaseUrl' | 'dialMode' | 'trustedProxyHops'> & {
     twilioAuthToken: string;
     twilioFromNumber: string;
@@ -50,6 +56,8 @@ export interface ApiDepsInput {
   users: UserStore;
   bus: EventBus;
   idempotency: IdempotencyStore;
+  webhooks: WebhookEndpoints;
+  dueWork: DueWork;
   logger: Logger;
   telephony: Telephony;
   /** Implements both ports (the ElevenLabs adapter does). */
@@ -90,6 +98,14 @@ export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
     conversations: input.agent,
     limiter: new LoginRateLimiter(input.clock ?? systemClock),
     passwordWork: new BoundedWorkQueue({ ...config.passwordHashing, name: 'password hashing' }),
+    webhooks: {
+      endpoints: input.webhooks,
+      dueWork: input.dueWork,
+      transport: createWebhookTransport(config.webhooks),
+      store,
+      clock: input.clock ?? systemClock,
+      secretGraceSecs: config.webhooks.secretGraceSecs,
+    },
     config: {
       publicBaseUrl: config.publicBaseUrl,
       dialMode: config.dialMode,
@@ -103,7 +119,11 @@ export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
 /** Deps of the API from its config and an already built backend (shared with the webhooks in one process). */
 export async function createApiDepsFromConfig(
   config: ApiConfig,
-  input: { backend: Pick<Backend, 'store' | 'bus' | 'users' | 'idempotency'>; logger: Logger; clock?: Clock },
+  input: {
+    backend: Pick<Backend, 'store' | 'bus' | 'users' | 'idempotency' | 'webhooks' | 'dueWork'>;
+    logger: Logger;
+    clock?: Clock;
+  },
 ): Promise<ApiDeps> {
   const providers = createProviders({
     elevenlabs: config.elevenlabs,
@@ -116,6 +136,8 @@ export async function createApiDepsFromConfig(
     store: input.backend.store,
     users: input.backend.users,
     idempotency: input.backend.idempotency,
+    webhooks: input.backend.webhooks,
+    dueWork: input.backend.dueWork,
     bus: input.backend.bus,
     logger: input.logger,
     telephony: providers.telephony,
