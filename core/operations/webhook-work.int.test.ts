@@ -144,7 +144,8 @@ for (const backendName of BACKENDS) {
       });
 
       it('retries a 500 twice then 200: three attempts, one webhook-id, all three in the log', async () => {
-        const k = await kit({ config: { retryDelaysSecs: [2, 2] } });
+        // Delays far longer than any pause of a busy machine: only the moved clock makes a retry due.
+      const k = await kit({ config: { retryDelaysSecs: [30, 30] } });
         const r = await receiver((_req, n) => (n < 2 ? 500 : 200));
         const { endpoint, secret } = await k.addEndpoint(r.url, ['call.completed']);
         await endCall(k, `call_${randomUUID().slice(0, 8)}`);
@@ -156,7 +157,7 @@ for (const backendName of BACKENDS) {
             'logged',
           );
           expect(r.requests).toHaveLength(n); // not before its delay
-          k.clock.advance(2_000);
+          k.clock.advance(30_000);
         }
         await waitFor(() => r.requests.length >= 3, 20_000, 'attempt 3');
         const ids = new Set(r.requests.map((q) => q.headers['webhook-id']));
@@ -267,7 +268,7 @@ for (const backendName of BACKENDS) {
       });
 
       it('loses no delivery when the worker holding it dies: the lease runs out and another worker sends it', async () => {
-        const k = await kit({ ticking: false, leaseMs: 5_000 });
+        const k = await kit({ ticking: false, leaseMs: 60_000 });
         const r = await receiver();
         const { endpoint, secret } = await k.addEndpoint(r.url, ['campaign.completed']);
         await k.backend.bus.publish({
@@ -281,14 +282,14 @@ for (const backendName of BACKENDS) {
           const items = await k.backend.dueWork.claimDue({
             now: k.clock.now(),
             limit: 1,
-            leaseMs: 5_000,
+            leaseMs: 60_000,
             kinds: [DUE_KINDS.webhookDelivery],
           });
           return items.length ? items : undefined;
         });
         expect(claimed).toHaveLength(1);
         expect(await k.runner.tick()).toMatchObject({ claimed: 0 });
-        k.clock.advance(5_001);
+        k.clock.advance(60_001);
         const second = new DueWorkRunner({
           dueWork: k.backend.dueWork,
           clock: k.clock,
