@@ -101,7 +101,7 @@ function duplicateDriverIds(rows: unknown): FieldProblem[] {
 /** Top-level fields first, then rows in order, so a caller fixing a CSV reads problems top to bottom. */
 function sortedByRow(problems: FieldProblem[]): FieldProblem[] {
   const row = (p: FieldProblem) => {
-    const match = /^drivers\.(\d+)\./.exec(p.field);
+    const match = /^drivers\.(\d+)(\.|$)/.exec(p.field);
     return match ? Number(match[1]) : -1;
   };
   return problems
