@@ -213,7 +213,13 @@ export async function startProviderSimulator(options: ProviderSimulatorOptions):
     let route: Route | undefined;
     try {
       if (!target) throw new MalformedRequestError('the request target is not a path');
-      simReq = { method, path: target.path, headers: req.headers, rawBody: await readBody(req) };
+      simReq = {
+        method,
+        path: target.path,
+        search: target.search,
+        headers: req.headers,
+        rawBody: await readBody(req),
+      };
       const matched = matchRoute(routes, simReq.method, simReq.path);
       route = matched?.route;
       const response = await respond(simReq, matched);
