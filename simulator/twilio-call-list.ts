@@ -17,20 +17,16 @@ const STATUSES: readonly TwilioCallStatus[] = [
   'canceled',
 ];
 
-/** A start-time bound; `inclusive` false means strictly before (`StartTime<`). */
-interface Bound {
-  at: Date;
-  inclusive: boolean;
-}
-
 export interface CallListQuery {
   to: string | null;
   from: string | null;
   status: TwilioCallStatus | null;
   /** `StartTime=` day (a date, or the UTC day of a date-time): [from, until). */
   startDay: { from: Date; until: Date } | null;
-  startAfter: Bound | null;
-  startBefore: Bound | null;
+  /** `StartTime>`: started at or after. */
+  startAfter: Date | null;
+  /** `StartTime<`: started at or before. */
+  startBefore: Date | null;
   page: number;
   pageSize: number;
 }
@@ -51,10 +47,11 @@ function nonNegativeInt(value: string | null, fallback: number): number | null {
 }
 
 /**
- * Parses the list filters: `To`, `From`, `Status`, `StartTime` (that UTC day), `StartTime>` / `StartTime>=` (on or
- * after; the SDK sends `StartTime>` for `startTimeAfter`), `StartTime<` (before), `StartTime<=` (on or before),
- * `Page`, `PageSize` (1–1000). Dates are `YYYY-MM-DD` or date-times, which the simulator honours to the second.
- * Answers the name of the first bad parameter instead of a query.
+ * Parses the list filters: `To`, `From`, `Status`, `StartTime` (that UTC day), `StartTime>` (on or after) and
+ * `StartTime<` (on or before), `Page`, `PageSize` (1–1000). Twilio's docs write the bounds `StartTime>=2009-07-06`:
+ * in a query string that is the key `StartTime>` (what the SDK sends for `startTimeAfter`) with the value after `=`.
+ * Dates are `YYYY-MM-DD` (midnight UTC) or date-times, which the simulator honours to the second; Twilio documents
+ * day granularity only. Answers the name of the first bad parameter instead of a query.
  */
 export function parseCallListQuery(search: string): CallListQuery | { invalid: string } {
   const q = new URLSearchParams(search);
@@ -76,15 +73,13 @@ export function parseCallListQuery(search: string): CallListQuery | { invalid: s
   if (page === null) return { invalid: 'Page' };
   const day = bounds.StartTime;
   const dayStart = day ? new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate())) : null;
-  const after = bounds['StartTime>='] ?? bounds['StartTime>'];
-  const before = bounds['StartTime<='] ?? bounds['StartTime<'];
   return {
     to: q.get('To'),
     from: q.get('From'),
     status: status as TwilioCallStatus | null,
     startDay: dayStart ? { from: dayStart, until: new Date(dayStart.getTime() + 86_400_000) } : null,
-    startAfter: after ? { at: after, inclusive: true } : null,
-    startBefore: before ? { at: before, inclusive: bounds['StartTime<='] !== undefined } : null,
+    startAfter: bounds['StartTime>'] ?? null,
+    startBefore: bounds['StartTime<'] ?? null,
     page,
     pageSize,
   };
@@ -110,9 +105,8 @@ export function selectCalls(calls: Iterable<CallRecord>, query: CallListQuery): 
       const at = seconds(call.startTime);
       const day = query.startDay;
       if (day && (at < seconds(day.from) || at >= seconds(day.until))) continue;
-      if (query.startAfter && at < seconds(query.startAfter.at)) continue;
-      const before = query.startBefore;
-      if (before && (before.inclusive ? at > seconds(before.at) : at >= seconds(before.at))) continue;
+      if (query.startAfter && at < seconds(query.startAfter)) continue;
+      if (query.startBefore && at > seconds(query.startBefore)) continue;
     }
     matches.push(call);
   }
