@@ -29,6 +29,9 @@ interface OrgDoc {
 /** Drivers written per transaction by `create`: under Firestore's 500 writes per commit. */
 export const DRIVER_CHUNK_SIZE = 450;
 
+/** Campaigns whose org this process remembers (a cleared cache costs one read per campaign). */
+const ORG_CACHE_MAX = 10_000;
+
 export interface FirestoreCampaignStoreOptions {
   clock?: Clock;
   /** Attempts per transaction before `store_unavailable` (many drivers of an org contend on its counter). */
@@ -52,8 +55,13 @@ export class FirestoreCampaignStore implements CampaignStore {
   private readonly clock: Clock;
   private readonly maxAttempts: number;
   private readonly chunkSize: number;
-  /** This process's writes to one campaign run one at a time (transactions on one document contend otherwise). */
+  /**
+   * This process's writes to one org's campaigns run one at a time: they all read the org's counter document, and
+   * Firestore answers contention with aborts and retry backoff of a second and more.
+   */
   private readonly lanes = new SerialLanes();
+  /** campaignId → orgId (never changes), so a write finds its lane without a read. */
+  private readonly orgOf = new Map<string, string>();
 
   constructor(
     private readonly db: Firestore,
@@ -220,10 +228,23 @@ export class FirestoreCampaignStore implements CampaignStore {
     );
   }
 
-  private transact<T>(campaignId: string, fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.lanes.run(campaignId, () =>
+  private async transact<T>(campaignId: string, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    const lane = await this.laneOf(campaignId);
+    return this.lanes.run(lane, () =>
       guardStore(() => this.db.runTransaction(fn, { maxAttempts: this.maxAttempts })),
     );
+  }
+
+  /** The lane of a campaign's writes: its org's (the campaign's own while it is unknown). */
+  private async laneOf(campaignId: string): Promise<string> {
+    let orgId = this.orgOf.get(campaignId);
+    if (orgId === undefined) {
+      orgId = (await this.get(campaignId))?.orgId;
+      if (orgId === undefined) return `campaign:${campaignId}`;
+      if (this.orgOf.size >= ORG_CACHE_MAX) this.orgOf.clear();
+      this.orgOf.set(campaignId, orgId);
+    }
+    return `org:${orgId}`;
   }
 
   private campaigns() {

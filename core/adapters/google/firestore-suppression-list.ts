@@ -33,8 +33,7 @@ export class FirestoreSuppressionList implements SuppressionList {
   find(orgId: string, phoneNumber: string): Promise<Suppression | null> {
     return guardStore(async () => {
       const found = (await this.ref(suppressionIdOf(orgId, phoneNumber)).get()).data() as
-        | Suppression
-        | undefined;
+        Suppression | undefined;
       return found?.orgId === orgId ? found : null;
     });
   }
