@@ -103,6 +103,13 @@ export function campaignStoreContract(
       expect(new Set(drivers.map((d) => d.state))).toEqual(new Set(['scheduled']));
     });
 
+    it('rejects duplicate driver ids as a caller bug, storing nothing', async () => {
+      const { store } = await setup();
+      const input = newCampaign(uid('org'), [driverInput('d1'), driverInput('d2'), driverInput('d1')]);
+      await expect(store.create(input)).rejects.toThrow(TypeError);
+      expect(await store.get(input.campaignId)).toBeNull();
+    });
+
     it('answers null (or no drivers) for an unknown campaign or driver', async () => {
       const { store } = await setup();
       const { campaign } = await store.create(newCampaign(uid('org'), [driverInput('d1')]));

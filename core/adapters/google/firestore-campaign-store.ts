@@ -180,7 +180,11 @@ export class FirestoreCampaignStore implements CampaignStore {
       const org = (await tx.get(orgRef)).data() as OrgDoc | undefined;
       const orgCallsInFlight = org?.callsInFlight ?? 0;
       const driver = fromDriverDoc(doc);
-      const proposed = update({ campaign, driver: structuredClone(driver), orgCallsInFlight });
+      const proposed = update({
+        campaign: structuredClone(campaign),
+        driver: structuredClone(driver),
+        orgCallsInFlight,
+      });
       if (!proposed) return { changed: false, campaign, driver };
       const next = withoutUndefined(proposed);
       const applied = applyDriverChange(campaign, driver, next, isoNow(this.clock));
