@@ -126,6 +126,8 @@ export interface Campaign {
   createdAt: string;
   updatedAt: string;
   completedAt?: string;
+  /** Fingerprint of the create request, to tell a replay of its Idempotency-Key from a conflicting reuse. Internal. */
+  requestHash?: string;
 }
 
 export function emptyCounts(): DriverCounts {
