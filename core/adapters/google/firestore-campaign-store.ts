@@ -275,9 +275,9 @@ export class FirestoreCampaignStore implements CampaignStore {
 /** Fields a campaign update may not change: identity, creation, and the counts that only driver updates move. */
 function pinned(
   campaign: Campaign,
-): Pick<Campaign, 'campaignId' | 'orgId' | 'createdAt' | 'counts' | 'driverCount'> {
-  const { campaignId, orgId, createdAt, counts, driverCount } = campaign;
-  return { campaignId, orgId, createdAt, counts, driverCount };
+): Pick<Campaign, 'campaignId' | 'orgId' | 'createdAt' | 'counts' | 'driverCount' | 'requestHash'> {
+  const { campaignId, orgId, createdAt, counts, driverCount, requestHash } = campaign;
+  return { campaignId, orgId, createdAt, counts, driverCount, requestHash };
 }
 
 function fromDriverDoc(doc: DriverDoc): CampaignDriver {
