@@ -2,6 +2,8 @@
 // through a closed set of states until a final one.
 import type { Trigger } from './call.ts';
 
+export type { CampaignLink } from './call.ts';
+
 export const CAMPAIGN_STATUSES = ['scheduled', 'running', 'paused', 'completed', 'canceled'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
@@ -126,16 +128,10 @@ export interface Campaign {
   createdAt: string;
   updatedAt: string;
   completedAt?: string;
+  /** Fingerprint of the create request, to tell a replay of its Idempotency-Key from a conflicting reuse. Internal. */
+  requestHash?: string;
 }
 
 export function emptyCounts(): DriverCounts {
   return Object.fromEntries(DRIVER_STATES.map((s) => [s, 0])) as DriverCounts;
-}
-
-/** Link from a call to the campaign attempt that placed it (on the call record). */
-export interface CampaignLink {
-  campaignId: string;
-  driverId: string;
-  /** 1-based attempt number. */
-  attempt: number;
 }

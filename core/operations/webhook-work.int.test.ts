@@ -145,7 +145,7 @@ for (const backendName of BACKENDS) {
 
       it('retries a 500 twice then 200: three attempts, one webhook-id, all three in the log', async () => {
         // Delays far longer than any pause of a busy machine: only the moved clock makes a retry due.
-      const k = await kit({ config: { retryDelaysSecs: [30, 30] } });
+        const k = await kit({ config: { retryDelaysSecs: [30, 30] } });
         const r = await receiver((_req, n) => (n < 2 ? 500 : 200));
         const { endpoint, secret } = await k.addEndpoint(r.url, ['call.completed']);
         await endCall(k, `call_${randomUUID().slice(0, 8)}`);

@@ -2,6 +2,16 @@
 import type { PublicWebhookEndpoint, WebhookDelivery, WebhookEventType } from '../domain/webhook.ts';
 import type { Call, CallStatus, Trigger } from '../domain/call.ts';
 import type { CallEvent, ConversationResult, TranscriptTurn } from '../domain/call-event.ts';
+import type { AttentionItem } from '../domain/attention.ts';
+import type {
+  CallingWindow,
+  CampaignStatus,
+  DriverCounts,
+  DriverOutcome,
+  DriverState,
+  RetryPolicy,
+} from '../domain/campaign.ts';
+import type { Suppression } from '../domain/suppression.ts';
 
 export type { ErrorEnvelope } from '../support/errors.ts';
 
@@ -124,4 +134,82 @@ export interface ListWebhookDeliveriesResponse {
 /** `POST …/retry` and `POST …/test` answers (202: the attempt runs in the background). */
 export interface WebhookDeliveryAccepted {
   delivery: WebhookDeliveryView;
+}
+
+/** Body of `POST /campaigns`: the rules (defaults from `CAMPAIGN_DEFAULTS`) and the drivers to call. */
+export interface CreateCampaignRequest {
+  name: string;
+  /** ISO 8601 with an offset (`Z` or `±hh:mm`); now when absent. */
+  startAt?: string;
+  callingWindow?: CallingWindow;
+  retry?: RetryPolicy;
+  maxConcurrentCalls?: number;
+  /** Each row exactly as the body of `POST /driver_data/call-elevenlabs`. */
+  drivers: TriggerCallRequest[];
+}
+
+/** A campaign without its drivers (list rows, and the head of `CampaignDetail`). */
+export interface CampaignSummary {
+  campaignId: string;
+  name: string;
+  status: CampaignStatus;
+  startAt: string;
+  callingWindow: CallingWindow;
+  retry: RetryPolicy;
+  maxConcurrentCalls: number;
+  /** Drivers per state; sums to `driverCount`. */
+  counts: DriverCounts;
+  driverCount: number;
+  /** Uid of the dispatcher who created it. */
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  completedAt?: string;
+}
+
+/** One driver of a campaign as dispatchers see it: never the phone number. */
+export interface CampaignDriverView {
+  driverId: string;
+  driverName: string;
+  /** The driver's IANA zone (the org default when the request gave none): its calling window is local to it. */
+  timezone: string;
+  state: DriverState;
+  attempts: number;
+  nextAttemptAt?: string;
+  callIds: string[];
+  outcome?: DriverOutcome;
+}
+
+/** 201/200 of `POST /campaigns`, 200 of `GET /campaigns/{id}` and of pause/resume/cancel. */
+export type CampaignDetail = CampaignSummary & { drivers: CampaignDriverView[] };
+
+/** 200 of `GET /campaigns`: newest first. */
+export interface ListCampaignsResponse {
+  campaigns: CampaignSummary[];
+  nextCursor?: string;
+}
+
+/** Body of `POST /suppressions`. */
+export interface AddSuppressionRequest {
+  /** E.164. */
+  phoneNumber: string;
+  note?: string;
+}
+
+/** 200 of `GET /suppressions`: newest first (the org's own list, so phone numbers are shown). */
+export interface ListSuppressionsResponse {
+  suppressions: Suppression[];
+  nextCursor?: string;
+}
+
+/** 200 of `GET /attention`: newest first. */
+export interface ListAttentionResponse {
+  items: AttentionItem[];
+  nextCursor?: string;
+}
+
+/** Body of `POST /attention/{id}/resolve`. */
+export interface ResolveAttentionRequest {
+  /** 1-1000 characters: what the dispatcher did. */
+  note: string;
 }
