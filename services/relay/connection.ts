@@ -93,7 +93,7 @@ export class Connection implements FeedSubscriber, CallListListener, CampaignLis
     this.sendMessage(this.authenticated());
   }
 
-  /** FeedSubscriber/CallListListener/CampaignListener: one pre-serialized frame; past the buffer ceiling the socket is closed (4008). */
+  /** FeedSubscriber/CallListListener/CampaignListener: one pre-serialized frame; past the ceiling, close 4008. */
   send(frame: string): void {
     if (this.closing || this.ws.readyState !== this.ws.OPEN) return;
     this.ws.send(frame);
