@@ -46,7 +46,7 @@ export function withProviderBaseUrl(config: FunctionsServerConfig, baseUrl: stri
 export interface FunctionsServerInput {
   config: FunctionsServerConfig;
   /** Shared by the webhooks and the API; owned (and closed) by the caller. */
-  backend: Pick<Backend, 'store' | 'bus' | 'users' | 'idempotency'>;
+  backend: Pick<Backend, 'store' | 'bus' | 'users' | 'idempotency' | 'dueWork' | 'suppressions'>;
   logger: Logger;
   /** Time of the webhooks and the API (login throttling, token times); default the system clock. */
   clock?: Clock;

@@ -8,10 +8,12 @@ import {
   oneOf,
   optionalString,
   parseBackendConfig,
+  parseSchedulerConfig,
   requireString,
   url,
   type BackendConfig,
   type Env,
+  type SchedulerConfig,
 } from '../../core/support/config.ts';
 
 /** Default per-request timeout of provider calls: long enough for a dial, short enough to answer before clients give up. */
@@ -46,6 +48,8 @@ export interface ApiConfig {
   passwordHashing: { concurrency: number; maxQueued: number };
   elevenlabs: { apiKey: string; agentId: string; agentPhoneNumberId: string; baseUrl?: string };
   twilio: { accountSid: string; authToken: string; fromNumber: string; apiBaseUrl?: string };
+  /** Dial recovery and the engine's other rules (`DIAL_GRACE_SECS`, …; see `SchedulerConfig`). */
+  scheduler: SchedulerConfig;
 }
 
 export function parseApiConfig(env: Env = process.env): ApiConfig {
@@ -87,5 +91,6 @@ export function parseApiConfig(env: Env = process.env): ApiConfig {
       fromNumber,
       ...(twilioApiBaseUrl ? { apiBaseUrl: twilioApiBaseUrl } : {}),
     },
+    scheduler: parseSchedulerConfig(env),
   };
 }

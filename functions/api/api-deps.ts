@@ -7,6 +7,8 @@ import { CallDialer } from '../../core/operations/call-dialer.ts';
 import { systemClock, type Clock } from '../../core/support/clock.ts';
 import type { Logger } from '../../core/support/log.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
+import type { DueWork } from '../../core/ports/due-work.ts';
+import type { SuppressionList } from '../../core/ports/suppression-list.ts';
 import type { EventBus } from '../../core/ports/event-bus.ts';
 import type { IdempotencyStore } from '../../core/ports/idempotency-store.ts';
 import type { Telephony } from '../../core/ports/telephony.ts';
@@ -50,6 +52,9 @@ export interface ApiDepsInput {
   users: UserStore;
   bus: EventBus;
   idempotency: IdempotencyStore;
+  /** The dial recovery schedule (`call_dial` items). */
+  dueWork: DueWork;
+  suppressions: SuppressionList;
   logger: Logger;
   telephony: Telephony;
   /** Implements both ports (the ElevenLabs adapter does). */
@@ -84,6 +89,10 @@ export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
       telephony: input.telephony,
       agent: input.agent,
       transcriptions,
+      dueWork: input.dueWork,
+      suppressions: input.suppressions,
+      clock: input.clock ?? systemClock,
+      dialGraceSecs: config.scheduler.dialGraceSecs,
     }),
     transcriptions,
     agent: input.agent,
@@ -103,7 +112,11 @@ export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
 /** Deps of the API from its config and an already built backend (shared with the webhooks in one process). */
 export async function createApiDepsFromConfig(
   config: ApiConfig,
-  input: { backend: Pick<Backend, 'store' | 'bus' | 'users' | 'idempotency'>; logger: Logger; clock?: Clock },
+  input: {
+    backend: Pick<Backend, 'store' | 'bus' | 'users' | 'idempotency' | 'dueWork' | 'suppressions'>;
+    logger: Logger;
+    clock?: Clock;
+  },
 ): Promise<ApiDeps> {
   const providers = createProviders({
     elevenlabs: config.elevenlabs,
@@ -116,6 +129,8 @@ export async function createApiDepsFromConfig(
     store: input.backend.store,
     users: input.backend.users,
     idempotency: input.backend.idempotency,
+    dueWork: input.backend.dueWork,
+    suppressions: input.backend.suppressions,
     bus: input.backend.bus,
     logger: input.logger,
     telephony: providers.telephony,
