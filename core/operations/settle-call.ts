@@ -1,0 +1,71 @@
+// Settling a finished call: its campaign attempt ends and its follow-ups open; a call that ended without the
+// agent's analysis gets a reconcile item, and once reconciling gave up it is settled with what is known.
+import { isTerminal, type Call } from '../domain/call.ts';
+import { concludeCall, type CallConclusion } from '../domain/call-outcome.ts';
+import type { SuppressionList } from '../ports/suppression-list.ts';
+import type { SchedulerConfig } from '../support/config.ts';
+import { concludeAttempt, type CampaignEngineDeps } from './attempt-conclusion.ts';
+import { followUpCall } from './call-follow-up.ts';
+import { callReconcileKey, DUE_KINDS } from './due-kinds.ts';
+
+export interface SettleDeps extends CampaignEngineDeps {
+  suppressions: SuppressionList;
+  settings: Pick<SchedulerConfig, 'reconcileAfterSecs'>;
+}
+
+/** Payload of a `call_reconcile` item: the call and how many fetches found the conversation not final yet. */
+export interface ReconcileWork {
+  callId: string;
+  tries?: number;
+}
+
+/** Ends the call's campaign attempt (if any), then its follow-ups. Idempotent: redeliveries change nothing. */
+export async function settleCall(deps: SettleDeps, call: Call, conclusion: CallConclusion): Promise<void> {
+  if (conclusion.kind === 'pending') return;
+  await concludeAttempt(deps, call, conclusion);
+  await followUpCall(deps, call, conclusion);
+}
+
+/**
+ * The conclusion once no analysis will come (the conversation is unknown or never became final): a `completed`
+ * call counts as reached with nothing acknowledged, so a human looks at it.
+ */
+export function concludeWithoutAnalysis(call: Call): CallConclusion {
+  const conclusion = concludeCall(call);
+  if (conclusion.kind === 'pending' && call.status === 'completed') {
+    return { kind: 'reached', acknowledged: null };
+  }
+  return conclusion;
+}
+
+/** Whether a finished call still waits for the agent's analysis that a reconcile fetch could bring. */
+export function needsReconcile(call: Call): boolean {
+  return (
+    isTerminal(call.status) && !call.outcome && (Boolean(call.conversationId) || call.status === 'completed')
+  );
+}
+
+/**
+ * Schedules the call's reconcile item at `endedAt` + `reconcileAfterSecs` (an upsert: redeliveries set the same
+ * time). With `onlyBeforeDue`, nothing happens once that time passed (the item is then running or finished, and
+ * scheduling again would restart its bounded retries).
+ */
+export async function scheduleReconcile(
+  deps: Pick<SettleDeps, 'dueWork' | 'settings'>,
+  call: Call,
+  now: Date,
+  options: { onlyBeforeDue?: boolean } = {},
+): Promise<void> {
+  if (!needsReconcile(call)) return;
+  const endedAt = Date.parse(call.endedAt ?? call.updatedAt);
+  const dueAt = new Date(endedAt + deps.settings.reconcileAfterSecs * 1000);
+  if (options.onlyBeforeDue && dueAt <= now) return;
+  const payload: ReconcileWork = { callId: call.callId };
+  await deps.dueWork.schedule({
+    key: callReconcileKey(call.callId),
+    kind: DUE_KINDS.callReconcile,
+    dueAt,
+    payload: JSON.stringify(payload),
+    now,
+  });
+}
