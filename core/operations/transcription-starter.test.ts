@@ -11,7 +11,6 @@ function setup(answers: TranscriptionStart[]) {
   const telephony: Telephony = {
     placeCall: () => Promise.reject(new Error('unused')),
     startTranscription: async () => answers.shift() ?? 'not_in_progress',
-    findCalls: () => Promise.reject(new Error('unused')),
   };
   const starter = new TranscriptionStarter({
     telephony,

@@ -6,15 +6,6 @@ export interface PlaceCallInput {
   toNumber: string;
 }
 
-/** A call the carrier placed, as `findCalls` lists it. */
-export interface FoundCall {
-  callSid: string;
-  /** The carrier's status (Twilio: queued, ringing, in-progress, completed, busy, no-answer, failed, canceled). */
-  status: string;
-  /** ISO, when the carrier reports one. */
-  startedAt?: string;
-}
-
 /** Whether a transcription could start: `not_in_progress` means the call is not answered yet (retry later). */
 export type TranscriptionStart = 'started' | 'not_in_progress';
 
@@ -28,9 +19,4 @@ export interface Telephony {
   placeCall(input: PlaceCallInput): Promise<{ callSid: string }>;
   /** Starts real-time transcription of both tracks, posting to callrelay's transcription webhook. */
   startTranscription(input: { callId: string; callSid: string }): Promise<TranscriptionStart>;
-  /**
-   * Calls placed to `toNumber` since `since` (Twilio's call list), to learn whether a dial whose answer was lost
-   * (the process died mid-dial) reached the carrier before dialing again.
-   */
-  findCalls(input: { toNumber: string; since: Date }): Promise<FoundCall[]>;
 }

@@ -1,7 +1,7 @@
 // Twilio adapter (official SDK): places calls with callbacks to callrelay and starts real-time transcription.
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
-import type { FoundCall, PlaceCallInput, Telephony, TranscriptionStart } from '../../ports/telephony.ts';
+import type { PlaceCallInput, Telephony, TranscriptionStart } from '../../ports/telephony.ts';
 import { callbackUrl, TRANSCRIPTION_SETTINGS } from '../../domain/callback-urls.ts';
 import { providerError, twilioErrorCode } from '../provider-errors.ts';
 
@@ -69,24 +69,4 @@ export class TwilioTelephony implements Telephony {
       throw providerError('twilio', 'transcriptions.create', err);
     }
   }
-
-  async findCalls(input: { toNumber: string; since: Date }): Promise<FoundCall[]> {
-    try {
-      const calls = await this.client.calls.list({
-        to: input.toNumber,
-        startTimeAfter: input.since,
-        limit: FIND_CALLS_LIMIT,
-      });
-      return calls.map((c) => ({
-        callSid: c.sid,
-        status: String(c.status),
-        ...(c.startTime ? { startedAt: new Date(c.startTime).toISOString() } : {}),
-      }));
-    } catch (err) {
-      throw providerError('twilio', 'calls.list', err);
-    }
-  }
 }
-
-/** Calls `findCalls` reads at most: one number's calls since a claim moments ago are a handful. */
-const FIND_CALLS_LIMIT = 50;
