@@ -60,9 +60,33 @@ export async function scheduleReconcile(
   const endedAt = Date.parse(call.endedAt ?? call.updatedAt);
   const dueAt = new Date(endedAt + deps.settings.reconcileAfterSecs * 1000);
   if (options.onlyBeforeDue && dueAt <= now) return;
-  const payload: ReconcileWork = { callId: call.callId };
+  await scheduleReconcileAt(deps, call.callId, dueAt, now);
+}
+
+/**
+ * Schedules the first look at a call just queued, `reconcileAfterSecs` after its creation: when ElevenLabs placed
+ * the call, its post-call webhook is the only word callrelay gets that it ended, so a lost one must be noticed
+ * without a terminal status. The post-call transcript cancels the item; a terminal status moves it.
+ */
+export async function scheduleFirstReconcile(
+  deps: Pick<SettleDeps, 'dueWork' | 'settings'>,
+  call: Call,
+  now: Date,
+): Promise<void> {
+  if (call.outcome || isTerminal(call.status)) return;
+  const dueAt = new Date(Date.parse(call.createdAt) + deps.settings.reconcileAfterSecs * 1000);
+  await scheduleReconcileAt(deps, call.callId, dueAt, now);
+}
+
+async function scheduleReconcileAt(
+  deps: Pick<SettleDeps, 'dueWork'>,
+  callId: string,
+  dueAt: Date,
+  now: Date,
+): Promise<void> {
+  const payload: ReconcileWork = { callId };
   await deps.dueWork.schedule({
-    key: callReconcileKey(call.callId),
+    key: callReconcileKey(callId),
     kind: DUE_KINDS.callReconcile,
     dueAt,
     payload: JSON.stringify(payload),
