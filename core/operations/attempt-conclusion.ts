@@ -46,43 +46,69 @@ export async function concludeAttempt(
   const link = call.campaign;
   if (!link || conclusion.kind === 'pending') return null;
   const now = deps.clock.now();
+  const isCurrent = (driver: CampaignDriver) =>
+    driver.state === 'calling' && driver.callIds.at(-1) === call.callId;
+  if (conclusion.kind === 'not_reached') {
+    // The last attempt failed: its attention item opens before the driver (and maybe the campaign) turns final.
+    const [campaign, driver] = await Promise.all([
+      deps.campaigns.get(link.campaignId),
+      deps.campaigns.getDriver(link.campaignId, link.driverId),
+    ]);
+    if (campaign && driver && isCurrent(driver) && driver.attempts >= campaign.retry.maxAttempts) {
+      await openUnreachable(
+        deps,
+        campaign,
+        { ...driver, outcome: { callId: call.callId, acknowledged: null, failure: conclusion.failure } },
+        now,
+      );
+    }
+  }
   const result = await updateDriverAndAnnounce(
     deps,
     link.campaignId,
     link.driverId,
     ({ campaign, driver }) =>
-      driver.state === 'calling' && driver.callIds.at(-1) === call.callId
-        ? driverAfterAttempt(campaign, driver, call.callId, conclusion, now)
-        : null,
+      isCurrent(driver) ? driverAfterAttempt(campaign, driver, call.callId, conclusion, now) : null,
   );
-  if (!result?.changed) return result;
+  if (!result) return null;
   const { campaign, driver } = result;
-  deps.logger.info('campaign attempt concluded', {
-    campaignId: campaign.campaignId,
-    driverId: driver.driverId,
-    callId: call.callId,
-    attempt: driver.attempts,
-    state: driver.state,
-  });
-  if (driver.state === 'retry_scheduled' && driver.nextAttemptAt) {
-    await scheduleDriver(deps, campaign.campaignId, driver.driverId, new Date(driver.nextAttemptAt));
-  }
-  if (driver.state === 'unreachable') {
-    await openAttention(deps, {
-      attentionId: attentionIdFor(campaign.orgId, 'unreachable', `${campaign.campaignId}:${driver.driverId}`),
-      orgId: campaign.orgId,
-      reason: 'unreachable',
-      driverId: driver.driverId,
-      driverName: driver.driverName,
-      callIds: driver.callIds,
+  // Also on a redelivery (`changed: false`): what this attempt's end implies is (re)done idempotently.
+  const endedByThisCall = driver.callIds.at(-1) === call.callId;
+  if (result.changed) {
+    deps.logger.info('campaign attempt concluded', {
       campaignId: campaign.campaignId,
-      summary: `Not reached after ${driver.attempts} attempt${driver.attempts === 1 ? '' : 's'}${
-        driver.outcome?.failure ? ` (last: ${driver.outcome.failure})` : ''
-      }`,
-      openedAt: now.toISOString(),
+      driverId: driver.driverId,
+      callId: call.callId,
+      attempt: driver.attempts,
+      state: driver.state,
     });
   }
+  if (endedByThisCall && driver.state === 'retry_scheduled' && driver.nextAttemptAt && result.changed) {
+    await scheduleDriver(deps, campaign.campaignId, driver.driverId, new Date(driver.nextAttemptAt));
+  }
+  if (endedByThisCall && driver.state === 'unreachable') await openUnreachable(deps, campaign, driver, now);
   return result;
+}
+
+async function openUnreachable(
+  deps: CampaignEngineDeps,
+  campaign: Campaign,
+  driver: CampaignDriver,
+  now: Date,
+): Promise<void> {
+  await openAttention(deps, {
+    attentionId: attentionIdFor(campaign.orgId, 'unreachable', `${campaign.campaignId}:${driver.driverId}`),
+    orgId: campaign.orgId,
+    reason: 'unreachable',
+    driverId: driver.driverId,
+    driverName: driver.driverName,
+    callIds: driver.callIds,
+    campaignId: campaign.campaignId,
+    summary: `Not reached after ${driver.attempts} attempt${driver.attempts === 1 ? '' : 's'}${
+      driver.outcome?.failure ? ` (last: ${driver.outcome.failure})` : ''
+    }`,
+    openedAt: now.toISOString(),
+  });
 }
 
 /**

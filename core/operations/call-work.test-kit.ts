@@ -190,6 +190,9 @@ export async function startEngineStack(
     },
     dialsTo: (phoneNumber) => api.sim.calls().filter((c) => c.to === phoneNumber).length,
     async close() {
+      // Let the simulator's deliveries and the engine's work end before the backend closes under them.
+      api.sim.resume();
+      await api.settle();
       await main.drain();
       await Promise.all(subscriptions.map((s) => s.close()));
       await api.close();

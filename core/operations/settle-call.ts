@@ -19,11 +19,15 @@ export interface ReconcileWork {
   tries?: number;
 }
 
-/** Ends the call's campaign attempt (if any), then its follow-ups. Idempotent: redeliveries change nothing. */
+/**
+ * Opens the call's follow-ups (suppression, attention), then ends its campaign attempt (if any): a driver's final
+ * state (and a completed campaign) is only announced once what it implies is stored. Idempotent: redeliveries (also
+ * after a failure between the two) change nothing twice.
+ */
 export async function settleCall(deps: SettleDeps, call: Call, conclusion: CallConclusion): Promise<void> {
   if (conclusion.kind === 'pending') return;
-  await concludeAttempt(deps, call, conclusion);
   await followUpCall(deps, call, conclusion);
+  await concludeAttempt(deps, call, conclusion);
 }
 
 /**
