@@ -103,6 +103,13 @@ export function campaignStoreContract(
       expect(new Set(drivers.map((d) => d.state))).toEqual(new Set(['scheduled']));
     });
 
+    it('rejects duplicate driver ids as a caller bug, storing nothing', async () => {
+      const { store } = await setup();
+      const input = newCampaign(uid('org'), [driverInput('d1'), driverInput('d2'), driverInput('d1')]);
+      await expect(store.create(input)).rejects.toThrow(TypeError);
+      expect(await store.get(input.campaignId)).toBeNull();
+    });
+
     it('answers null (or no drivers) for an unknown campaign or driver', async () => {
       const { store } = await setup();
       const { campaign } = await store.create(newCampaign(uid('org'), [driverInput('d1')]));
@@ -304,9 +311,12 @@ export function campaignStoreContract(
       expect(last?.campaign.completedAt).toBeUndefined();
     });
 
-    it('changes a campaign status atomically but never its counts, driver count or identity', async () => {
+    it('changes a campaign status atomically but never its counts, driver count, identity or request hash', async () => {
       const { store } = await setup();
-      const { campaign } = await store.create(newCampaign(uid('org'), ids(2).map(driverInput)));
+      const { campaign } = await store.create({
+        ...newCampaign(uid('org'), ids(2).map(driverInput)),
+        requestHash: 'hash-1',
+      });
       const id = campaign.campaignId;
       const paused = await store.updateCampaign(id, (c) => ({
         ...c,
@@ -316,6 +326,7 @@ export function campaignStoreContract(
         driverCount: 99,
         campaignId: 'other',
         orgId: 'other-org',
+        requestHash: 'hash-2',
       }));
       expect(paused).toEqual({ ...campaign, status: 'paused', updatedAt: '2031-01-01T00:00:00.000Z' });
       expect(await store.get(id)).toEqual(paused);

@@ -10,11 +10,13 @@ import {
   optionalString,
   parseBackendConfig,
   parseSchedulerConfig,
+  parseWebhookConfig,
   requireString,
   url,
   type BackendConfig,
   type Env,
   type SchedulerConfig,
+  type WebhookConfig,
 } from '../../core/support/config.ts';
 
 /** Default per-request timeout of provider calls: long enough for a dial, short enough to answer before clients give up. */
@@ -56,6 +58,8 @@ export interface ApiConfig {
   twilio: { accountSid: string; authToken: string; fromNumber: string; apiBaseUrl?: string };
   /** Dial recovery and the engine's other rules (`DIAL_GRACE_SECS`, …; see `SchedulerConfig`). */
   scheduler: SchedulerConfig;
+  /** Outbound webhooks (`WEBHOOK_*`): URL rule at creation, secret rotation grace. */
+  webhooks: WebhookConfig;
 }
 
 export function parseApiConfig(env: Env = process.env): ApiConfig {
@@ -99,6 +103,7 @@ export function parseApiConfig(env: Env = process.env): ApiConfig {
       ...(twilioApiBaseUrl ? { apiBaseUrl: twilioApiBaseUrl } : {}),
     },
     scheduler: parseSchedulerConfig(env),
+    webhooks: parseWebhookConfig(env),
   };
 }
 

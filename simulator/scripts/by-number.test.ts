@@ -36,7 +36,9 @@ describe('scriptForNumber', () => {
 describe('DialCounter', () => {
   it('counts the calls before this one, per number', () => {
     const dials = new DialCounter();
-    expect([dials.next('+1a'), dials.next('+1b'), dials.next('+1a'), dials.next('+1a')]).toEqual([0, 0, 1, 2]);
+    expect([dials.next('+1a'), dials.next('+1b'), dials.next('+1a'), dials.next('+1a')]).toEqual([
+      0, 0, 1, 2,
+    ]);
   });
 });
 

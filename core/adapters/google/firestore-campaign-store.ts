@@ -180,7 +180,11 @@ export class FirestoreCampaignStore implements CampaignStore {
       const org = (await tx.get(orgRef)).data() as OrgDoc | undefined;
       const orgCallsInFlight = org?.callsInFlight ?? 0;
       const driver = fromDriverDoc(doc);
-      const proposed = update({ campaign, driver: structuredClone(driver), orgCallsInFlight });
+      const proposed = update({
+        campaign: structuredClone(campaign),
+        driver: structuredClone(driver),
+        orgCallsInFlight,
+      });
       if (!proposed) return { changed: false, campaign, driver };
       const next = withoutUndefined(proposed);
       const applied = applyDriverChange(campaign, driver, next, isoNow(this.clock));
@@ -271,9 +275,9 @@ export class FirestoreCampaignStore implements CampaignStore {
 /** Fields a campaign update may not change: identity, creation, and the counts that only driver updates move. */
 function pinned(
   campaign: Campaign,
-): Pick<Campaign, 'campaignId' | 'orgId' | 'createdAt' | 'counts' | 'driverCount'> {
-  const { campaignId, orgId, createdAt, counts, driverCount } = campaign;
-  return { campaignId, orgId, createdAt, counts, driverCount };
+): Pick<Campaign, 'campaignId' | 'orgId' | 'createdAt' | 'counts' | 'driverCount' | 'requestHash'> {
+  const { campaignId, orgId, createdAt, counts, driverCount, requestHash } = campaign;
+  return { campaignId, orgId, createdAt, counts, driverCount, requestHash };
 }
 
 function fromDriverDoc(doc: DriverDoc): CampaignDriver {

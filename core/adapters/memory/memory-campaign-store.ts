@@ -111,8 +111,8 @@ export class MemoryCampaignStore implements CampaignStore {
     const next = update(clone(entry.campaign));
     if (!next) return clone(entry.campaign);
     // Identity, creation and counts stay: only driver updates move counts.
-    const { campaignId: id, orgId, createdAt, counts, driverCount } = entry.campaign;
-    entry.campaign = { ...clone(next), campaignId: id, orgId, createdAt, counts, driverCount };
+    const { campaignId: id, orgId, createdAt, counts, driverCount, requestHash } = entry.campaign;
+    entry.campaign = { ...clone(next), campaignId: id, orgId, createdAt, counts, driverCount, requestHash };
     return clone(entry.campaign);
   }
 }
