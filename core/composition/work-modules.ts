@@ -6,6 +6,8 @@ import type { Clock } from '../support/clock.ts';
 import { parseWebhookConfig, type Env } from '../support/config.ts';
 import type { Logger } from '../support/log.ts';
 import { createWebhookTransport } from './webhook-transport.ts';
+import { createDialing, parseDialingConfig } from './dialing.ts';
+import { createCallWork } from '../operations/call-work.ts';
 
 export interface WorkModulesInput {
   env: Env;
@@ -18,7 +20,23 @@ export interface WorkModulesInput {
 export async function createWorkModules(input: WorkModulesInput): Promise<WorkModule[]> {
   const { backend, logger, clock } = input;
   const webhooks = parseWebhookConfig(input.env);
+  const dialingConfig = parseDialingConfig(input.env);
+  // The worker dials too (campaign attempts, recovered single calls): its own dialer over the same backend.
+  const { dialer, agent } = createDialing({ config: dialingConfig, backend, logger, clock });
   return [
+    createCallWork({
+      store: backend.store,
+      bus: backend.bus,
+      campaigns: backend.campaigns,
+      suppressions: backend.suppressions,
+      attention: backend.attention,
+      dueWork: backend.dueWork,
+      dialer,
+      conversations: agent,
+      clock,
+      logger,
+      settings: dialingConfig.scheduler,
+    }),
     createWebhookWork({
       endpoints: backend.webhooks,
       dueWork: backend.dueWork,

@@ -3,7 +3,7 @@ import { createTicketIssuer, type TicketIssuer } from '../../core/auth/issue-tic
 import { createTokenSigner, type TokenSigner } from '../../core/auth/sign-token.ts';
 import { createTokenVerifier, type TokenVerifier } from '../../core/auth/verify-token.ts';
 import { BoundedWorkQueue } from '../../core/support/bounded-work-queue.ts';
-import { CallDialer } from '../../core/operations/call-dialer.ts';
+import type { CallDialer } from '../../core/operations/call-dialer.ts';
 import { CampaignCommands } from '../../core/operations/campaign-commands.ts';
 import { systemClock, type Clock } from '../../core/support/clock.ts';
 import type { Logger } from '../../core/support/log.ts';
@@ -20,13 +20,14 @@ import type { WebhookEndpoints } from '../../core/ports/webhook-endpoints.ts';
 import { createWebhookTransport } from '../../core/composition/webhook-transport.ts';
 import type { WebhookApiDeps } from './webhook-endpoints.ts';
 import type { ConversationSource, VoiceAgent } from '../../core/ports/voice-agent.ts';
-import {
+import type {
+  TranscriptionRetryPolicy,
   TranscriptionStarter,
-  type TranscriptionRetryPolicy,
 } from '../../core/operations/transcription-starter.ts';
 import type { ApiConfig } from './api-config.ts';
 import type { Backend } from '../../core/composition/backend.ts';
 import { createProviders } from '../../core/composition/providers.ts';
+import { createDialing } from '../../core/composition/dialing.ts';
 import { LoginRateLimiter } from './login-rate-limiter.ts';
 
 export interface ApiDeps {
@@ -84,12 +85,13 @@ export interface ApiDepsInput {
 export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
   const { config, store, bus, logger } = input;
   const clock = input.clock ?? systemClock;
-  const transcriptions = new TranscriptionStarter({
-    telephony: input.telephony,
-    store,
-    bus,
+  const { dialer, transcriptions } = createDialing({
+    config,
+    backend: { store, bus, dueWork: input.dueWork, suppressions: input.suppressions },
     logger,
-    ...(input.transcriptionRetry ? { policy: input.transcriptionRetry } : {}),
+    clock,
+    providers: { telephony: input.telephony, agent: input.agent },
+    ...(input.transcriptionRetry ? { transcriptionRetry: input.transcriptionRetry } : {}),
   });
   return {
     store,
@@ -99,19 +101,7 @@ export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
     verifyToken: createTokenVerifier(config.auth),
     signToken: await createTokenSigner(config.auth, clock),
     issueTicket: await createTicketIssuer(config.auth, clock),
-    dialer: new CallDialer({
-      mode: config.dialMode,
-      store,
-      bus,
-      logger,
-      telephony: input.telephony,
-      agent: input.agent,
-      transcriptions,
-      dueWork: input.dueWork,
-      suppressions: input.suppressions,
-      clock,
-      dialGraceSecs: config.scheduler.dialGraceSecs,
-    }),
+    dialer,
     transcriptions,
     agent: input.agent,
     conversations: input.agent,
