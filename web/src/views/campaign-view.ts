@@ -131,7 +131,7 @@ export function renderCampaignView(root: HTMLElement, deps: CampaignViewDeps): (
     }
   };
   const renderRow = (driver: CampaignDriverView) => {
-    const fresh = driverRow(driver);
+    const fresh = driverRow(driver, model.campaign);
     const old = rows.get(driver.driverId);
     if (old) old.replaceWith(fresh);
     else body.append(fresh);
@@ -298,15 +298,18 @@ function renderProgress(section: HTMLElement, campaign: CampaignSummary): void {
   );
 }
 
-function driverRow(driver: CampaignDriverView): HTMLTableRowElement {
-  const next =
-    driver.nextAttemptAt && (driver.state === 'scheduled' || driver.state === 'retry_scheduled')
-      ? h(
-          'time',
-          { datetime: driver.nextAttemptAt, title: driver.timezone ?? 'org default time zone' },
-          driverLocalTime(driver.nextAttemptAt, driver.timezone),
-        )
-      : h('span', { class: 'muted' }, '—');
+function driverRow(driver: CampaignDriverView, campaign: CampaignSummary | undefined): HTMLTableRowElement {
+  const waiting = driver.state === 'scheduled' || driver.state === 'retry_scheduled';
+  // Before the engine first looks at a driver it has no nextAttemptAt: the campaign's start is the earliest.
+  const at = waiting ? (driver.nextAttemptAt ?? campaign?.startAt) : undefined;
+  const next = at
+    ? h(
+        'time',
+        { datetime: at, title: driver.timezone ?? 'org default time zone' },
+        driver.nextAttemptAt ? '' : 'not before ',
+        driverLocalTime(at, driver.timezone),
+      )
+    : h('span', { class: 'muted' }, '—');
   const calls = driver.callIds.length
     ? h(
         'ul',
