@@ -59,7 +59,7 @@ async function createFromForm(
 describe.skipIf(!chromiumAvailable())('campaign pages in Chromium', () => {
   beforeAll(async () => {
     [stack, browser] = await Promise.all([
-      startTestStack({ speed: SPEED }),
+      startTestStack({ speed: SPEED, env: { SIMULATOR_SCRIPT: 'by-number', SCHEDULER_TICK_MS: '200' } }),
       launchChromium(),
     ]);
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
