@@ -1,5 +1,4 @@
 // Composes one local functions server (webhooks, API, voice webhook, health) from parsed config and a backend.
-import type { Backend } from '../core/composition/backend.ts';
 import { systemClock, type Clock } from '../core/support/clock.ts';
 import {
   parseIngestConfig,
@@ -10,7 +9,7 @@ import {
 } from '../core/support/config.ts';
 import type { Logger } from '../core/support/log.ts';
 import { parseApiConfig, type ApiConfig } from './api/api-config.ts';
-import { createApiDepsFromConfig, type ApiDeps } from './api/api-deps.ts';
+import { createApiDepsFromConfig, type ApiBackend, type ApiDeps } from './api/api-deps.ts';
 import { createAppRoutes } from './app.ts';
 import { startLocalServer, type LocalServer } from './local-server.ts';
 
@@ -46,7 +45,7 @@ export function withProviderBaseUrl(config: FunctionsServerConfig, baseUrl: stri
 export interface FunctionsServerInput {
   config: FunctionsServerConfig;
   /** Shared by the webhooks and the API; owned (and closed) by the caller. */
-  backend: Pick<Backend, 'store' | 'bus' | 'users' | 'idempotency'>;
+  backend: ApiBackend;
   logger: Logger;
   /** Time of the webhooks and the API (login throttling, token times); default the system clock. */
   clock?: Clock;

@@ -48,6 +48,10 @@ TRUSTED_PROXY_HOPS="${TRUSTED_PROXY_HOPS:-2}"
 
 FUNCTIONS_SA="callrelay-functions@${PROJECT_ID}.iam.gserviceaccount.com"
 RELAY_SA="callrelay-relay@${PROJECT_ID}.iam.gserviceaccount.com"
+# Calls the private worker functions: Cloud Scheduler's tick and Eventarc's Pub/Sub pushes, with OIDC tokens.
+INVOKER_SA="callrelay-scheduler@${PROJECT_ID}.iam.gserviceaccount.com"
+# The worker's tick: every minute in production (the local stack ticks every SCHEDULER_TICK_MS itself).
+WORKER_SCHEDULE="${WORKER_SCHEDULE:-* * * * *}"
 IMAGE_REPO="${REGION}-docker.pkg.dev/${PROJECT_ID}/${AR_REPO}/relay"
 
 # Non-secret provider settings (README, Environment). Deployed services have no defaults; a dry run shows placeholders.
@@ -133,11 +137,12 @@ gcloud_p services enable \
   cloudfunctions.googleapis.com run.googleapis.com cloudbuild.googleapis.com artifactregistry.googleapis.com \
   pubsub.googleapis.com firestore.googleapis.com secretmanager.googleapis.com iam.googleapis.com \
   cloudresourcemanager.googleapis.com firebase.googleapis.com firebasehosting.googleapis.com \
-  logging.googleapis.com monitoring.googleapis.com
+  logging.googleapis.com monitoring.googleapis.com cloudscheduler.googleapis.com eventarc.googleapis.com
 
 # ---- 2. Service accounts and custom roles (least privilege) ----------------------------------------------------
 say "Service accounts"
-for sa in callrelay-functions:"callrelay Cloud Functions" callrelay-relay:"callrelay WebSocket relay"; do
+for sa in callrelay-functions:"callrelay Cloud Functions" callrelay-relay:"callrelay WebSocket relay" \
+  callrelay-scheduler:"callrelay Cloud Scheduler and Pub/Sub push invoker"; do
   ensure gcloud --project="$PROJECT_ID" iam service-accounts describe "${sa%%:*}@${PROJECT_ID}.iam.gserviceaccount.com" -- \
     gcloud --project="$PROJECT_ID" --quiet iam service-accounts create "${sa%%:*}" --display-name="${sa#*:}"
 done
@@ -226,11 +231,13 @@ say "Cloud Functions"
 # (npm ci) and runs exactly what was built and tested here, without TypeScript or test files.
 STAGE="$WORK/functions"
 if $DRY_RUN; then
-  show mkdir -p "$STAGE/dist" && show cp -R dist/core dist/functions "$STAGE/dist/"
+  show mkdir -p "$STAGE/dist/services" && show cp -R dist/core dist/functions "$STAGE/dist/"
+  show cp -R dist/services/worker "$STAGE/dist/services/"
   show node infra/stage-package.mjs "$STAGE"
 else
-  mkdir -p "$STAGE/dist"
+  mkdir -p "$STAGE/dist/services"
   cp -R dist/core dist/functions "$STAGE/dist/"
+  cp -R dist/services/worker "$STAGE/dist/services/"
   node infra/stage-package.mjs "$STAGE"
 fi
 
@@ -269,6 +276,41 @@ for spec in "${FUNCTIONS[@]}"; do
     --min-instances="$min" --max-instances="$FUNCTION_MAX_INSTANCES" --timeout="$timeout" \
     --memory="$memory" --cpu=1 --concurrency=40 --serve-all-traffic-latest-revision
 done
+
+# ---- 7b. Worker: due work and bus consumer ------------------------------------------------------------------
+say "Worker functions (workerTick on Cloud Scheduler, workerEvents on the bus) and the scheduler job"
+# Private: only INVOKER_SA may call them. workerTick claims and runs due work (campaign dials, retries, call recovery,
+# post-call reconciliation, webhook deliveries) for up to WORKER_TICK_BUDGET_MS; workerEvents gets every bus message
+# through Eventarc's durable push subscription (--retry: a handler that throws has the message redelivered).
+WORKER_SECRETS="TWILIO_AUTH_TOKEN ELEVENLABS_API_KEY"
+gcloud_p functions deploy workerTick --gen2 --region="$REGION" --runtime=nodejs20 \
+  --source="$STAGE" --entry-point=workerTick --trigger-http --no-allow-unauthenticated \
+  --run-service-account="$FUNCTIONS_SA" \
+  --env-vars-file="$FUNCTIONS_ENV" --set-secrets="$(secret_flags "$WORKER_SECRETS")" \
+  --min-instances=0 --max-instances=1 --timeout=60s --memory=512Mi --cpu=1 --concurrency=1 \
+  --serve-all-traffic-latest-revision
+gcloud_p functions deploy workerEvents --gen2 --region="$REGION" --runtime=nodejs20 \
+  --source="$STAGE" --entry-point=workerEvents --trigger-topic="$TOPIC" --retry \
+  --trigger-service-account="$INVOKER_SA" --run-service-account="$FUNCTIONS_SA" \
+  --env-vars-file="$FUNCTIONS_ENV" --set-secrets="$(secret_flags "$WORKER_SECRETS")" \
+  --min-instances=0 --max-instances="$FUNCTION_MAX_INSTANCES" --timeout=60s --memory=512Mi --cpu=1 \
+  --concurrency=20 --serve-all-traffic-latest-revision
+for fn in workerTick workerEvents; do
+  gcloud_p functions add-invoker-policy-binding "$fn" --region="$REGION" --member="serviceAccount:$INVOKER_SA" \
+    --format=none
+done
+if $DRY_RUN; then
+  TICK_URL="https://<workerTick-url>"
+  show gcloud functions describe workerTick --gen2 --region="$REGION" --format='value(serviceConfig.uri)'
+else
+  TICK_URL="$(gcloud --project="$PROJECT_ID" functions describe workerTick --gen2 --region="$REGION" \
+    --format='value(serviceConfig.uri)')"
+fi
+SCHEDULER_ARGS=(--location="$REGION" --schedule="$WORKER_SCHEDULE" --uri="$TICK_URL" --http-method=POST
+  --oidc-service-account-email="$INVOKER_SA" --oidc-token-audience="$TICK_URL" --attempt-deadline=90s)
+ensure gcloud --project="$PROJECT_ID" scheduler jobs describe callrelay-tick --location="$REGION" -- \
+  gcloud --project="$PROJECT_ID" --quiet scheduler jobs create http callrelay-tick "${SCHEDULER_ARGS[@]}"
+gcloud_p scheduler jobs update http callrelay-tick "${SCHEDULER_ARGS[@]}"
 
 # ---- 8. Relay on Cloud Run -------------------------------------------------------------------------------------
 say "Relay image and Cloud Run service $RELAY_SERVICE"

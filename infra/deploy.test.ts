@@ -45,6 +45,13 @@ describe('infra/deploy.sh', () => {
       ['deploys the Twilio transcription webhook', 'functions deploy twilioTranscriptionWebhook --gen2'],
       ['deploys the ElevenLabs webhook', 'functions deploy elevenlabsWebhook --gen2'],
       ['maps secrets into the functions', '--set-secrets=JWT_SECRET=callrelay-jwt-secret:latest'],
+      ['deploys the worker tick, private', 'functions deploy workerTick --gen2'],
+      [
+        'deploys the worker bus consumer on the topic, redelivering on failure',
+        '--trigger-topic=callrelay-events --retry',
+      ],
+      ['lets only the invoker account call the worker', 'functions add-invoker-policy-binding workerTick'],
+      ['ticks the worker every minute with an OIDC token', 'scheduler jobs create http callrelay-tick'],
       ['builds the relay image from its Dockerfile', 'builds submit'],
       ['keeps WebSockets open for an hour', 'run deploy callrelay-relay'],
       ['deploys Hosting', '--only=hosting'],

@@ -4,7 +4,7 @@ import { callInitiationFailure, postCallTranscription } from './conversation.ts'
 import { NO_RETRY, type Deliverer } from './delivery.ts';
 import { twilioSid } from './ids.ts';
 import type { Scheduler } from './scheduler.ts';
-import type { CallRecord, ConversationRecord, SimulatorState } from './state.ts';
+import { callNow, type CallRecord, type ConversationRecord, type SimulatorState } from './state.ts';
 import { StatusCallbacks } from './status-callbacks.ts';
 import { planConversation, type ConversationPlan } from './timeline.ts';
 import type { HeardSpeech, Transcriptions } from './transcription.ts';
@@ -46,6 +46,8 @@ export class CallPlayer {
   private async play(call: CallRecord): Promise<void> {
     const { script } = call;
     const status = new StatusCallbacks(call, this.deps);
+    // Twilio's start_time is when the call is dialed, not answered (empty only while queued).
+    call.startTime = callNow(call);
     status.emit('initiated');
     if (script.ringAfter !== undefined) {
       await this.advanceTo(call, script.ringAfter * 1000);
@@ -65,7 +67,6 @@ export class CallPlayer {
     await this.advanceTo(call, outcome.answeredAfter * 1000);
     const answeredAtMs = call.clockMs;
     call.status = 'in-progress';
-    call.startTime = new Date(call.dateCreated.getTime() + answeredAtMs);
     if (call.machineDetection)
       call.answeredBy = outcome.answeredBy === 'human' ? 'human' : 'machine_end_beep';
     status.emit('answered');

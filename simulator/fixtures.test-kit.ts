@@ -118,13 +118,13 @@ export function dialRegister(h: Harness, extra: Record<string, unknown> = {}) {
   });
 }
 
-/** callrelay's elevenlabs-mode dial. */
-export function dialElevenLabs(h: Harness) {
+/** callrelay's elevenlabs-mode dial (to `DRIVER` unless `to` is given). */
+export function dialElevenLabs(h: Harness, to: string = DRIVER) {
   return h.elevenlabs.conversationalAi.twilio.outboundCall(
     {
       agentId: AGENT_ID,
       agentPhoneNumberId: 'pn_test',
-      toNumber: DRIVER,
+      toNumber: to,
       conversationInitiationClientData: { dynamicVariables: DYNAMIC_VARIABLES, userId: 'driver_7' },
     },
     { maxRetries: 0 },

@@ -8,6 +8,8 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export interface SimRequest {
   method: string;
   path: string;
+  /** The query string (`?…`) or empty. */
+  search: string;
   headers: IncomingHttpHeaders;
   rawBody: string;
 }

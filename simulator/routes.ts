@@ -52,6 +52,7 @@ export function buildRoutes(twilio: TwilioApi, elevenlabs: ElevenLabsApi): Route
       elevenlabs.getConversation(pathSegment(g[0])),
     ),
     twilioRoute('twilio.create-call', 'POST', '/Calls\\.json', (req) => twilio.createCall(req)),
+    twilioRoute('twilio.list-calls', 'GET', '/Calls\\.json', (req, g) => twilio.listCalls(req, g[0] ?? '')),
     twilioRoute('twilio.fetch-call', 'GET', `/Calls/${SEGMENT}\\.json`, (req, g) =>
       twilio.fetchCall(req, g[1] ?? ''),
     ),

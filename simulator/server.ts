@@ -18,8 +18,14 @@ import {
 import { seededRandom } from './rng.ts';
 import { buildRoutes, matchRoute, type Route } from './routes.ts';
 import { Scheduler } from './scheduler.ts';
-import { SCRIPTS } from './scripts/index.ts';
-import type { CallScript, ScriptName } from './scripts/script.ts';
+import {
+  DialCounter,
+  scriptForNumber,
+  SCRIPT_SELECTIONS,
+  SCRIPTS,
+  type ScriptSelection,
+} from './scripts/index.ts';
+import type { CallScript } from './scripts/script.ts';
 import { SimulatorState } from './state.ts';
 import { Transcriptions } from './transcription.ts';
 import { TwilioApi, twilioError } from './twilio-api.ts';
@@ -70,7 +76,11 @@ function checkOptions(o: ProviderSimulatorOptions): void {
       throw new TypeError('fault rates must be between 0 and 1');
   }
   const script = o.script;
-  if (typeof script === 'string' && !(script in SCRIPTS)) throw new TypeError(`unknown script ${script}`);
+  if (typeof script === 'string' && !isSelection(script)) throw new TypeError(`unknown script ${script}`);
+}
+
+function isSelection(name: string): name is ScriptSelection {
+  return (SCRIPT_SELECTIONS as readonly string[]).includes(name);
 }
 
 function recordedBody(req: SimRequest): unknown {
@@ -115,8 +125,16 @@ export async function startProviderSimulator(options: ProviderSimulatorOptions):
   });
 
   let script = options.script ?? 'acknowledged';
+  const dials = new DialCounter();
   const chooseScript = (ctx: ScriptContext): CallScript => {
-    const name = typeof script === 'function' ? script(ctx) : script;
+    // Every dial counts, whatever the selection, so switching to by-number mid-run still knows first attempts.
+    const prior = dials.next(ctx.to);
+    const name =
+      typeof script === 'function'
+        ? script(ctx)
+        : script === 'by-number'
+          ? scriptForNumber(ctx.to, prior)
+          : script;
     const chosen = SCRIPTS[name];
     if (!chosen) throw new TypeError(`unknown script ${String(name)}`);
     return chosen;
@@ -195,7 +213,13 @@ export async function startProviderSimulator(options: ProviderSimulatorOptions):
     let route: Route | undefined;
     try {
       if (!target) throw new MalformedRequestError('the request target is not a path');
-      simReq = { method, path: target.path, headers: req.headers, rawBody: await readBody(req) };
+      simReq = {
+        method,
+        path: target.path,
+        search: target.search,
+        headers: req.headers,
+        rawBody: await readBody(req),
+      };
       const matched = matchRoute(routes, simReq.method, simReq.path);
       route = matched?.route;
       const response = await respond(simReq, matched);
@@ -242,8 +266,8 @@ export async function startProviderSimulator(options: ProviderSimulatorOptions):
       queue.push(fault);
       faults.set(route, queue);
     },
-    setScript: (name: ScriptName) => {
-      if (!(name in SCRIPTS)) throw new TypeError(`unknown script ${name}`);
+    setScript: (name: ScriptSelection) => {
+      if (!isSelection(name)) throw new TypeError(`unknown script ${String(name)}`);
       script = name;
     },
     whenIdle: () => scheduler.whenIdle(),

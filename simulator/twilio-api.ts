@@ -9,6 +9,7 @@ import type { Random } from './rng.ts';
 import type { CallScript } from './scripts/script.ts';
 import { callNow, type CallRecord, type SimulatorState, type TranscriptionSession } from './state.ts';
 import { parseTrack, type TranscriptionConfig, type Transcriptions } from './transcription.ts';
+import { callListPage, parseCallListQuery, selectCalls } from './twilio-call-list.ts';
 import { rfc2822, TWILIO_API_VERSION } from './twilio-format.ts';
 import type { ScriptContext } from './types.ts';
 
@@ -96,13 +97,32 @@ export class TwilioApi {
     });
     if (statusCallback) call.statusLane = this.deps.deliverer.lane();
     this.deps.state.calls.set(call.sid, call);
+    // The answer shows the call as created (queued, not dialed yet), before its player moves it on.
+    const created = this.callResource(call);
     this.deps.player.start(call);
-    return json(201, this.callResource(call));
+    return json(201, created);
   }
 
   fetchCall(req: SimRequest, callSid: string): SimResponse {
     const call = this.deps.state.calls.get(callSid);
     return call ? json(200, this.callResource(call)) : this.notFound(req.path);
+  }
+
+  /** Calls list read with Twilio's filters and page envelope (see twilio-call-list.ts); every dial mode's calls. */
+  listCalls(req: SimRequest, accountSid: string): SimResponse {
+    const query = parseCallListQuery(req.search);
+    if ('invalid' in query) return twilioError(400, 20001, `Invalid ${query.invalid} parameter`);
+    const matches = selectCalls(this.deps.state.calls.values(), query);
+    return json(
+      200,
+      callListPage({
+        listPath: `/${TWILIO_API_VERSION}/Accounts/${accountSid}/Calls.json`,
+        search: req.search,
+        query,
+        matches,
+        resource: (call) => this.callResource(call),
+      }),
+    );
   }
 
   createTranscription(req: SimRequest, callSid: string): SimResponse {

@@ -1,8 +1,10 @@
 // Public types of the provider simulator: options, the handle it returns, and what it records.
 import type { Logger } from '../core/support/log.ts';
+import type { ScriptSelection } from './scripts/by-number.ts';
 import type { ScriptName } from './scripts/script.ts';
 
 export type { ScriptName } from './scripts/script.ts';
+export type { ScriptSelection } from './scripts/by-number.ts';
 
 /** `register`: callrelay placed the Twilio call; `elevenlabs`: ElevenLabs outbound-call placed it. */
 export type DialMode = 'register' | 'elevenlabs';
@@ -13,6 +15,7 @@ export type SimRoute =
   | 'elevenlabs.register-call'
   | 'elevenlabs.get-conversation'
   | 'twilio.create-call'
+  | 'twilio.list-calls'
   | 'twilio.fetch-call'
   | 'twilio.create-transcription'
   | 'twilio.update-transcription';
@@ -59,8 +62,12 @@ export interface ProviderSimulatorOptions {
   deliverTo?: (publicUrl: string) => string;
   /** 1 = real time (default), 10 = ten times faster, 0 or Infinity = as fast as possible. */
   speed?: number;
-  /** Script for each new call; default 'acknowledged'. */
-  script?: ScriptName | ((ctx: ScriptContext) => ScriptName);
+  /**
+   * Script for each new call; default 'acknowledged'. `by-number`: the dialed number's last digit picks it (1
+   * acknowledged, 2 no-answer, 3 busy, 4 voicemail, 5 cut-short, 6 no-answer on the first call to that number and
+   * acknowledged after, 7 opt-out, 8 disputed, other digits acknowledged).
+   */
+  script?: ScriptSelection | ((ctx: ScriptContext) => ScriptName);
   faults?: SimulatorFaults;
   /**
    * elevenlabs dial mode: after the answer, how long (wall clock) the conversation waits for callrelay to start a
@@ -133,8 +140,8 @@ export interface ProviderSimulator {
   deliveries(): RecordedDelivery[];
   /** The next request to `route` is delayed and/or fails (faults queue up per route). */
   failNext(route: SimRoute, fault?: RouteFault): void;
-  /** Script for calls placed from now on. */
-  setScript(name: ScriptName): void;
+  /** Script (or `by-number`) for calls placed from now on. */
+  setScript(name: ScriptSelection): void;
   /** Resolves when every scripted delivery (incl. retries) is done. */
   whenIdle(): Promise<void>;
   /** Holds every call's script where it is (API requests are still answered); tests use it to act mid-call. */

@@ -1,5 +1,4 @@
 // The call: who is being called, why, by which provider ids, and its lifecycle status (which never moves backwards).
-import type { CampaignLink } from './campaign.ts';
 
 export const CALL_STATUSES = [
   'queued',
@@ -72,6 +71,14 @@ export interface CallOutcome {
   /** ElevenLabs `call_result` (`answered`, `voicemail`, …) and `termination_reason`, when it sent them. */
   callResult?: string;
   terminationReason?: string;
+}
+
+/** Link from a call to the campaign attempt that placed it (on the call record; see `campaign.ts`). */
+export interface CampaignLink {
+  campaignId: string;
+  driverId: string;
+  /** 1-based attempt number. */
+  attempt: number;
 }
 
 export interface Call {

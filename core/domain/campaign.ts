@@ -2,6 +2,8 @@
 // through a closed set of states until a final one.
 import type { Trigger } from './call.ts';
 
+export type { CampaignLink } from './call.ts';
+
 export const CAMPAIGN_STATUSES = ['scheduled', 'running', 'paused', 'completed', 'canceled'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
@@ -132,12 +134,4 @@ export interface Campaign {
 
 export function emptyCounts(): DriverCounts {
   return Object.fromEntries(DRIVER_STATES.map((s) => [s, 0])) as DriverCounts;
-}
-
-/** Link from a call to the campaign attempt that placed it (on the call record). */
-export interface CampaignLink {
-  campaignId: string;
-  driverId: string;
-  /** 1-based attempt number. */
-  attempt: number;
 }

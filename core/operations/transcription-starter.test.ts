@@ -10,6 +10,7 @@ function setup(answers: TranscriptionStart[]) {
   const sleeps: number[] = [];
   const telephony: Telephony = {
     placeCall: () => Promise.reject(new Error('unused')),
+    findCalls: () => Promise.reject(new Error('unused')),
     startTranscription: async () => answers.shift() ?? 'not_in_progress',
   };
   const starter = new TranscriptionStarter({

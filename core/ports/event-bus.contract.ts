@@ -164,6 +164,35 @@ export function describeEventBusContract(name: string, makeBus: () => Promise<Ev
       expect(rec.received).toHaveLength(1);
     });
 
+    it("keeps a consumer group's messages while no consumer is attached and delivers them in order to the next", async () => {
+      const group = subscriberName();
+      const first = new SeqRecorder();
+      const firstConsumer = await bus.consume(group, (m) => first.record(m));
+      const callId = `group_${randomUUID().slice(0, 8)}`;
+      await bus.publish(eventMessage(callId, 1));
+      await waitFor(() => first.received.length === 1);
+      await firstConsumer.close();
+      // Published while the group has no consumer (a worker restarting): kept, not lost.
+      await Promise.all([2, 3, 4].map((seq) => bus.publish(eventMessage(callId, seq))));
+      const seqs: number[] = [];
+      open.push(
+        await bus.consume(group, (m) => {
+          if (m.type === 'event') seqs.push(m.event.seq);
+        }),
+      );
+      await waitFor(() => seqs.includes(4));
+      // At least once and in order: duplicates may repeat a seq, but never go back past a later one.
+      expect([...new Set(seqs)]).toEqual([2, 3, 4]);
+      expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+      expect(first.received).toHaveLength(1);
+    });
+
+    it('refuses a second consumer of one group on the same bus', async () => {
+      const group = subscriberName();
+      open.push(await bus.consume(group, () => {}));
+      await expect(bus.consume(group, () => {})).rejects.toThrow(TypeError);
+    });
+
     it('rejects a duplicate subscriber name', async () => {
       const name = subscriberName();
       open.push(await bus.subscribe(name, () => {}));

@@ -33,11 +33,17 @@ export interface BusSubscription {
  * - Delivery is at-least-once: subscribers must tolerate duplicates (the relay drops them by seq).
  * - A failed publish rejects with `AppError('bus_unavailable')` and leaves later publishes for that call working.
  * - A handler that throws has the message redelivered; a message that cannot be parsed is logged and dropped.
+ * - `consume(group)` is a durable, shared subscription (the worker's): the group exists from its first `consume`
+ *   on and keeps every message published after that until a consumer of the group handles it — also while no
+ *   consumer is attached (a worker restarting) — and the consumers of one group share its messages instead of each
+ *   getting all of them. Closing a consumer detaches it; the group and what it holds remain.
  */
 export interface EventBus {
   publish(message: BusMessage): Promise<void>;
   /** `name` identifies the subscriber (e.g. the relay instance id); unique per live subscriber. */
   subscribe(name: string, handler: BusHandler): Promise<BusSubscription>;
+  /** Attaches a consumer to the durable group `group` (created on first use). One consumer per group per bus. */
+  consume(group: string, handler: BusHandler): Promise<BusSubscription>;
 }
 
 export function orderingKey(message: BusMessage): string {

@@ -9,6 +9,15 @@ export interface PlaceCallInput {
 /** Whether a transcription could start: `not_in_progress` means the call is not answered yet (retry later). */
 export type TranscriptionStart = 'started' | 'not_in_progress';
 
+/** A call the carrier has to a number (see {@link Telephony.findCalls}). */
+export interface FoundCall {
+  callSid: string;
+  /** The carrier's call status (Twilio: `queued`, `ringing`, `in-progress`, `completed`, `busy`, `no-answer`, …). */
+  status: string;
+  /** ISO 8601 time the call started dialing; absent while it is still queued. */
+  startedAt?: string;
+}
+
 /**
  * Contract shared by every adapter:
  * - No automatic retries; every request is bounded by a timeout.
@@ -19,4 +28,11 @@ export interface Telephony {
   placeCall(input: PlaceCallInput): Promise<{ callSid: string }>;
   /** Starts real-time transcription of both tracks, posting to callrelay's transcription webhook. */
   startTranscription(input: { callId: string; callSid: string }): Promise<TranscriptionStart>;
+  /**
+   * Calls to `toNumber` started (dialed) at or after `since`, plus calls to it still queued that were created at or
+   * after `since` — whoever placed them (callrelay or ElevenLabs `outbound-call`, which dials with the same carrier
+   * account). Used before re-dialing an attempt whose dial was claimed but never confirmed, so one attempt never
+   * becomes two calls. Times compare at whole seconds (the carrier's precision): `since` is rounded down.
+   */
+  findCalls(input: { toNumber: string; since: Date }): Promise<FoundCall[]>;
 }

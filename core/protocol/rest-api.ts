@@ -1,6 +1,16 @@
 // The REST API's wire types: request bodies and response shapes of every route, as docs/openapi.yaml documents them.
 import type { Call, CallStatus, Trigger } from '../domain/call.ts';
 import type { CallEvent, ConversationResult, TranscriptTurn } from '../domain/call-event.ts';
+import type { AttentionItem } from '../domain/attention.ts';
+import type {
+  CallingWindow,
+  CampaignStatus,
+  DriverCounts,
+  DriverOutcome,
+  DriverState,
+  RetryPolicy,
+} from '../domain/campaign.ts';
+import type { Suppression } from '../domain/suppression.ts';
 
 export type { ErrorEnvelope } from '../support/errors.ts';
 
@@ -88,4 +98,82 @@ export interface CallEventsResponse {
   events: CallEvent[];
   /** Present when the page is full (more may follow): pass it as `afterSeq`. */
   nextAfterSeq?: number;
+}
+
+/** Body of `POST /campaigns`: the rules (defaults from `CAMPAIGN_DEFAULTS`) and the drivers to call. */
+export interface CreateCampaignRequest {
+  name: string;
+  /** ISO 8601 with an offset (`Z` or `±hh:mm`); now when absent. */
+  startAt?: string;
+  callingWindow?: CallingWindow;
+  retry?: RetryPolicy;
+  maxConcurrentCalls?: number;
+  /** Each row exactly as the body of `POST /driver_data/call-elevenlabs`. */
+  drivers: TriggerCallRequest[];
+}
+
+/** A campaign without its drivers (list rows, and the head of `CampaignDetail`). */
+export interface CampaignSummary {
+  campaignId: string;
+  name: string;
+  status: CampaignStatus;
+  startAt: string;
+  callingWindow: CallingWindow;
+  retry: RetryPolicy;
+  maxConcurrentCalls: number;
+  /** Drivers per state; sums to `driverCount`. */
+  counts: DriverCounts;
+  driverCount: number;
+  /** Uid of the dispatcher who created it. */
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  completedAt?: string;
+}
+
+/** One driver of a campaign as dispatchers see it: never the phone number. */
+export interface CampaignDriverView {
+  driverId: string;
+  driverName: string;
+  /** The driver's IANA zone (the org default when the request gave none): its calling window is local to it. */
+  timezone: string;
+  state: DriverState;
+  attempts: number;
+  nextAttemptAt?: string;
+  callIds: string[];
+  outcome?: DriverOutcome;
+}
+
+/** 201/200 of `POST /campaigns`, 200 of `GET /campaigns/{id}` and of pause/resume/cancel. */
+export type CampaignDetail = CampaignSummary & { drivers: CampaignDriverView[] };
+
+/** 200 of `GET /campaigns`: newest first. */
+export interface ListCampaignsResponse {
+  campaigns: CampaignSummary[];
+  nextCursor?: string;
+}
+
+/** Body of `POST /suppressions`. */
+export interface AddSuppressionRequest {
+  /** E.164. */
+  phoneNumber: string;
+  note?: string;
+}
+
+/** 200 of `GET /suppressions`: newest first (the org's own list, so phone numbers are shown). */
+export interface ListSuppressionsResponse {
+  suppressions: Suppression[];
+  nextCursor?: string;
+}
+
+/** 200 of `GET /attention`: newest first. */
+export interface ListAttentionResponse {
+  items: AttentionItem[];
+  nextCursor?: string;
+}
+
+/** Body of `POST /attention/{id}/resolve`. */
+export interface ResolveAttentionRequest {
+  /** 1-1000 characters: what the dispatcher did. */
+  note: string;
 }

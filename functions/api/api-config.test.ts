@@ -22,6 +22,7 @@ describe('parseApiConfig', () => {
       publicBaseUrl: 'https://api.example.com',
       trustedProxyHops: 0,
       passwordHashing: { concurrency: 2, maxQueued: 32 },
+      orgDefaultTimezone: 'America/Chicago',
     });
     expect(config.elevenlabs.baseUrl).toBeUndefined();
     expect(config.twilio.apiBaseUrl).toBeUndefined();
@@ -34,6 +35,7 @@ describe('parseApiConfig', () => {
     ['TWILIO_AUTH_TOKEN', { TWILIO_AUTH_TOKEN: '' }],
     ['TWILIO_FROM_NUMBER', { TWILIO_FROM_NUMBER: '555-0100' }],
     ['DIAL_MODE', { DIAL_MODE: 'carrier-pigeon' }],
+    ['ORG_DEFAULT_TIMEZONE', { ORG_DEFAULT_TIMEZONE: 'America/Springfield' }],
     ['PROVIDER_TIMEOUT_MS', { PROVIDER_TIMEOUT_MS: '0' }],
     ['ELEVENLABS_BASE_URL', { ELEVENLABS_BASE_URL: 'ftp://x' }],
     ['TWILIO_API_BASE_URL', { TWILIO_API_BASE_URL: 'nope' }],
@@ -61,5 +63,11 @@ describe('parseApiConfig', () => {
     });
     expect(config.trustedProxyHops).toBe(2);
     expect(config.passwordHashing).toEqual({ concurrency: 1, maxQueued: 0 });
+  });
+
+  it('takes ORG_DEFAULT_TIMEZONE when it is an IANA zone', () => {
+    expect(parseApiConfig({ ...complete, ORG_DEFAULT_TIMEZONE: 'America/New_York' }).orgDefaultTimezone).toBe(
+      'America/New_York',
+    );
   });
 });

@@ -1,6 +1,7 @@
 // Configuration of the `api` function, parsed once at start; every error names the variable, never its value.
 import { parseAuthConfig, type AuthConfig } from '../../core/auth/auth-config.ts';
 import { isE164 } from '../../core/domain/phone-number.ts';
+import { isTimeZone } from '../../core/domain/time-zone.ts';
 import { DIAL_MODES, type DialMode } from '../../core/operations/call-dialer.ts';
 import {
   ConfigError,
@@ -32,6 +33,9 @@ export const DEFAULT_PASSWORD_HASH_CONCURRENCY = 2;
 /** Logins waiting for a hashing slot: 32 is ~1-2 s of work at the default concurrency; beyond it, 503 at once. */
 export const DEFAULT_PASSWORD_HASH_QUEUE = 32;
 
+/** Zone of campaign drivers given without one: callrelay dispatches US trucks, and Central time spans the middle. */
+export const DEFAULT_ORG_TIMEZONE = 'America/Chicago';
+
 export interface ApiConfig {
   backend: BackendConfig;
   auth: AuthConfig;
@@ -44,6 +48,8 @@ export interface ApiConfig {
   trustedProxyHops: number;
   /** Bounds of password hashing (`PASSWORD_HASH_CONCURRENCY` 1-16, default 2; `PASSWORD_HASH_QUEUE` 0-1000, default 32). */
   passwordHashing: { concurrency: number; maxQueued: number };
+  /** IANA zone of campaign drivers sent without one (`ORG_DEFAULT_TIMEZONE`, default America/Chicago). */
+  orgDefaultTimezone: string;
   elevenlabs: { apiKey: string; agentId: string; agentPhoneNumberId: string; baseUrl?: string };
   twilio: { accountSid: string; authToken: string; fromNumber: string; apiBaseUrl?: string };
 }
@@ -75,6 +81,7 @@ export function parseApiConfig(env: Env = process.env): ApiConfig {
       }),
       maxQueued: integer(env, 'PASSWORD_HASH_QUEUE', DEFAULT_PASSWORD_HASH_QUEUE, { min: 0, max: 1000 }),
     },
+    orgDefaultTimezone: timeZone(env, 'ORG_DEFAULT_TIMEZONE', DEFAULT_ORG_TIMEZONE),
     elevenlabs: {
       apiKey: requireString(env, 'ELEVENLABS_API_KEY'),
       agentId: requireString(env, 'ELEVENLABS_AGENT_ID'),
@@ -88,4 +95,11 @@ export function parseApiConfig(env: Env = process.env): ApiConfig {
       ...(twilioApiBaseUrl ? { apiBaseUrl: twilioApiBaseUrl } : {}),
     },
   };
+}
+
+/** An IANA time zone the runtime knows, else a ConfigError naming the variable. */
+function timeZone(env: Env, name: string, fallback: string): string {
+  const value = optionalString(env, name) ?? fallback;
+  if (!isTimeZone(value)) throw new ConfigError(name, 'must be an IANA time zone such as America/Chicago');
+  return value;
 }

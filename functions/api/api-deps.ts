@@ -4,9 +4,14 @@ import { createTokenSigner, type TokenSigner } from '../../core/auth/sign-token.
 import { createTokenVerifier, type TokenVerifier } from '../../core/auth/verify-token.ts';
 import { BoundedWorkQueue } from '../../core/support/bounded-work-queue.ts';
 import { CallDialer } from '../../core/operations/call-dialer.ts';
+import { CampaignCommands } from '../../core/operations/campaign-commands.ts';
 import { systemClock, type Clock } from '../../core/support/clock.ts';
 import type { Logger } from '../../core/support/log.ts';
+import type { AttentionQueue } from '../../core/ports/attention-queue.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
+import type { CampaignStore } from '../../core/ports/campaign-store.ts';
+import type { DueWork } from '../../core/ports/due-work.ts';
+import type { SuppressionList } from '../../core/ports/suppression-list.ts';
 import type { EventBus } from '../../core/ports/event-bus.ts';
 import type { IdempotencyStore } from '../../core/ports/idempotency-store.ts';
 import type { Telephony } from '../../core/ports/telephony.ts';
@@ -38,7 +43,14 @@ export interface ApiDeps {
   limiter: LoginRateLimiter;
   /** Admits password hashing/verification (login) within `config.passwordHashing`'s bounds. */
   passwordWork: BoundedWorkQueue;
-  config: Pick<ApiConfig, 'publicBaseUrl' | 'dialMode' | 'trustedProxyHops'> & {
+  campaigns: CampaignStore;
+  /** Create, pause, resume, cancel (`POST /campaigns...`). */
+  campaignCommands: CampaignCommands;
+  suppressions: SuppressionList;
+  attention: AttentionQueue;
+  /** Time of records the API writes (suppressions, resolutions). */
+  clock: Clock;
+  config: Pick<ApiConfig, 'publicBaseUrl' | 'dialMode' | 'trustedProxyHops' | 'orgDefaultTimezone'> & {
     twilioAuthToken: string;
     twilioFromNumber: string;
   };
@@ -50,6 +62,10 @@ export interface ApiDepsInput {
   users: UserStore;
   bus: EventBus;
   idempotency: IdempotencyStore;
+  campaigns: CampaignStore;
+  dueWork: DueWork;
+  suppressions: SuppressionList;
+  attention: AttentionQueue;
   logger: Logger;
   telephony: Telephony;
   /** Implements both ports (the ElevenLabs adapter does). */
@@ -61,6 +77,7 @@ export interface ApiDepsInput {
 /** Wires handler dependencies; provider adapters are passed in (see `core/composition/providers.ts`). */
 export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
   const { config, store, bus, logger } = input;
+  const clock = input.clock ?? systemClock;
   const transcriptions = new TranscriptionStarter({
     telephony: input.telephony,
     store,
@@ -74,8 +91,8 @@ export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
     bus,
     idempotency: input.idempotency,
     verifyToken: createTokenVerifier(config.auth),
-    signToken: await createTokenSigner(config.auth, input.clock ?? systemClock),
-    issueTicket: await createTicketIssuer(config.auth, input.clock ?? systemClock),
+    signToken: await createTokenSigner(config.auth, clock),
+    issueTicket: await createTicketIssuer(config.auth, clock),
     dialer: new CallDialer({
       mode: config.dialMode,
       store,
@@ -88,10 +105,23 @@ export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
     transcriptions,
     agent: input.agent,
     conversations: input.agent,
-    limiter: new LoginRateLimiter(input.clock ?? systemClock),
+    limiter: new LoginRateLimiter(clock),
     passwordWork: new BoundedWorkQueue({ ...config.passwordHashing, name: 'password hashing' }),
+    campaigns: input.campaigns,
+    campaignCommands: new CampaignCommands({
+      campaigns: input.campaigns,
+      dueWork: input.dueWork,
+      bus,
+      clock,
+      logger,
+      defaultTimezone: config.orgDefaultTimezone,
+    }),
+    suppressions: input.suppressions,
+    attention: input.attention,
+    clock,
     config: {
       publicBaseUrl: config.publicBaseUrl,
+      orgDefaultTimezone: config.orgDefaultTimezone,
       dialMode: config.dialMode,
       trustedProxyHops: config.trustedProxyHops,
       twilioAuthToken: config.twilio.authToken,
@@ -100,10 +130,16 @@ export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
   };
 }
 
+/** The parts of the backend the API uses. */
+export type ApiBackend = Pick<
+  Backend,
+  'store' | 'bus' | 'users' | 'idempotency' | 'campaigns' | 'dueWork' | 'suppressions' | 'attention'
+>;
+
 /** Deps of the API from its config and an already built backend (shared with the webhooks in one process). */
 export async function createApiDepsFromConfig(
   config: ApiConfig,
-  input: { backend: Pick<Backend, 'store' | 'bus' | 'users' | 'idempotency'>; logger: Logger; clock?: Clock },
+  input: { backend: ApiBackend; logger: Logger; clock?: Clock },
 ): Promise<ApiDeps> {
   const providers = createProviders({
     elevenlabs: config.elevenlabs,
@@ -117,6 +153,10 @@ export async function createApiDepsFromConfig(
     users: input.backend.users,
     idempotency: input.backend.idempotency,
     bus: input.backend.bus,
+    campaigns: input.backend.campaigns,
+    dueWork: input.backend.dueWork,
+    suppressions: input.backend.suppressions,
+    attention: input.backend.attention,
     logger: input.logger,
     telephony: providers.telephony,
     agent: providers.agent,

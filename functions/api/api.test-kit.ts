@@ -233,3 +233,26 @@ export function triggerBody(overrides: Record<string, unknown> = {}): Record<str
     ...overrides,
   };
 }
+
+/** Campaign driver row `i`: a distinct, valid number per row (`+1555` + 7 digits; never returned by the API). */
+export function campaignDriver(i: number, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    driverId: `drv_${i}`,
+    driverName: `Driver ${i}`,
+    phoneNumber: `+1555${String(1_000_000 + i).slice(-7)}`,
+    violations: [{ type: 'violation', description: 'Reefer at 45F, needs 38F' }],
+    ...overrides,
+  };
+}
+
+/** A valid `POST /campaigns` body with `drivers` rows `campaignDriver(0..n-1)`. */
+export function campaignBody(
+  drivers: number,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    name: 'Morning temperature checks',
+    drivers: Array.from({ length: drivers }, (_, i) => campaignDriver(i)),
+    ...overrides,
+  };
+}

@@ -5,10 +5,15 @@ import { SignJWT } from 'jose';
 import twilio from 'twilio';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DRIVER_STATES } from '../../core/domain/campaign.ts';
 import { systemClock } from '../../core/support/clock.ts';
 import { createAppRoutes } from '../app.ts';
 import type { WebhookDeps } from '../webhooks/webhook-deps.ts';
 import {
+  campaignBody,
+  campaignDriver,
+  ORG,
+  OTHER_ORG,
   PUBLIC_BASE_URL,
   startApiStack,
   triggerBody,
@@ -42,6 +47,11 @@ function expectConforms(method: string, path: string, res: ApiResponse): void {
     const name = response!.$ref.split('/').pop()!;
     response = doc.components.responses[name];
     location = pointer('components', 'responses', name);
+  }
+  if (res.status === 204) {
+    expect(response!.content, `${method} ${path} 204 has no content`).toBeUndefined();
+    expect(res.text).toBe('');
+    return;
   }
   const media = res.headers.get('content-type')?.split(';')[0] ?? '';
   expect(Object.keys(response!.content ?? {}), `${method} ${path} ${res.status} content type`).toContain(
@@ -111,6 +121,45 @@ describe('docs/openapi.yaml', () => {
         '/calls/{callId}',
         res(200, { ...phone, driver: { id: 'd', name: 'n', phoneNumber: '+1555' } }),
       ),
+    ).toThrow(/does not match/);
+    const counts = Object.fromEntries(DRIVER_STATES.map((state) => [state, 0]));
+    const campaign = {
+      campaignId: 'cmp_1',
+      name: 'n',
+      status: 'running',
+      startAt: 'x',
+      callingWindow: { start: '08:00', end: '21:00' },
+      retry: { maxAttempts: 3, backoffSecs: [900] },
+      maxConcurrentCalls: 5,
+      counts,
+      driverCount: 0,
+      createdBy: 'u',
+      createdAt: 'x',
+      updatedAt: 'x',
+    };
+    const driver = {
+      driverId: 'd',
+      driverName: 'n',
+      timezone: 'UTC',
+      state: 'scheduled',
+      attempts: 0,
+      callIds: [],
+    };
+    expect(() =>
+      expectConforms('GET', '/campaigns/{campaignId}', res(200, { ...campaign, drivers: [driver] })),
+    ).not.toThrow();
+    expect(() =>
+      expectConforms(
+        'GET',
+        '/campaigns/{campaignId}',
+        res(200, { ...campaign, drivers: [{ ...driver, phoneNumber: '+1555' }] }),
+      ),
+    ).toThrow(/does not match/);
+    expect(() =>
+      expectConforms('GET', '/campaigns', res(200, { campaigns: [{ ...campaign, requestHash: 'h' }] })),
+    ).toThrow(/does not match/);
+    expect(() =>
+      expectConforms('GET', '/campaigns', res(200, { campaigns: [{ ...campaign, drivers: [] }] })),
     ).toThrow(/does not match/);
   });
 
@@ -235,6 +284,143 @@ describe('docs/openapi.yaml', () => {
         fetchPath,
         await stack.request('POST', '/driver_data/conversations/conv_nope/fetch', { token }),
       );
+    });
+
+    it('campaigns, suppressions and attention', async () => {
+      const create = (body: unknown, key?: string) =>
+        stack.request('POST', '/campaigns', {
+          token,
+          body,
+          ...(key ? { headers: { 'idempotency-key': key } } : {}),
+        });
+      const created = await create(campaignBody(2), 'openapi-1');
+      expect(created.status).toBe(201);
+      expectConforms('POST', '/campaigns', created);
+      expectConforms('POST', '/campaigns', await create(campaignBody(2), 'openapi-1'));
+      expectConforms('POST', '/campaigns', await create(campaignBody(3), 'openapi-1'));
+      expectConforms(
+        'POST',
+        '/campaigns',
+        await create(
+          campaignBody(2, { drivers: [campaignDriver(0, { phoneNumber: '5' }), campaignDriver(0)] }),
+        ),
+      );
+      expectConforms('POST', '/campaigns', await create(campaignBody(1, { name: 'x'.repeat(1024 * 1024) })));
+      expectConforms(
+        'POST',
+        '/campaigns',
+        await stack.request('POST', '/campaigns', {
+          token,
+          rawBody: '{',
+          headers: { 'content-type': 'application/json' },
+        }),
+      );
+      expectConforms(
+        'POST',
+        '/campaigns',
+        await stack.request('POST', '/campaigns', {
+          token,
+          rawBody: '{}',
+          headers: { 'content-type': 'text/plain' },
+        }),
+      );
+      expectConforms(
+        'POST',
+        '/campaigns',
+        await stack.request('POST', '/campaigns', { body: campaignBody(1) }),
+      );
+      await create(campaignBody(1, { startAt: '2099-01-01T00:00:00Z' }));
+
+      const list = await stack.request('GET', '/campaigns?limit=1', { token });
+      expect((list.body as { nextCursor?: string }).nextCursor).toBeDefined();
+      expectConforms('GET', '/campaigns', list);
+      expectConforms('GET', '/campaigns', await stack.request('GET', '/campaigns?limit=0', { token }));
+      expectConforms('GET', '/campaigns', await stack.request('GET', '/campaigns?cursor=bad', { token }));
+      const { campaignId } = created.body as { campaignId: string };
+      expectConforms(
+        'GET',
+        '/campaigns/{campaignId}',
+        await stack.request('GET', `/campaigns/${campaignId}`, { token }),
+      );
+      expectConforms(
+        'GET',
+        '/campaigns/{campaignId}',
+        await stack.request('GET', '/campaigns/cmp_nope', { token }),
+      );
+      for (const action of ['pause', 'resume', 'cancel', 'cancel']) {
+        const path = `/campaigns/{campaignId}/${action}`;
+        expectConforms(
+          'POST',
+          path,
+          await stack.request('POST', `/campaigns/${campaignId}/${action}`, { token }),
+        );
+        expectConforms('POST', path, await stack.request('POST', `/campaigns/cmp_nope/${action}`, { token }));
+      }
+      expectConforms(
+        'POST',
+        '/campaigns/{campaignId}/resume',
+        await stack.request('POST', `/campaigns/${campaignId}/resume`, { token }),
+      );
+
+      const add = (body: unknown) => stack.request('POST', '/suppressions', { token, body });
+      const added = await add({ phoneNumber: '+15558880001', note: 'asked' });
+      expect(added.status).toBe(201);
+      expectConforms('POST', '/suppressions', added);
+      expectConforms('POST', '/suppressions', await add({ phoneNumber: '+15558880001' }));
+      expectConforms('POST', '/suppressions', await add({ phoneNumber: 'nope' }));
+      await add({ phoneNumber: '+15558880002' });
+      const suppressions = await stack.request('GET', '/suppressions?limit=1', { token });
+      expect((suppressions.body as { nextCursor?: string }).nextCursor).toBeDefined();
+      expectConforms('GET', '/suppressions', suppressions);
+      expectConforms('GET', '/suppressions', await stack.request('GET', '/suppressions?limit=x', { token }));
+      const { suppressionId } = added.body as { suppressionId: string };
+      const removed = await stack.request('DELETE', `/suppressions/${suppressionId}`, { token });
+      expect(removed.status).toBe(204);
+      expectConforms('DELETE', '/suppressions/{suppressionId}', removed);
+      expectConforms(
+        'DELETE',
+        '/suppressions/{suppressionId}',
+        await stack.request('DELETE', `/suppressions/${suppressionId}`, { token }),
+      );
+
+      for (const [id, org] of [
+        ['att_oa_1', ORG],
+        ['att_oa_2', ORG],
+        ['att_oa_3', OTHER_ORG],
+      ] as const) {
+        await stack.backend.attention.open({
+          attentionId: id,
+          orgId: org,
+          reason: 'unreachable',
+          driverId: 'drv_1',
+          driverName: 'Driver 1',
+          callIds: ['call_1', 'call_2', 'call_3'],
+          campaignId,
+          openedAt: new Date().toISOString(),
+        });
+      }
+      const resolve = (id: string, body: unknown) =>
+        stack.request('POST', `/attention/${id}/resolve`, { token, body });
+      const resolved = await resolve('att_oa_1', { note: 'Reached him by text' });
+      expect(resolved.status).toBe(200);
+      expectConforms('POST', '/attention/{attentionId}/resolve', resolved);
+      expectConforms(
+        'POST',
+        '/attention/{attentionId}/resolve',
+        await resolve('att_oa_1', { note: 'again' }),
+      );
+      expectConforms(
+        'POST',
+        '/attention/{attentionId}/resolve',
+        await resolve('att_oa_3', { note: 'not ours' }),
+      );
+      expectConforms('POST', '/attention/{attentionId}/resolve', await resolve('att_oa_2', {}));
+      const attention = await stack.request('GET', '/attention?state=all&limit=1', { token });
+      expect((attention.body as { nextCursor?: string }).nextCursor).toBeDefined();
+      expectConforms('GET', '/attention', attention);
+      expectConforms('GET', '/attention', await stack.request('GET', '/attention?state=resolved', { token }));
+      expectConforms('GET', '/attention', await stack.request('GET', '/attention?state=nope', { token }));
+      expectConforms('GET', '/attention', await stack.request('GET', '/attention'));
     });
 
     it('webhooks', async () => {

@@ -1,11 +1,23 @@
 // The API's route table (dispatch tools, dashboard).
 import type { Route } from '../http/router.ts';
 import type { ApiDeps } from './api-deps.ts';
+import { createListAttentionHandler, createResolveAttentionHandler } from './attention.ts';
+import {
+  createCampaignActionHandler,
+  createCreateCampaignHandler,
+  createGetCampaignHandler,
+  createListCampaignsHandler,
+} from './campaigns.ts';
 import { createCallEventsHandler, createGetCallHandler, createListCallsHandler } from './calls.ts';
 import { createFetchConversationHandler } from './fetch-conversation.ts';
 import { createLoginHandler } from './login.ts';
 import { createRefreshHandler } from './refresh.ts';
 import { createRelayTicketHandler } from './relay-tickets.ts';
+import {
+  createAddSuppressionHandler,
+  createListSuppressionsHandler,
+  createRemoveSuppressionHandler,
+} from './suppressions.ts';
 import { createTriggerCallHandler } from './trigger-call.ts';
 
 /**
@@ -36,5 +48,26 @@ export function apiRoutes(deps: ApiDeps): Route[] {
     { method: 'GET', pattern: '/calls', handler: createListCallsHandler(deps) },
     { method: 'GET', pattern: '/calls/:callId', handler: createGetCallHandler(deps) },
     { method: 'GET', pattern: '/calls/:callId/events', handler: createCallEventsHandler(deps) },
+    { method: 'POST', pattern: '/campaigns', handler: createCreateCampaignHandler(deps) },
+    { method: 'GET', pattern: '/campaigns', handler: createListCampaignsHandler(deps) },
+    { method: 'GET', pattern: '/campaigns/:campaignId', handler: createGetCampaignHandler(deps) },
+    ...(['pause', 'resume', 'cancel'] as const).map((action) => ({
+      method: 'POST' as const,
+      pattern: `/campaigns/:campaignId/${action}`,
+      handler: createCampaignActionHandler(deps, action),
+    })),
+    { method: 'GET', pattern: '/suppressions', handler: createListSuppressionsHandler(deps) },
+    { method: 'POST', pattern: '/suppressions', handler: createAddSuppressionHandler(deps) },
+    {
+      method: 'DELETE',
+      pattern: '/suppressions/:suppressionId',
+      handler: createRemoveSuppressionHandler(deps),
+    },
+    { method: 'GET', pattern: '/attention', handler: createListAttentionHandler(deps) },
+    {
+      method: 'POST',
+      pattern: '/attention/:attentionId/resolve',
+      handler: createResolveAttentionHandler(deps),
+    },
   ];
 }

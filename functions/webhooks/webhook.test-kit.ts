@@ -260,6 +260,9 @@ class SwitchableBus implements EventBus {
   subscribe(name: string, handler: BusHandler): Promise<BusSubscription> {
     return this.target.subscribe(name, handler);
   }
+  consume(group: string, handler: BusHandler): Promise<BusSubscription> {
+    return this.target.consume(group, handler);
+  }
 }
 
 export interface TestBackend {

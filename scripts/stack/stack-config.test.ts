@@ -60,6 +60,10 @@ describe('parseStackConfig', () => {
     expect(() => parseStackConfig({ [name]: value }, withoutGcloud)).toThrow(new RegExp(name));
   });
 
+  it.each(['by-number', 'opt-out', 'disputed'])('accepts SIMULATOR_SCRIPT=%s', (script) => {
+    expect(parseStackConfig({ SIMULATOR_SCRIPT: script }, withoutGcloud).simulator.script).toBe(script);
+  });
+
   it.each([
     [{}, 'ws://127.0.0.1:3001'],
     [{ RELAY_PORT: '4001', CALLRELAY_HOST: '0.0.0.0' }, 'ws://127.0.0.1:4001'],

@@ -1,7 +1,7 @@
 // Settings of the one-command local stack: read once from the environment, dev defaults only for what is unset.
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { SCRIPT_NAMES, type ScriptName } from '../../simulator/scripts/script.ts';
+import { SCRIPT_SELECTIONS, type ScriptSelection } from '../../simulator/scripts/by-number.ts';
 import {
   ConfigError,
   integer,
@@ -28,8 +28,8 @@ export interface StackConfig {
   dashboardPort: number;
   /** 0 = any free port. */
   simulatorPort: number;
-  /** `SIMULATOR_SPEED` (1 = real time, 0 = as fast as possible) and `SIMULATOR_SCRIPT`. */
-  simulator: { speed: number; script: ScriptName };
+  /** `SIMULATOR_SPEED` (1 = real time, 0 = as fast as possible) and `SIMULATOR_SCRIPT` (a script or `by-number`). */
+  simulator: { speed: number; script: ScriptSelection };
   /** Emulators to start (google backend), or hosts of already running ones to reuse. */
   emulators: { start: boolean; firestoreHost: string; pubsubHost: string };
   /** Where the dashboard bundle is built to and served from. */
@@ -135,7 +135,7 @@ export function parseStackConfig(
       'SIMULATOR_SPEED',
       'must be a number >= 0 (1 = real time, 0 = as fast as possible)',
     );
-  const script = oneOf(env, 'SIMULATOR_SCRIPT', SCRIPT_NAMES, 'acknowledged');
+  const script = oneOf(env, 'SIMULATOR_SCRIPT', SCRIPT_SELECTIONS, 'acknowledged');
   return {
     backend,
     backendReason,

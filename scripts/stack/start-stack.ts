@@ -1,6 +1,7 @@
 // Composes the whole system on one machine: backend (emulators or memory), simulator, API + webhooks, relay, dashboard.
-// Process layout: this process runs the backend clients and the API (+ the relay on the memory backend, whose bus and
-// store live in this process); the relay (emulators), the dashboard server and the simulator are supervised children.
+// Process layout: this process runs the backend clients and the API (+ the relay and the worker on the memory backend,
+// whose bus and stores live in this process); the relay and the worker (emulators), the dashboard server and the
+// simulator are supervised children.
 import { createBackend, type Backend } from '../../core/composition/backend.ts';
 import { systemClock } from '../../core/support/clock.ts';
 import type { Logger } from '../../core/support/log.ts';
@@ -10,6 +11,7 @@ import {
   withProviderBaseUrl,
 } from '../../functions/compose-server.ts';
 import { parseRelayConfig } from '../../services/relay/relay-config.ts';
+import { createWorkerFromConfig } from '../../services/worker/worker-from-config.ts';
 import { startComponentProcess, type ComponentProcess } from './component-process.ts';
 import { ensureDashboardBuilt } from './dashboard-build.ts';
 import { startEmulators } from './emulators.ts';
@@ -135,6 +137,24 @@ export async function startStack(
       simulatorUrl = simulator.first.url;
       port = Number(new URL(simulatorUrl).port);
       functionsConfig = withProviderBaseUrl(functionsConfig, simulatorUrl);
+    }
+
+    step();
+    // Before the API: the worker's durable bus group must exist before anything is published (on the emulators it is
+    // a Pub/Sub subscription, which keeps only messages published after it was created).
+    if (config.backend === 'memory') {
+      // The in-process bus and stores exist only in this process: the worker must share them.
+      const worker = await createWorkerFromConfig({
+        env,
+        backend,
+        logger: logger.child({ component: 'worker' }),
+        clock: systemClock,
+      });
+      await worker.start();
+      stoppers.push({ name: 'worker', stop: () => worker.stop() });
+    } else {
+      const worker = await supervise('worker', 'scripts/stack/worker-main.ts', () => env);
+      stoppers.push({ name: 'worker', stop: () => worker.supervisor.stop() });
     }
 
     step();

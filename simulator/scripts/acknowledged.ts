@@ -39,6 +39,7 @@ export const acknowledged: CallScript = {
       eta: { value: '3:30 PM', rationale: 'The driver said about two hours, around 3:30 this afternoon.' },
       photos_promised: { value: true, rationale: 'The driver will send the pictures in ten minutes.' },
       escalation_needed: { value: false, rationale: 'The driver agreed to fix the temperature.' },
+      opt_out: { value: false, rationale: 'The driver did not ask to stop the calls.' },
     },
   },
   defaults: DEFAULT_VARIABLES,

@@ -34,6 +34,7 @@ export const cutShort: CallScript = {
       eta: { value: null, rationale: 'No ETA was given.' },
       photos_promised: { value: null, rationale: 'The reminder was not discussed.' },
       escalation_needed: { value: true, rationale: 'The call dropped mid-answer; follow up needed.' },
+      opt_out: { value: false, rationale: 'The driver did not ask to stop the calls.' },
     },
   },
   defaults: DEFAULT_VARIABLES,

@@ -1,6 +1,7 @@
 // The data shape of a scripted driver call: timing, who says what, and what the agent platform concludes.
 
-export type ScriptName = 'acknowledged' | 'no-answer' | 'busy' | 'voicemail' | 'cut-short';
+export type ScriptName =
+  'acknowledged' | 'no-answer' | 'busy' | 'voicemail' | 'cut-short' | 'opt-out' | 'disputed';
 
 export const SCRIPT_NAMES: readonly ScriptName[] = [
   'acknowledged',
@@ -8,6 +9,8 @@ export const SCRIPT_NAMES: readonly ScriptName[] = [
   'busy',
   'voicemail',
   'cut-short',
+  'opt-out',
+  'disputed',
 ];
 
 /** One utterance. Times are script seconds; the simulator's `speed` scales them into wall-clock delays. */

@@ -30,6 +30,7 @@ export const voicemail: CallScript = {
       eta: { value: null, rationale: 'The driver was not reached.' },
       photos_promised: { value: null, rationale: 'The driver was not reached.' },
       escalation_needed: { value: false, rationale: 'A voicemail was left; retry later.' },
+      opt_out: { value: false, rationale: 'The driver was not reached.' },
     },
   },
   defaults: DEFAULT_VARIABLES,

@@ -1,13 +1,16 @@
-// Wires the Google adapters: Firestore CallStore, UserStore, IdempotencyStore, TicketLedger, DueWork and Pub/Sub EventBus (or their emulators), with one close().
+// Wires the Google adapters: every Firestore store and the Pub/Sub EventBus (or their emulators), with one close().
 import { Firestore } from '@google-cloud/firestore';
 import { PubSub } from '@google-cloud/pubsub';
 import type { Clock } from '../../support/clock.ts';
 import type { BackendConfig } from '../../support/config.ts';
 import type { Logger } from '../../support/log.ts';
 import type { Backend } from '../../ports/backend.ts';
+import { FirestoreAttentionQueue } from './firestore-attention-queue.ts';
 import { FirestoreCallStore } from './firestore-call-store.ts';
+import { FirestoreCampaignStore } from './firestore-campaign-store.ts';
 import { FirestoreDueWork } from './firestore-due-work.ts';
 import { FirestoreIdempotencyStore } from './firestore-idempotency-store.ts';
+import { FirestoreSuppressionList } from './firestore-suppression-list.ts';
 import { FirestoreTicketLedger } from './firestore-ticket-ledger.ts';
 import { FirestoreUserStore } from './firestore-user-store.ts';
 import { PubSubEventBus } from './pubsub-event-bus.ts';
@@ -63,6 +66,9 @@ export async function createGoogleBackend(
     idempotency: new FirestoreIdempotencyStore(firestore, deps.clock),
     tickets: new FirestoreTicketLedger(firestore, deps.clock),
     dueWork: new FirestoreDueWork(firestore),
+    campaigns: new FirestoreCampaignStore(firestore, { clock: deps.clock }),
+    suppressions: new FirestoreSuppressionList(firestore),
+    attention: new FirestoreAttentionQueue(firestore),
     close: async () => {
       await bus.close();
       await Promise.all([pubsub.close(), firestore.terminate()]);

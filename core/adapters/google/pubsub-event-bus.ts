@@ -1,5 +1,6 @@
-// Pub/Sub EventBus: one ordered topic; each subscriber gets its own short-lived ordered subscription.
-import type { Message, PubSub, Subscription, Topic } from '@google-cloud/pubsub';
+// Pub/Sub EventBus: one ordered topic; each subscriber gets its own short-lived ordered subscription, each consumer
+// group one durable shared subscription.
+import type { CreateSubscriptionOptions, Message, PubSub, Subscription, Topic } from '@google-cloud/pubsub';
 import { AppError, isAppError } from '../../support/errors.ts';
 import type { Logger } from '../../support/log.ts';
 import type { BusHandler, BusMessage, BusSubscription, EventBus } from '../../ports/event-bus.ts';
@@ -31,6 +32,9 @@ export const DEFAULT_SUBSCRIPTION_TTL_SECONDS = 24 * 60 * 60;
 
 /** Pub/Sub subscription ids: letters, digits and `-_.~+%`, starting with a letter; the topic prefix covers the start. */
 const SUBSCRIBER_NAME = /^[A-Za-z0-9._~+%-]{1,200}$/;
+
+/** Retention of a durable group's unacknowledged messages: Pub/Sub's maximum, 7 days. */
+const GROUP_RETENTION_SECONDS = 7 * 24 * 60 * 60;
 
 const ALREADY_EXISTS = 6;
 const NOT_FOUND = 5;
@@ -86,7 +90,36 @@ export class PubSubEventBus implements EventBus {
     if (!SUBSCRIBER_NAME.test(name))
       throw new TypeError(`bus subscriber name ${JSON.stringify(name)} is not valid`);
     if (this.subscriptions.has(name)) throw new TypeError(`bus subscriber ${name} already exists`);
-    const subscription = await this.openSubscription(`${this.options.topic}-${name}`);
+    const subscription = await this.openSubscription(`${this.options.topic}-${name}`, {
+      expirationPolicy: {
+        ttl: { seconds: this.options.subscriptionTtlSeconds ?? DEFAULT_SUBSCRIPTION_TTL_SECONDS },
+      },
+    });
+    return this.attach(name, subscription, handler, { deleteOnClose: true });
+  }
+
+  /**
+   * The durable group `${topic}-group-${group}`: created once, never deleted by callrelay (in production it is the
+   * infra's subscription), with the longest retention Pub/Sub allows, so a worker that is down loses nothing.
+   */
+  async consume(group: string, handler: BusHandler): Promise<BusSubscription> {
+    if (!SUBSCRIBER_NAME.test(group))
+      throw new TypeError(`bus group name ${JSON.stringify(group)} is not valid`);
+    const key = `group:${group}`;
+    if (this.subscriptions.has(key)) throw new TypeError(`bus group ${group} already has a consumer`);
+    const subscription = await this.openSubscription(`${this.options.topic}-group-${group}`, {
+      messageRetentionDuration: { seconds: GROUP_RETENTION_SECONDS },
+      expirationPolicy: {},
+    });
+    return this.attach(key, subscription, handler, { deleteOnClose: false });
+  }
+
+  private attach(
+    key: string,
+    subscription: Subscription,
+    handler: BusHandler,
+    { deleteOnClose }: { deleteOnClose: boolean },
+  ): BusSubscription {
     const log = this.logger.child({ subscription: subscription.name });
     const dispatcher = new OrderedDispatcher<BusMessage>(async (message) => {
       try {
@@ -119,10 +152,11 @@ export class PubSubEventBus implements EventBus {
     const handle: BusSubscription = {
       close: () => {
         closing ??= (async () => {
-          this.subscriptions.delete(name);
+          this.subscriptions.delete(key);
           subscription.removeListener('message', onMessage);
           await subscription.close();
           subscription.removeListener('error', onError);
+          if (!deleteOnClose) return;
           try {
             await subscription.delete();
           } catch (err) {
@@ -133,7 +167,7 @@ export class PubSubEventBus implements EventBus {
         return closing;
       },
     };
-    this.subscriptions.set(name, handle);
+    this.subscriptions.set(key, handle);
     return handle;
   }
 
@@ -143,14 +177,15 @@ export class PubSubEventBus implements EventBus {
     await this.topic.flush();
   }
 
-  private async openSubscription(subscriptionName: string): Promise<Subscription> {
+  private async openSubscription(
+    subscriptionName: string,
+    lifetime: CreateSubscriptionOptions,
+  ): Promise<Subscription> {
     try {
       const [subscription] = await this.topic.createSubscription(subscriptionName, {
         enableMessageOrdering: true,
         ackDeadlineSeconds: this.options.ackDeadlineSeconds ?? DEFAULT_ACK_DEADLINE_SECONDS,
-        expirationPolicy: {
-          ttl: { seconds: this.options.subscriptionTtlSeconds ?? DEFAULT_SUBSCRIPTION_TTL_SECONDS },
-        },
+        ...lifetime,
       });
       return subscription;
     } catch (err) {

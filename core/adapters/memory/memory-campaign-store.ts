@@ -27,8 +27,10 @@ export class MemoryCampaignStore implements CampaignStore {
   async create(input: NewCampaign): Promise<{ campaign: Campaign; created: boolean }> {
     const existing = this.campaigns.get(input.campaignId);
     if (existing) return { campaign: clone(existing.campaign), created: false };
+    const ids = new Set(input.drivers.map((d) => d.driverId));
+    if (ids.size !== input.drivers.length) throw new TypeError('driver ids of a campaign must be unique');
     const now = isoNow(this.clock);
-    const { drivers, ...rest } = input;
+    const { drivers, ...rest } = clone(input);
     const counts = emptyCounts();
     counts.scheduled = drivers.length;
     const campaign: Campaign = {
@@ -108,11 +110,9 @@ export class MemoryCampaignStore implements CampaignStore {
     if (!entry) return null;
     const next = update(clone(entry.campaign));
     if (!next) return clone(entry.campaign);
-    entry.campaign = {
-      ...clone(next),
-      counts: entry.campaign.counts,
-      driverCount: entry.campaign.driverCount,
-    };
+    // Identity, creation and counts stay: only driver updates move counts.
+    const { campaignId: id, orgId, createdAt, counts, driverCount, requestHash } = entry.campaign;
+    entry.campaign = { ...clone(next), campaignId: id, orgId, createdAt, counts, driverCount, requestHash };
     return clone(entry.campaign);
   }
 }

@@ -11,16 +11,32 @@ interface Subscriber {
 
 export class MemoryEventBus implements EventBus {
   private readonly subscribers = new Map<string, Subscriber>();
+  /** Durable groups: their queue keeps filling while no consumer is attached. */
+  private readonly groups = new Map<string, Subscriber>();
   /** Test seam: when set, publish rejects as an unavailable bus would. */
   failPublishes = false;
 
   async publish(message: BusMessage): Promise<void> {
     if (this.failPublishes) throw new AppError('bus_unavailable', 'live bus is unavailable');
     const copy = structuredClone(message);
-    for (const sub of this.subscribers.values()) {
+    for (const sub of [...this.subscribers.values(), ...this.groups.values()]) {
       sub.queue.push(copy);
       void this.drain(sub);
     }
+  }
+
+  async consume(group: string, handler: BusHandler): Promise<BusSubscription> {
+    const found = this.groups.get(group);
+    if (found && !found.closed) throw new TypeError(`bus group ${group} already has a consumer`);
+    const sub: Subscriber = { handler, queue: found?.queue ?? [], draining: false, closed: false };
+    this.groups.set(group, sub);
+    void this.drain(sub);
+    return {
+      close: async () => {
+        // Detach only: the group keeps collecting messages for the next consumer.
+        sub.closed = true;
+      },
+    };
   }
 
   async subscribe(name: string, handler: BusHandler): Promise<BusSubscription> {
@@ -36,7 +52,7 @@ export class MemoryEventBus implements EventBus {
   }
 
   private async drain(sub: Subscriber): Promise<void> {
-    if (sub.draining) return;
+    if (sub.draining || sub.closed) return;
     sub.draining = true;
     try {
       while (!sub.closed && sub.queue.length > 0) {

@@ -1,7 +1,7 @@
 // Twilio adapter (official SDK): places calls with callbacks to callrelay and starts real-time transcription.
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
-import type { PlaceCallInput, Telephony, TranscriptionStart } from '../../ports/telephony.ts';
+import type { FoundCall, PlaceCallInput, Telephony, TranscriptionStart } from '../../ports/telephony.ts';
 import { callbackUrl, TRANSCRIPTION_SETTINGS } from '../../domain/callback-urls.ts';
 import { providerError, twilioErrorCode } from '../provider-errors.ts';
 
@@ -23,6 +23,12 @@ export interface TwilioConfig {
 
 /** Twilio error 21220: a realtime operation on a call that is not in progress (yet). */
 export const TWILIO_CALL_NOT_IN_PROGRESS = 21220;
+
+/**
+ * Most calls `findCalls` reads per query. A number is dialed a handful of times a day, so this is never reached in
+ * practice; it bounds the answer (one page) if it were.
+ */
+export const FIND_CALLS_LIMIT = 50;
 
 /** Status callbacks requested for every call callrelay places. */
 export const STATUS_CALLBACK_EVENTS = ['initiated', 'ringing', 'answered', 'completed'];
@@ -67,6 +73,49 @@ export class TwilioTelephony implements Telephony {
     } catch (err) {
       if (twilioErrorCode(err) === TWILIO_CALL_NOT_IN_PROGRESS) return 'not_in_progress';
       throw providerError('twilio', 'transcriptions.create', err);
+    }
+  }
+
+  /**
+   * Two list reads (Twilio's Calls list is filtered by `To` server-side):
+   * - `StartTime>` = `since`: Twilio documents StartTime filters at day granularity (`YYYY-MM-DD`) while the SDK
+   *   sends a date-time, so the answer may hold the whole day; it is filtered here on `start_time` to the second.
+   * - `Status=queued`: a call waiting on the account's calls-per-second limit has no `start_time` yet, so no
+   *   StartTime filter matches it; it counts when created at or after `since`.
+   */
+  async findCalls(input: { toNumber: string; since: Date }): Promise<FoundCall[]> {
+    const sinceSecs = Math.floor(input.since.getTime() / 1000);
+    // A call with no start_time deserializes to null despite the SDK's `Date` type.
+    const atOrAfter = (date: unknown): date is Date =>
+      date instanceof Date && Math.floor(date.getTime() / 1000) >= sinceSecs;
+    try {
+      const [started, queued] = await Promise.all([
+        this.client.calls.list({
+          to: input.toNumber,
+          startTimeAfter: new Date(sinceSecs * 1000),
+          pageSize: FIND_CALLS_LIMIT,
+          limit: FIND_CALLS_LIMIT,
+        }),
+        this.client.calls.list({
+          to: input.toNumber,
+          status: 'queued',
+          pageSize: FIND_CALLS_LIMIT,
+          limit: FIND_CALLS_LIMIT,
+        }),
+      ]);
+      const found = new Map<string, FoundCall>();
+      for (const call of started) {
+        const startTime: unknown = call.startTime;
+        if (!atOrAfter(startTime)) continue;
+        found.set(call.sid, { callSid: call.sid, status: call.status, startedAt: startTime.toISOString() });
+      }
+      for (const call of queued) {
+        if (!found.has(call.sid) && atOrAfter(call.dateCreated))
+          found.set(call.sid, { callSid: call.sid, status: call.status });
+      }
+      return [...found.values()];
+    } catch (err) {
+      throw providerError('twilio', 'calls.list', err);
     }
   }
 }
