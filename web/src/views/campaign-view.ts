@@ -15,6 +15,7 @@ import { formatDurationList } from '../duration-list.ts';
 import type { LiveSource } from '../live-source.ts';
 import { href } from '../router.ts';
 import { finishedCount } from './campaigns-view.ts';
+import { CampaignModel } from '../campaign-model.ts';
 
 export interface CampaignViewDeps {
   api: ApiClient;
@@ -36,35 +37,6 @@ const ACTION_LABELS: Record<CampaignAction, string> = {
   resume: 'Resume',
   cancel: 'Cancel campaign',
 };
-
-/** Campaign and drivers as last seen; newer states win whichever way (REST, snapshot, update) they arrive. */
-class CampaignModel {
-  campaign: CampaignSummary | undefined;
-  readonly drivers = new Map<string, CampaignDriverView>();
-
-  /** A whole view (REST or relay snapshot); ignored when older than what is shown. */
-  replace(campaign: CampaignSummary, drivers: CampaignDriverView[]): boolean {
-    if (this.campaign && campaign.updatedAt < this.campaign.updatedAt) return false;
-    this.campaign = campaign;
-    this.drivers.clear();
-    for (const driver of drivers) this.drivers.set(driver.driverId, driver);
-    return true;
-  }
-
-  update(campaign: CampaignSummary, driver?: CampaignDriverView): boolean {
-    const fresh = !this.campaign || campaign.updatedAt >= this.campaign.updatedAt;
-    if (fresh) this.campaign = campaign;
-    if (driver) {
-      const known = this.drivers.get(driver.driverId) as { updatedAt?: string } | undefined;
-      const incoming = driver as { updatedAt?: string };
-      if (!known?.updatedAt || !incoming.updatedAt || incoming.updatedAt >= known.updatedAt) {
-        this.drivers.set(driver.driverId, driver);
-        return true;
-      }
-    }
-    return fresh;
-  }
-}
 
 export function renderCampaignView(root: HTMLElement, deps: CampaignViewDeps): () => void {
   const model = new CampaignModel();
