@@ -6,20 +6,20 @@ import type {
   TokenResponse,
   TriggerCallRequest,
   TriggerCallResponse,
-} from '../../core/protocol/rest-api.ts';
-import type {
-  AttentionState,
-  AttentionView,
   CampaignDetail,
   CreateCampaignRequest,
   ListAttentionResponse,
   ListCampaignsResponse,
   ListSuppressionsResponse,
-  SuppressionView,
-} from './api-shapes.ts';
+} from '../../core/protocol/rest-api.ts';
+import type { AttentionItem } from '../../core/domain/attention.ts';
+import type { Suppression } from '../../core/domain/suppression.ts';
 
 /** What `pause`, `resume` and `cancel` do to a campaign (`POST /campaigns/{id}/<action>`). */
 export type CampaignAction = 'pause' | 'resume' | 'cancel';
+
+/** Which attention items `GET /attention` lists. */
+export type AttentionState = 'open' | 'resolved' | 'all';
 
 /** A failed API call: `code` from the error envelope (or `network` / `bad_response`), `message` fit for the user. */
 export class ApiError extends Error {
@@ -49,10 +49,10 @@ export interface ApiClient {
   getCampaign(campaignId: string): Promise<CampaignDetail>;
   campaignAction(campaignId: string, action: CampaignAction): Promise<CampaignDetail>;
   listSuppressions(cursor?: string): Promise<ListSuppressionsResponse>;
-  addSuppression(phoneNumber: string, note?: string): Promise<SuppressionView>;
+  addSuppression(phoneNumber: string, note?: string): Promise<Suppression>;
   removeSuppression(suppressionId: string): Promise<void>;
   listAttention(state: AttentionState, cursor?: string): Promise<ListAttentionResponse>;
-  resolveAttention(attentionId: string, note: string): Promise<AttentionView>;
+  resolveAttention(attentionId: string, note: string): Promise<AttentionItem>;
 }
 
 export function createApiClient(baseUrl: string, getToken: () => string | undefined): ApiClient {
@@ -108,12 +108,12 @@ export function createApiClient(baseUrl: string, getToken: () => string | undefi
     listSuppressions: (cursor) =>
       request<ListSuppressionsResponse>('GET', `/suppressions${query({ cursor })}`),
     addSuppression: (phoneNumber, note) =>
-      request<SuppressionView>('POST', '/suppressions', { phoneNumber, ...(note ? { note } : {}) }),
+      request<Suppression>('POST', '/suppressions', { phoneNumber, ...(note ? { note } : {}) }),
     removeSuppression: (id) => request<void>('DELETE', `/suppressions/${encodeURIComponent(id)}`),
     listAttention: (state, cursor) =>
       request<ListAttentionResponse>('GET', `/attention${query({ state, cursor })}`),
     resolveAttention: (id, note) =>
-      request<AttentionView>('POST', `/attention/${encodeURIComponent(id)}/resolve`, { note }),
+      request<AttentionItem>('POST', `/attention/${encodeURIComponent(id)}/resolve`, { note }),
   };
 }
 

@@ -1,7 +1,7 @@
 // CampaignModel: REST loads, snapshots and updates in any order; the newer state always wins.
 import { describe, expect, it } from 'vitest';
 import { emptyCounts } from '../../core/domain/campaign.ts';
-import type { CampaignDriverView, CampaignSummary } from './api-shapes.ts';
+import type { CampaignDriverView, CampaignSummary } from '../../core/protocol/rest-api.ts';
 import { CampaignModel } from './campaign-model.ts';
 
 const campaign = (updatedAt: string, status: CampaignSummary['status'] = 'running'): CampaignSummary => ({

@@ -1,5 +1,5 @@
 // One campaign as the page shows it: REST loads, relay snapshots and updates merged so newer state always wins.
-import type { CampaignDriverView, CampaignSummary } from './api-shapes.ts';
+import type { CampaignDriverView, CampaignSummary } from '../../core/protocol/rest-api.ts';
 
 /** Campaign and drivers as last seen; newer states win whichever way (REST, snapshot, update) they arrive. */
 export class CampaignModel {

@@ -3,7 +3,7 @@
 // in-band (`auth`); the client library also asks `getToken` again shortly before the current token's expiry.
 import type { Call } from '../../core/domain/call.ts';
 import type { EventMessage, PartialMessage } from '../../core/protocol/relay-messages.ts';
-import type { CampaignDriverView, CampaignSummary } from './api-shapes.ts';
+import type { CampaignDriverView, CampaignSummary } from '../../core/protocol/rest-api.ts';
 
 /** `open`: connected and authenticated; `reconnecting`: lost, retrying with backoff; `closed`: terminal. */
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';

@@ -1,7 +1,6 @@
 // Attention: what needs a human (not acknowledged, escalation, opted out, unreachable), resolved with a note.
-import { ATTENTION_LIMITS } from '../../../core/domain/attention.ts';
+import { ATTENTION_LIMITS, type AttentionItem } from '../../../core/domain/attention.ts';
 import { ApiError, type ApiClient } from '../api-client.ts';
-import type { AttentionView } from '../api-shapes.ts';
 import { age, attentionReasonLabel } from '../campaign-format.ts';
 import { h } from '../dom.ts';
 import { dateTime } from '../format.ts';
@@ -75,7 +74,7 @@ export function renderAttentionView(
   };
 }
 
-function itemCard(item: AttentionView, api: ApiClient, removed: () => void): HTMLLIElement {
+function itemCard(item: AttentionItem, api: ApiClient, removed: () => void): HTMLLIElement {
   const links = [
     ...item.callIds.map((callId, i) =>
       h('a', { href: href({ name: 'call', callId }) }, item.callIds.length > 1 ? `Call ${i + 1}` : 'Call'),
@@ -120,7 +119,7 @@ function itemCard(item: AttentionView, api: ApiClient, removed: () => void): HTM
 }
 
 function resolveForm(
-  item: AttentionView,
+  item: AttentionItem,
   api: ApiClient,
   card: HTMLElement,
   removed: () => void,

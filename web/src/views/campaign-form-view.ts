@@ -5,7 +5,7 @@ import {
   type CampaignDriverInput,
 } from '../../../core/domain/campaign.ts';
 import { ApiError, type ApiClient } from '../api-client.ts';
-import type { CreateCampaignRequest } from '../api-shapes.ts';
+import type { CreateCampaignRequest } from '../../../core/protocol/rest-api.ts';
 import {
   CSV_COLUMNS,
   readCampaignCsv,

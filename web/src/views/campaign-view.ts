@@ -1,7 +1,7 @@
 // One campaign, live: progress, each driver's state, attempts, next attempt in the driver's time, pause/resume/cancel.
 import { DRIVER_STATES, type CampaignStatus } from '../../../core/domain/campaign.ts';
 import { ApiError, type ApiClient, type CampaignAction } from '../api-client.ts';
-import type { CampaignDetail, CampaignDriverView, CampaignSummary } from '../api-shapes.ts';
+import type { CampaignDetail, CampaignDriverView, CampaignSummary } from '../../../core/protocol/rest-api.ts';
 import {
   campaignStatusBadge,
   driverLocalTime,

@@ -1,7 +1,7 @@
 // Campaigns: the org's campaigns, newest first, with status, progress and when each was created.
 import { FINAL_DRIVER_STATES, type DriverState } from '../../../core/domain/campaign.ts';
 import type { ApiClient } from '../api-client.ts';
-import type { CampaignSummary } from '../api-shapes.ts';
+import type { CampaignSummary } from '../../../core/protocol/rest-api.ts';
 import { campaignStatusBadge } from '../campaign-format.ts';
 import { h } from '../dom.ts';
 import { dateTime } from '../format.ts';

@@ -1,8 +1,7 @@
 // Suppressions: numbers the org never dials — list, add (E.164 checked here and by the API), remove with confirmation.
 import { E164_PATTERN } from '../../../core/domain/phone-number.ts';
-import type { SuppressionReason } from '../../../core/domain/suppression.ts';
+import type { Suppression, SuppressionReason } from '../../../core/domain/suppression.ts';
 import { ApiError, type ApiClient } from '../api-client.ts';
-import type { SuppressionView } from '../api-shapes.ts';
 import { confirmDialog } from '../confirm-dialog.ts';
 import { h } from '../dom.ts';
 import { dateTime } from '../format.ts';
@@ -89,7 +88,7 @@ export function renderSuppressionsView(root: HTMLElement, deps: { api: ApiClient
     status.hidden = body.children.length > 0;
     status.textContent = 'No suppressed numbers.';
   };
-  const rowFor = (s: SuppressionView): HTMLTableRowElement => {
+  const rowFor = (s: Suppression): HTMLTableRowElement => {
     const remove = h(
       'button',
       { type: 'button', class: 'button-quiet remove-suppression', 'aria-label': `Remove ${s.phoneNumber}` },
