@@ -69,8 +69,12 @@ const CORE_RULES: Record<string, readonly string[]> = {
   'adapters/google': ['adapters/google', 'adapters', 'ports', 'domain', 'support'],
   'adapters/twilio': ['adapters/twilio', 'adapters', 'ports', 'domain', 'support'],
   'adapters/elevenlabs': ['adapters/elevenlabs', 'adapters', 'ports', 'domain', 'support'],
+  // The top of core (docs/ARCHITECTURE.md: "any of core/"): it builds adapters and the operations over them.
   composition: [
     'composition',
+    'operations',
+    'auth',
+    'protocol',
     'adapters',
     'adapters/memory',
     'adapters/google',

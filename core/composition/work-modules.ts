@@ -1,9 +1,11 @@
 // Builds the background capabilities the worker runs (the WorkModules) from configuration and a built backend.
 import type { Backend } from '../ports/backend.ts';
 import type { WorkModule } from '../operations/work-module.ts';
+import { createWebhookWork } from '../operations/webhook-work.ts';
 import type { Clock } from '../support/clock.ts';
-import type { Env } from '../support/config.ts';
+import { parseWebhookConfig, type Env } from '../support/config.ts';
 import type { Logger } from '../support/log.ts';
+import { createWebhookTransport } from './webhook-transport.ts';
 
 export interface WorkModulesInput {
   env: Env;
@@ -13,6 +15,18 @@ export interface WorkModulesInput {
 }
 
 /** Every module, each from its own settings in `env` (parsed here, once, so a bad setting fails at start). */
-export async function createWorkModules(_input: WorkModulesInput): Promise<WorkModule[]> {
-  return [];
+export async function createWorkModules(input: WorkModulesInput): Promise<WorkModule[]> {
+  const { backend, logger, clock } = input;
+  const webhooks = parseWebhookConfig(input.env);
+  return [
+    createWebhookWork({
+      endpoints: backend.webhooks,
+      dueWork: backend.dueWork,
+      store: backend.store,
+      transport: createWebhookTransport(webhooks),
+      clock,
+      logger,
+      config: webhooks,
+    }),
+  ];
 }

@@ -134,3 +134,71 @@ export function parseServingConfig(env: Env = process.env): ServingConfig {
     maxInFlight: integer(env, 'MAX_IN_FLIGHT', SERVING_DEFAULTS.maxInFlight, { min: 1, max: 100_000 }),
   };
 }
+
+/** `true`/`false` (also `1`/`0`), or `fallback` when unset. */
+export function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = optionalString(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(name, 'must be true or false');
+}
+
+/** Outbound webhooks: retry schedule, disabling, secret rotation and which URLs may be called. */
+export interface WebhookConfig {
+  /** Waits between attempts, in seconds (`WEBHOOK_RETRY_DELAYS`, comma-separated); after the last, `failed`. */
+  retryDelaysSecs: number[];
+  /** An endpoint failing continuously this long is disabled (`WEBHOOK_DISABLE_AFTER_SECS`, default 5 days). */
+  disableAfterSecs: number;
+  /** How long a rotated-out secret still signs (`WEBHOOK_SECRET_GRACE_SECS`, default 24 h). */
+  secretGraceSecs: number;
+  /**
+   * `WEBHOOK_ALLOW_PRIVATE_URLS` (default false): when false only `https` URLs resolving to public addresses are
+   * called; the local stack sets true so receivers on `http://127.0.0.1` work.
+   */
+  allowPrivateUrls: boolean;
+}
+
+export const WEBHOOK_DEFAULTS: WebhookConfig = {
+  // Roughly 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h: about 27 h of retries, as Standard Webhooks senders do.
+  retryDelaysSecs: [5, 300, 1800, 7200, 18000, 36000, 36000],
+  disableAfterSecs: 5 * 24 * 3600,
+  secretGraceSecs: 24 * 3600,
+  allowPrivateUrls: false,
+};
+
+/** Bounds of `WEBHOOK_RETRY_DELAYS`: at most 20 entries, each 1 s to 7 days. */
+export const WEBHOOK_RETRY_LIMITS = { entriesMax: 20, secsMin: 1, secsMax: 7 * 24 * 3600 } as const;
+
+export function parseWebhookConfig(env: Env = process.env): WebhookConfig {
+  const raw = optionalString(env, 'WEBHOOK_RETRY_DELAYS');
+  let retryDelaysSecs = WEBHOOK_DEFAULTS.retryDelaysSecs;
+  if (raw !== undefined) {
+    const parts = raw.split(',').map((p) => p.trim());
+    const { entriesMax, secsMin, secsMax } = WEBHOOK_RETRY_LIMITS;
+    if (parts.length > entriesMax)
+      throw new ConfigError('WEBHOOK_RETRY_DELAYS', `has more than ${entriesMax} entries`);
+    retryDelaysSecs = parts.map((p) => {
+      const n = Number(p);
+      if (!/^\d+$/.test(p) || n < secsMin || n > secsMax) {
+        throw new ConfigError(
+          'WEBHOOK_RETRY_DELAYS',
+          `must be comma-separated integers ${secsMin}-${secsMax}`,
+        );
+      }
+      return n;
+    });
+  }
+  return {
+    retryDelaysSecs,
+    disableAfterSecs: integer(env, 'WEBHOOK_DISABLE_AFTER_SECS', WEBHOOK_DEFAULTS.disableAfterSecs, {
+      min: 60,
+      max: 90 * 24 * 3600,
+    }),
+    secretGraceSecs: integer(env, 'WEBHOOK_SECRET_GRACE_SECS', WEBHOOK_DEFAULTS.secretGraceSecs, {
+      min: 0,
+      max: 30 * 24 * 3600,
+    }),
+    allowPrivateUrls: flag(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', WEBHOOK_DEFAULTS.allowPrivateUrls),
+  };
+}

@@ -9,10 +9,12 @@ import {
   oneOf,
   optionalString,
   parseBackendConfig,
+  parseWebhookConfig,
   requireString,
   url,
   type BackendConfig,
   type Env,
+  type WebhookConfig,
 } from '../../core/support/config.ts';
 
 /** Default per-request timeout of provider calls: long enough for a dial, short enough to answer before clients give up. */
@@ -52,6 +54,8 @@ export interface ApiConfig {
   orgDefaultTimezone: string;
   elevenlabs: { apiKey: string; agentId: string; agentPhoneNumberId: string; baseUrl?: string };
   twilio: { accountSid: string; authToken: string; fromNumber: string; apiBaseUrl?: string };
+  /** Outbound webhooks (`WEBHOOK_*`): URL rule at creation, secret rotation grace. */
+  webhooks: WebhookConfig;
 }
 
 export function parseApiConfig(env: Env = process.env): ApiConfig {
@@ -94,6 +98,7 @@ export function parseApiConfig(env: Env = process.env): ApiConfig {
       fromNumber,
       ...(twilioApiBaseUrl ? { apiBaseUrl: twilioApiBaseUrl } : {}),
     },
+    webhooks: parseWebhookConfig(env),
   };
 }
 

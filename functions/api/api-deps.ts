@@ -16,6 +16,9 @@ import type { EventBus } from '../../core/ports/event-bus.ts';
 import type { IdempotencyStore } from '../../core/ports/idempotency-store.ts';
 import type { Telephony } from '../../core/ports/telephony.ts';
 import type { UserStore } from '../../core/ports/user-store.ts';
+import type { WebhookEndpoints } from '../../core/ports/webhook-endpoints.ts';
+import { createWebhookTransport } from '../../core/composition/webhook-transport.ts';
+import type { WebhookApiDeps } from './webhook-endpoints.ts';
 import type { ConversationSource, VoiceAgent } from '../../core/ports/voice-agent.ts';
 import {
   TranscriptionStarter,
@@ -43,6 +46,8 @@ export interface ApiDeps {
   limiter: LoginRateLimiter;
   /** Admits password hashing/verification (login) within `config.passwordHashing`'s bounds. */
   passwordWork: BoundedWorkQueue;
+  /** Outbound webhook endpoints, their delivery log, and the schedule their attempts run on. */
+  webhooks: WebhookApiDeps;
   campaigns: CampaignStore;
   /** Create, pause, resume, cancel (`POST /campaigns...`). */
   campaignCommands: CampaignCommands;
@@ -62,6 +67,7 @@ export interface ApiDepsInput {
   users: UserStore;
   bus: EventBus;
   idempotency: IdempotencyStore;
+  webhooks: WebhookEndpoints;
   campaigns: CampaignStore;
   dueWork: DueWork;
   suppressions: SuppressionList;
@@ -119,6 +125,14 @@ export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
     suppressions: input.suppressions,
     attention: input.attention,
     clock,
+    webhooks: {
+      endpoints: input.webhooks,
+      dueWork: input.dueWork,
+      transport: createWebhookTransport(config.webhooks),
+      store,
+      clock,
+      secretGraceSecs: config.webhooks.secretGraceSecs,
+    },
     config: {
       publicBaseUrl: config.publicBaseUrl,
       orgDefaultTimezone: config.orgDefaultTimezone,
@@ -133,7 +147,15 @@ export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
 /** The parts of the backend the API uses. */
 export type ApiBackend = Pick<
   Backend,
-  'store' | 'bus' | 'users' | 'idempotency' | 'campaigns' | 'dueWork' | 'suppressions' | 'attention'
+  | 'store'
+  | 'bus'
+  | 'users'
+  | 'idempotency'
+  | 'campaigns'
+  | 'dueWork'
+  | 'suppressions'
+  | 'attention'
+  | 'webhooks'
 >;
 
 /** Deps of the API from its config and an already built backend (shared with the webhooks in one process). */
@@ -152,6 +174,7 @@ export async function createApiDepsFromConfig(
     store: input.backend.store,
     users: input.backend.users,
     idempotency: input.backend.idempotency,
+    webhooks: input.backend.webhooks,
     bus: input.backend.bus,
     campaigns: input.backend.campaigns,
     dueWork: input.backend.dueWork,
