@@ -7,6 +7,8 @@ import {
   oneOf,
   parseBackendConfig,
   parseIngestConfig,
+  parseSchedulerConfig,
+  SCHEDULER_DEFAULTS,
   parseWebhookConfig,
   WEBHOOK_DEFAULTS,
   url,
@@ -114,6 +116,41 @@ describe('readers', () => {
 
   it.each(['[::1]:8080', 'emulator:8085'])('hostPort accepts %s', (value) => {
     expect(hostPort({ H: value }, 'H')).toBe(value);
+  });
+});
+
+describe('parseSchedulerConfig', () => {
+  it('has the documented defaults', () => {
+    expect(parseSchedulerConfig({})).toEqual(SCHEDULER_DEFAULTS);
+    expect(SCHEDULER_DEFAULTS).toEqual({
+      reconcileAfterSecs: 600,
+      orgMaxConcurrentCalls: 20,
+      callCheckSecs: 120,
+      dialGraceSecs: 30,
+      slotWaitMs: 2000,
+    });
+  });
+
+  it('reads each variable and names a bad one', () => {
+    expect(
+      parseSchedulerConfig({
+        RECONCILE_AFTER_SECS: '5',
+        ORG_MAX_CONCURRENT_CALLS: '3',
+        CALL_CHECK_SECS: '10',
+        DIAL_GRACE_SECS: '15',
+        CAMPAIGN_SLOT_WAIT_MS: '500',
+      }),
+    ).toEqual({
+      reconcileAfterSecs: 5,
+      orgMaxConcurrentCalls: 3,
+      callCheckSecs: 10,
+      dialGraceSecs: 15,
+      slotWaitMs: 500,
+    });
+    expect(() => parseSchedulerConfig({ DIAL_GRACE_SECS: '1' })).toThrow(/DIAL_GRACE_SECS must be >= 5/);
+    expect(() => parseSchedulerConfig({ ORG_MAX_CONCURRENT_CALLS: 'many' })).toThrow(
+      /ORG_MAX_CONCURRENT_CALLS must be an integer/,
+    );
   });
 });
 

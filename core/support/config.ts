@@ -135,6 +135,54 @@ export function parseServingConfig(env: Env = process.env): ServingConfig {
   };
 }
 
+/** Rules of the call engine (campaign dials, dial recovery, post-call reconciliation); used by the API and the worker. */
+export interface SchedulerConfig {
+  /**
+   * A call that ended without a post-call transcript is fetched from ElevenLabs this long after it ended
+   * (`RECONCILE_AFTER_SECS`, 1–86400, default 600): well past ElevenLabs' usual webhook delay.
+   */
+  reconcileAfterSecs: number;
+  /** Campaign calls of one org in flight at once, across its campaigns (`ORG_MAX_CONCURRENT_CALLS`, 1–1000, default 20). */
+  orgMaxConcurrentCalls: number;
+  /**
+   * How long after a campaign dial its driver is looked at if no call event moved it on (`CALL_CHECK_SECS`,
+   * 1–3600, default 120): the watchdog behind the bus consumer.
+   */
+  callCheckSecs: number;
+  /**
+   * A dial the provider has not confirmed after this long is checked against the provider's call list and placed
+   * only if it is not there (`DIAL_GRACE_SECS`, 5–600, default 30): above the provider timeout (10 s).
+   */
+  dialGraceSecs: number;
+  /**
+   * Base wait of a campaign driver that found no free call slot (`CAMPAIGN_SLOT_WAIT_MS`, 100–60000, default 2000);
+   * it grows with the drivers waiting per slot (capped at 15× the base) and is jittered ±50%.
+   */
+  slotWaitMs: number;
+}
+
+export const SCHEDULER_DEFAULTS: SchedulerConfig = {
+  reconcileAfterSecs: 600,
+  orgMaxConcurrentCalls: 20,
+  callCheckSecs: 120,
+  dialGraceSecs: 30,
+  slotWaitMs: 2000,
+};
+
+export function parseSchedulerConfig(env: Env = process.env): SchedulerConfig {
+  const d = SCHEDULER_DEFAULTS;
+  return {
+    reconcileAfterSecs: integer(env, 'RECONCILE_AFTER_SECS', d.reconcileAfterSecs, { min: 1, max: 86_400 }),
+    orgMaxConcurrentCalls: integer(env, 'ORG_MAX_CONCURRENT_CALLS', d.orgMaxConcurrentCalls, {
+      min: 1,
+      max: 1000,
+    }),
+    callCheckSecs: integer(env, 'CALL_CHECK_SECS', d.callCheckSecs, { min: 1, max: 3600 }),
+    dialGraceSecs: integer(env, 'DIAL_GRACE_SECS', d.dialGraceSecs, { min: 5, max: 600 }),
+    slotWaitMs: integer(env, 'CAMPAIGN_SLOT_WAIT_MS', d.slotWaitMs, { min: 100, max: 60_000 }),
+  };
+}
+
 /** `true`/`false` (also `1`/`0`), or `fallback` when unset. */
 export function flag(env: Env, name: string, fallback: boolean): boolean {
   const raw = optionalString(env, name)?.toLowerCase();

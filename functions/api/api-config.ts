@@ -9,11 +9,13 @@ import {
   oneOf,
   optionalString,
   parseBackendConfig,
+  parseSchedulerConfig,
   parseWebhookConfig,
   requireString,
   url,
   type BackendConfig,
   type Env,
+  type SchedulerConfig,
   type WebhookConfig,
 } from '../../core/support/config.ts';
 
@@ -54,6 +56,8 @@ export interface ApiConfig {
   orgDefaultTimezone: string;
   elevenlabs: { apiKey: string; agentId: string; agentPhoneNumberId: string; baseUrl?: string };
   twilio: { accountSid: string; authToken: string; fromNumber: string; apiBaseUrl?: string };
+  /** Dial recovery and the engine's other rules (`DIAL_GRACE_SECS`, …; see `SchedulerConfig`). */
+  scheduler: SchedulerConfig;
   /** Outbound webhooks (`WEBHOOK_*`): URL rule at creation, secret rotation grace. */
   webhooks: WebhookConfig;
 }
@@ -98,6 +102,7 @@ export function parseApiConfig(env: Env = process.env): ApiConfig {
       fromNumber,
       ...(twilioApiBaseUrl ? { apiBaseUrl: twilioApiBaseUrl } : {}),
     },
+    scheduler: parseSchedulerConfig(env),
     webhooks: parseWebhookConfig(env),
   };
 }
