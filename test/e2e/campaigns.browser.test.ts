@@ -12,6 +12,8 @@ const HEADER = 'driverId,driverName,phoneNumber,timezone,violationType,violation
 let stack: RunningStack;
 let browser: Browser;
 let page: Page;
+/** Every relay frame the page received, to tell a live update from a reload. */
+const relayFrames: string[] = [];
 
 async function signIn(p: Page): Promise<void> {
   await p.goto(stack.dashboardUrl);
@@ -64,6 +66,7 @@ describe.skipIf(!chromiumAvailable())('campaign pages in Chromium', () => {
     ]);
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(20_000);
+    page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => relayFrames.push(String(payload))));
     await signIn(page);
   }, 120_000);
 
@@ -180,6 +183,17 @@ describe.skipIf(!chromiumAvailable())('campaign pages in Chromium', () => {
     await page.click('#campaign-pause');
     await page.waitForSelector('#campaign-title [data-campaign-status="paused"]');
     await page.click('#campaign-resume');
+    await page.waitForSelector('#campaign-title [data-campaign-status="scheduled"]');
+
+    // Another dispatcher pauses it: the open page follows over the relay, with no reload.
+    const campaignId = decodeURIComponent(new URL(page.url()).hash.replace('#/campaigns/', ''));
+    await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    await api('POST', `/campaigns/${campaignId}/pause`);
+    await page.waitForSelector('#campaign-title [data-campaign-status="paused"]');
+    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(
+      true,
+    );
+    await api('POST', `/campaigns/${campaignId}/resume`);
     await page.waitForSelector('#campaign-title [data-campaign-status="scheduled"]');
 
     await page.click('#campaign-cancel');

@@ -277,7 +277,7 @@ function driverRow(driver: CampaignDriverView, campaign: CampaignSummary | undef
   const next = at
     ? h(
         'time',
-        { datetime: at, title: driver.timezone ?? 'org default time zone' },
+        { datetime: at, title: driver.timezone || 'org default time zone' },
         driver.nextAttemptAt ? '' : 'not before ',
         driverLocalTime(at, driver.timezone),
       )
