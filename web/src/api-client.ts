@@ -1,11 +1,17 @@
 // The REST API as the dashboard uses it: typed calls, and every failure turned into an ApiError with words to show.
 import type {
+  CreateWebhookEndpointRequest,
+  CreateWebhookEndpointResponse,
   ErrorEnvelope,
+  ListWebhookDeliveriesResponse,
+  ListWebhookEndpointsResponse,
   LoginRequest,
   RelayTicketResponse,
   TokenResponse,
   TriggerCallRequest,
   TriggerCallResponse,
+  RotateWebhookSecretResponse,
+  WebhookDeliveryAccepted,
 } from '../../core/protocol/rest-api.ts';
 
 /** A failed API call: `code` from the error envelope (or `network` / `bad_response`), `message` fit for the user. */
@@ -30,6 +36,19 @@ export interface ApiClient {
   /** `POST /relay/tickets`: a single-use ticket to open one relay socket within 30 s. */
   relayTicket(): Promise<RelayTicketResponse>;
   triggerCall(request: TriggerCallRequest, idempotencyKey: string): Promise<TriggerCallResponse>;
+  /** Outbound webhook endpoints (admins only): see `docs/API.md` "Webhook endpoints". */
+  webhooks: WebhookEndpointsClient;
+}
+
+export interface WebhookEndpointsClient {
+  list(): Promise<ListWebhookEndpointsResponse>;
+  /** The answer carries the signing secret: the only time the API ever returns it. */
+  create(request: CreateWebhookEndpointRequest): Promise<CreateWebhookEndpointResponse>;
+  remove(endpointId: string): Promise<void>;
+  rotateSecret(endpointId: string): Promise<RotateWebhookSecretResponse>;
+  deliveries(endpointId: string, cursor?: string): Promise<ListWebhookDeliveriesResponse>;
+  retry(endpointId: string, deliveryId: string): Promise<WebhookDeliveryAccepted>;
+  sendTest(endpointId: string): Promise<WebhookDeliveryAccepted>;
 }
 
 export function createApiClient(baseUrl: string, getToken: () => string | undefined): ApiClient {
@@ -59,6 +78,7 @@ export function createApiClient(baseUrl: string, getToken: () => string | undefi
         0,
       );
     }
+    if (response.status === 204) return undefined as T;
     const payload: unknown = await response.json().catch(() => undefined);
     if (!response.ok) throw errorFrom(response.status, payload);
     if (payload === undefined)
@@ -75,6 +95,24 @@ export function createApiClient(baseUrl: string, getToken: () => string | undefi
       request<TriggerCallResponse>('POST', '/driver_data/call-elevenlabs', body, {
         'idempotency-key': idempotencyKey,
       }),
+    webhooks: webhookEndpointsClient(request),
+  };
+}
+
+type Request = <T>(method: string, path: string, body?: unknown) => Promise<T>;
+
+function webhookEndpointsClient(request: Request): WebhookEndpointsClient {
+  const endpoint = (id: string) => `/webhook-endpoints/${encodeURIComponent(id)}`;
+  return {
+    list: () => request('GET', '/webhook-endpoints'),
+    create: (body) => request('POST', '/webhook-endpoints', body),
+    remove: (id) => request('DELETE', endpoint(id)),
+    rotateSecret: (id) => request('POST', `${endpoint(id)}/rotate-secret`),
+    deliveries: (id, cursor) =>
+      request('GET', `${endpoint(id)}/deliveries${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`),
+    retry: (id, deliveryId) =>
+      request('POST', `${endpoint(id)}/deliveries/${encodeURIComponent(deliveryId)}/retry`),
+    sendTest: (id) => request('POST', `${endpoint(id)}/test`),
   };
 }
 

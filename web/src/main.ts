@@ -11,6 +11,8 @@ import { watchSessionExpiry } from './session-renewal.ts';
 import { renderBoardView } from './views/board-view.ts';
 import { renderCallFormView } from './views/call-form-view.ts';
 import { renderCallView } from './views/call-view.ts';
+import { renderIntegrationsView } from './views/integrations-view.ts';
+import { renderWebhookEndpointView } from './views/webhook-endpoint-view.ts';
 import { renderLoginView } from './views/login-view.ts';
 
 const main = document.getElementById('main')!;
@@ -19,6 +21,7 @@ const whoami = document.getElementById('whoami')!;
 const logout = document.getElementById('logout')!;
 const connection = document.getElementById('connection')!;
 const banner = document.getElementById('banner')!;
+const navIntegrations = document.getElementById('nav-integrations')!;
 
 async function start(): Promise<void> {
   const config = await loadRuntimeConfig();
@@ -52,6 +55,8 @@ async function start(): Promise<void> {
     const current = session.get();
     nav.hidden = !current;
     logout.hidden = !current;
+    // Only admins manage webhook endpoints; a dispatcher following a link still gets a page saying so.
+    navIntegrations.hidden = current?.role !== 'admin';
     whoami.textContent = current ? `${current.email ?? current.sub} · ${current.org}` : '';
     if (!current && route.name !== 'login') {
       afterLogin = route;
@@ -83,6 +88,19 @@ async function start(): Promise<void> {
       case 'new-call':
         document.title = 'Call a driver · callrelay';
         stopView = renderCallFormView(main, { api, created: (callId) => navigate({ name: 'call', callId }) });
+        return;
+      case 'integrations':
+        document.title = 'Integrations · callrelay';
+        stopView = renderIntegrationsView(main, { api, role: current?.role ?? '' });
+        return;
+      case 'webhook-endpoint':
+        document.title = 'Webhook endpoint · callrelay';
+        stopView = renderWebhookEndpointView(main, {
+          api,
+          role: current?.role ?? '',
+          endpointId: route.endpointId,
+          deleted: () => navigate({ name: 'integrations' }),
+        });
         return;
       case 'not-found':
         stopView = () => {};

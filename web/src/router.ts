@@ -6,6 +6,8 @@ export type Route =
   | { name: 'board' }
   | { name: 'call'; callId: string }
   | { name: 'new-call' }
+  | { name: 'integrations' }
+  | { name: 'webhook-endpoint'; endpointId: string }
   | { name: 'not-found'; path: string };
 
 export function parseRoute(hash: string): Route {
@@ -13,6 +15,9 @@ export function parseRoute(hash: string): Route {
   if (path === '/login') return { name: 'login' };
   if (path === '/calls' || path === '/') return { name: 'board' };
   if (path === '/new') return { name: 'new-call' };
+  if (path === '/integrations') return { name: 'integrations' };
+  const endpoint = /^\/integrations\/([^/]+)$/.exec(path);
+  if (endpoint?.[1]) return { name: 'webhook-endpoint', endpointId: decodeURIComponent(endpoint[1]) };
   const match = /^\/calls\/([^/]+)$/.exec(path);
   if (match?.[1]) return { name: 'call', callId: decodeURIComponent(match[1]) };
   return { name: 'not-found', path };
@@ -28,6 +33,10 @@ export function href(route: Route): string {
       return '#/new';
     case 'call':
       return `#/calls/${encodeURIComponent(route.callId)}`;
+    case 'integrations':
+      return '#/integrations';
+    case 'webhook-endpoint':
+      return `#/integrations/${encodeURIComponent(route.endpointId)}`;
     case 'not-found':
       return `#${route.path}`;
     default:
