@@ -3,12 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Env } from '../../core/support/config.ts';
 import { createLogger } from '../../core/support/log.ts';
 import { parseStackConfig } from '../../scripts/stack/stack-config.ts';
 import { startStack, type RunningStack } from '../../scripts/stack/start-stack.ts';
 import { freePort } from '../emulators.ts';
 
-export async function startTestStack(options: { speed: number }): Promise<RunningStack> {
+/** `env` adds or overrides settings (e.g. `DEV_USER_ROLE=admin`, `WEBHOOK_ALLOW_PRIVATE_URLS=true`). */
+export async function startTestStack(options: { speed: number; env?: Env }): Promise<RunningStack> {
   const [apiPort, relayPort, dashboardPort, simulatorPort] = await Promise.all([
     freePort(),
     freePort(),
@@ -33,6 +35,7 @@ export async function startTestStack(options: { speed: number }): Promise<Runnin
       DEV_USER_PASSWORD: `pw-${randomBytes(6).toString('hex')}`,
       DEFAULT_ORG: 'org-e2e',
       WEB_DIST_DIR: mkdtempSync(join(tmpdir(), 'callrelay-web-')),
+      ...options.env,
     },
     { gcloudInstalled: () => false },
   );

@@ -161,7 +161,7 @@ export function renderWebhookEndpointView(root: HTMLElement, deps: WebhookEndpoi
     });
     head.replaceChildren(
       h('h1', { class: 'endpoint-title', id: 'endpoint-url' }, endpoint.url),
-      endpoint.description ? h('p', { class: 'muted' }, endpoint.description) : null,
+      ...(endpoint.description ? [h('p', { class: 'muted' }, endpoint.description)] : []),
       h(
         'dl',
         { class: 'facts' },
