@@ -9,7 +9,7 @@ import { parseAuthConfig } from '../../core/auth/auth-config.ts';
 import { createTokenSigner } from '../../core/auth/sign-token.ts';
 import type { RunningStack } from '../../scripts/stack/start-stack.ts';
 import { artifactPath, chromiumAvailable, launchChromium } from './browser.ts';
-import { startTestStack } from './local-stack.ts';
+import { apiToken, startTestStack } from './local-stack.ts';
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -228,6 +228,41 @@ describe.skipIf(!chromiumAvailable())('Integrations page in Chromium', () => {
     expect(signaturesBy(secret, second!)).toBe(1);
     await page.screenshot({ path: artifactPath('integrations-delivery-retried.png'), fullPage: true });
   });
+
+  it('delivers a real call.completed when a call ends, without phone numbers, and lists it', async () => {
+    const token = await apiToken(stack);
+    const before = receiver.requests.length;
+    const started = await fetch(`${stack.apiUrl}/driver_data/call-elevenlabs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        driverId: 'drv-7007',
+        driverName: 'Lee Moss',
+        phoneNumber: '+15551237007',
+        violations: [{ type: 'violation', description: 'Reefer at 45 degrees, needs 38' }],
+      }),
+    });
+    expect(started.status).toBe(201);
+    const { callId } = (await started.json()) as { callId: string };
+    const request = await waitFor(
+      () => receiver.requests.slice(before).find((r) => JSON.parse(r.body).type === 'call.completed'),
+      'the call.completed delivery',
+      60_000,
+    );
+    const event = JSON.parse(request.body) as {
+      data: { callId: string; outcome: { acknowledged: unknown } };
+    };
+    expect(event.data.callId).toBe(callId);
+    expect(event.data.outcome.acknowledged).toBe(true);
+    expect(request.body).not.toContain('5551237007');
+    expect(signaturesBy(secret, request)).toBe(1);
+
+    // The page polls its log; Refresh shows the new delivery at once (it succeeds, or is about to be recorded so).
+    await page.click('#refresh-deliveries');
+    const row = `#deliveries tbody tr[data-delivery-id="${String(request.headers['webhook-id'])}"]`;
+    await page.waitForSelector(`${row}[data-status="succeeded"]`);
+    expect(await page.textContent(`${row} td[data-label="Event"]`)).toContain('Call completed');
+  }, 90_000);
 
   it('rotates the secret: the new one shown once, both secrets sign until the stated time', async () => {
     await page.click('#rotate-secret');
