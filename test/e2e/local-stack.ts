@@ -3,14 +3,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Env } from '../../core/support/config.ts';
 import { createLogger } from '../../core/support/log.ts';
 import { parseStackConfig } from '../../scripts/stack/stack-config.ts';
 import { startStack, type RunningStack } from '../../scripts/stack/start-stack.ts';
 import { freePort } from '../emulators.ts';
 
-/** `env` adds or overrides settings (e.g. `DEV_USER_ROLE=admin`, `WEBHOOK_ALLOW_PRIVATE_URLS=true`). */
-export async function startTestStack(options: { speed: number; env?: Env }): Promise<RunningStack> {
+/** `env`: further settings for this stack (e.g. `SIMULATOR_SCRIPT`), over the test defaults. */
+export async function startTestStack(options: {
+  speed: number;
+  env?: Record<string, string>;
+}): Promise<RunningStack> {
   const [apiPort, relayPort, dashboardPort, simulatorPort] = await Promise.all([
     freePort(),
     freePort(),

@@ -10,9 +10,22 @@ import type {
   TokenResponse,
   TriggerCallRequest,
   TriggerCallResponse,
+  CampaignDetail,
+  CreateCampaignRequest,
+  ListAttentionResponse,
+  ListCampaignsResponse,
+  ListSuppressionsResponse,
   RotateWebhookSecretResponse,
   WebhookDeliveryAccepted,
 } from '../../core/protocol/rest-api.ts';
+import type { AttentionItem } from '../../core/domain/attention.ts';
+import type { Suppression } from '../../core/domain/suppression.ts';
+
+/** What `pause`, `resume` and `cancel` do to a campaign (`POST /campaigns/{id}/<action>`). */
+export type CampaignAction = 'pause' | 'resume' | 'cancel';
+
+/** Which attention items `GET /attention` lists. */
+export type AttentionState = 'open' | 'resolved' | 'all';
 
 /** A failed API call: `code` from the error envelope (or `network` / `bad_response`), `message` fit for the user. */
 export class ApiError extends Error {
@@ -36,6 +49,16 @@ export interface ApiClient {
   /** `POST /relay/tickets`: a single-use ticket to open one relay socket within 30 s. */
   relayTicket(): Promise<RelayTicketResponse>;
   triggerCall(request: TriggerCallRequest, idempotencyKey: string): Promise<TriggerCallResponse>;
+  /** `POST /campaigns`; the same key for a retry of the same form submission (no second campaign). */
+  createCampaign(request: CreateCampaignRequest, idempotencyKey: string): Promise<CampaignDetail>;
+  listCampaigns(cursor?: string): Promise<ListCampaignsResponse>;
+  getCampaign(campaignId: string): Promise<CampaignDetail>;
+  campaignAction(campaignId: string, action: CampaignAction): Promise<CampaignDetail>;
+  listSuppressions(cursor?: string): Promise<ListSuppressionsResponse>;
+  addSuppression(phoneNumber: string, note?: string): Promise<Suppression>;
+  removeSuppression(suppressionId: string): Promise<void>;
+  listAttention(state: AttentionState, cursor?: string): Promise<ListAttentionResponse>;
+  resolveAttention(attentionId: string, note: string): Promise<AttentionItem>;
   /** Outbound webhook endpoints (admins only): see `docs/API.md` "Webhook endpoints". */
   webhooks: WebhookEndpointsClient;
 }
@@ -95,6 +118,21 @@ export function createApiClient(baseUrl: string, getToken: () => string | undefi
       request<TriggerCallResponse>('POST', '/driver_data/call-elevenlabs', body, {
         'idempotency-key': idempotencyKey,
       }),
+    createCampaign: (body, idempotencyKey) =>
+      request<CampaignDetail>('POST', '/campaigns', body, { 'idempotency-key': idempotencyKey }),
+    listCampaigns: (cursor) => request<ListCampaignsResponse>('GET', `/campaigns${query({ cursor })}`),
+    getCampaign: (id) => request<CampaignDetail>('GET', `/campaigns/${encodeURIComponent(id)}`),
+    campaignAction: (id, action) =>
+      request<CampaignDetail>('POST', `/campaigns/${encodeURIComponent(id)}/${action}`),
+    listSuppressions: (cursor) =>
+      request<ListSuppressionsResponse>('GET', `/suppressions${query({ cursor })}`),
+    addSuppression: (phoneNumber, note) =>
+      request<Suppression>('POST', '/suppressions', { phoneNumber, ...(note ? { note } : {}) }),
+    removeSuppression: (id) => request<void>('DELETE', `/suppressions/${encodeURIComponent(id)}`),
+    listAttention: (state, cursor) =>
+      request<ListAttentionResponse>('GET', `/attention${query({ state, cursor })}`),
+    resolveAttention: (id, note) =>
+      request<AttentionItem>('POST', `/attention/${encodeURIComponent(id)}/resolve`, { note }),
     webhooks: webhookEndpointsClient(request),
   };
 }
@@ -108,12 +146,18 @@ function webhookEndpointsClient(request: Request): WebhookEndpointsClient {
     create: (body) => request('POST', '/webhook-endpoints', body),
     remove: (id) => request('DELETE', endpoint(id)),
     rotateSecret: (id) => request('POST', `${endpoint(id)}/rotate-secret`),
-    deliveries: (id, cursor) =>
-      request('GET', `${endpoint(id)}/deliveries${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`),
+    deliveries: (id, cursor) => request('GET', `${endpoint(id)}/deliveries${query({ cursor })}`),
     retry: (id, deliveryId) =>
       request('POST', `${endpoint(id)}/deliveries/${encodeURIComponent(deliveryId)}/retry`),
     sendTest: (id) => request('POST', `${endpoint(id)}/test`),
   };
+}
+
+function query(params: Record<string, string | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) if (value !== undefined) search.set(name, value);
+  const text = search.toString();
+  return text ? `?${text}` : '';
 }
 
 function errorFrom(status: number, payload: unknown): ApiError {

@@ -1,55 +1,49 @@
-// A modal yes/no question for destructive actions (delete an endpoint, rotate a secret), keyboard and screen-reader usable.
+// An in-page modal "are you sure?" for destructive actions (cancel a campaign, remove a suppression).
 import { h } from './dom.ts';
 
 export interface ConfirmOptions {
   title: string;
-  body: string;
-  /** The confirming button's words ("Delete endpoint"): says what happens, never just "OK". */
+  message: string;
+  /** The confirming button's words, e.g. "Cancel campaign". */
   confirm: string;
-  /** Style the confirming button as dangerous. */
-  danger?: boolean;
+  /** The declining button's words (default "Keep"). */
+  decline?: string;
 }
 
-/** Resolves true when confirmed; false on cancel, Escape or a click outside. The dialog is removed either way. */
+/** Resolves true when the dispatcher confirms; false on the decline button, Escape, or closing the dialog. */
 export function confirmDialog(options: ConfirmOptions): Promise<boolean> {
   return new Promise((resolve) => {
-    const yes = h(
-      'button',
-      {
-        type: 'submit',
-        value: 'yes',
-        id: 'confirm-yes',
-        class: options.danger ? 'button-danger' : 'button-primary',
-      },
-      options.confirm,
-    );
+    const yes = h('button', { type: 'button', class: 'button-danger', id: 'confirm-yes' }, options.confirm);
     const no = h(
       'button',
-      { type: 'submit', value: 'no', id: 'confirm-no', class: 'button-quiet' },
-      'Cancel',
+      { type: 'button', class: 'button-quiet', id: 'confirm-no' },
+      options.decline ?? 'Keep',
     );
     const dialog = h(
       'dialog',
       {
         class: 'card confirm-dialog',
         'aria-labelledby': 'confirm-title',
-        'aria-describedby': 'confirm-body',
+        'aria-describedby': 'confirm-message',
       },
-      h(
-        'form',
-        { method: 'dialog' },
-        h('h2', { id: 'confirm-title' }, options.title),
-        h('p', { id: 'confirm-body' }, options.body),
-        h('div', { class: 'form-actions' }, yes, no),
-      ),
+      h('h2', { id: 'confirm-title' }, options.title),
+      h('p', { id: 'confirm-message' }, options.message),
+      h('div', { class: 'form-actions' }, yes, no),
     );
-    dialog.addEventListener('close', () => {
-      resolve(dialog.returnValue === 'yes');
+    let answered = false;
+    const finish = (answer: boolean) => {
+      if (answered) return;
+      answered = true;
+      dialog.close();
       dialog.remove();
-    });
+      resolve(answer);
+    };
+    yes.addEventListener('click', () => finish(true));
+    no.addEventListener('click', () => finish(false));
+    dialog.addEventListener('close', () => finish(false));
     document.body.append(dialog);
     dialog.showModal();
-    // The safe choice has focus: Enter right away does not destroy anything.
+    // Focus the safe choice: Enter on an accidental open does not destroy anything.
     no.focus();
   });
 }

@@ -113,8 +113,10 @@ export function renderWebhookEndpointView(root: HTMLElement, deps: WebhookEndpoi
     rotate.addEventListener('click', () => {
       void confirmDialog({
         title: 'Rotate the signing secret?',
-        body: 'callrelay creates a new secret. The current one keeps signing alongside it for a grace period, so your receiver can switch over without missing a delivery.',
+        message:
+          'callrelay creates a new secret. The current one keeps signing alongside it for a grace period, so your receiver can switch over without missing a delivery.',
         confirm: 'Rotate secret',
+        decline: 'Cancel',
       }).then(async (yes) => {
         if (!yes) return rotate.focus();
         rotate.disabled = true;
@@ -144,9 +146,9 @@ export function renderWebhookEndpointView(root: HTMLElement, deps: WebhookEndpoi
     remove.addEventListener('click', () => {
       void confirmDialog({
         title: 'Delete this endpoint?',
-        body: `callrelay stops sending events to ${endpoint.url} and deletes its delivery log. This cannot be undone.`,
+        message: `callrelay stops sending events to ${endpoint.url} and deletes its delivery log. This cannot be undone.`,
         confirm: 'Delete endpoint',
-        danger: true,
+        decline: 'Keep it',
       }).then(async (yes) => {
         if (!yes) return remove.focus();
         remove.disabled = true;
