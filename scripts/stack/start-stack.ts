@@ -142,10 +142,14 @@ export async function startStack(
     step();
     // Before the API: the worker's durable bus group must exist before anything is published (on the emulators it is
     // a Pub/Sub subscription, which keeps only messages published after it was created).
+    // The worker dials too: it reaches the providers where the API does (the simulator, when simulated).
+    const workerEnv = simulatorUrl
+      ? { ...env, ELEVENLABS_BASE_URL: simulatorUrl, TWILIO_API_BASE_URL: simulatorUrl }
+      : env;
     if (config.backend === 'memory') {
       // The in-process bus and stores exist only in this process: the worker must share them.
       const worker = await createWorkerFromConfig({
-        env,
+        env: workerEnv,
         backend,
         logger: logger.child({ component: 'worker' }),
         clock: systemClock,
@@ -153,7 +157,7 @@ export async function startStack(
       await worker.start();
       stoppers.push({ name: 'worker', stop: () => worker.stop() });
     } else {
-      const worker = await supervise('worker', 'scripts/stack/worker-main.ts', () => env);
+      const worker = await supervise('worker', 'scripts/stack/worker-main.ts', () => workerEnv);
       stoppers.push({ name: 'worker', stop: () => worker.supervisor.stop() });
     }
 
