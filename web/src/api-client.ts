@@ -1,6 +1,7 @@
 // The REST API as the dashboard uses it: typed calls, and every failure turned into an ApiError with words to show.
 import type {
   ErrorEnvelope,
+  ListCallsResponse,
   LoginRequest,
   RelayTicketResponse,
   TokenResponse,
@@ -30,15 +31,19 @@ export interface ApiClient {
   /** `POST /relay/tickets`: a single-use ticket to open one relay socket within 30 s. */
   relayTicket(): Promise<RelayTicketResponse>;
   triggerCall(request: TriggerCallRequest, idempotencyKey: string): Promise<TriggerCallResponse>;
+  /** `GET /calls?{query}`: one page of the org's calls, newest first. */
+  listCalls(query: URLSearchParams): Promise<ListCallsResponse>;
+  /** `GET /calls/export?format=csv&{query}`: the CSV as a Blob (the server streams it; the browser holds the file). */
+  exportCalls(query: URLSearchParams): Promise<Blob>;
 }
 
 export function createApiClient(baseUrl: string, getToken: () => string | undefined): ApiClient {
-  const request = async <T>(
+  const send = async (
     method: string,
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
-  ) => {
+  ): Promise<Response> => {
     const token = getToken();
     let response: Response;
     try {
@@ -59,6 +64,15 @@ export function createApiClient(baseUrl: string, getToken: () => string | undefi
         0,
       );
     }
+    return response;
+  };
+  const request = async <T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    const response = await send(method, path, body, headers);
     const payload: unknown = await response.json().catch(() => undefined);
     if (!response.ok) throw errorFrom(response.status, payload);
     if (payload === undefined)
@@ -75,6 +89,20 @@ export function createApiClient(baseUrl: string, getToken: () => string | undefi
       request<TriggerCallResponse>('POST', '/driver_data/call-elevenlabs', body, {
         'idempotency-key': idempotencyKey,
       }),
+    listCalls: (query) => request<ListCallsResponse>('GET', `/calls?${query.toString()}`),
+    exportCalls: async (query) => {
+      const params = new URLSearchParams(query);
+      params.set('format', 'csv');
+      const response = await send('GET', `/calls/export?${params.toString()}`, undefined, {
+        accept: 'text/csv',
+      });
+      if (!response.ok) throw errorFrom(response.status, await response.json().catch(() => undefined));
+      try {
+        return await response.blob();
+      } catch {
+        throw new ApiError('network', 'The export was interrupted. Try again.', response.status);
+      }
+    },
   };
 }
 

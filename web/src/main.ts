@@ -11,6 +11,7 @@ import { watchSessionExpiry } from './session-renewal.ts';
 import { renderBoardView } from './views/board-view.ts';
 import { renderCallFormView } from './views/call-form-view.ts';
 import { renderCallView } from './views/call-view.ts';
+import { renderHistoryView } from './views/history-view.ts';
 import { renderLoginView } from './views/login-view.ts';
 
 const main = document.getElementById('main')!;
@@ -75,6 +76,10 @@ async function start(): Promise<void> {
       case 'board':
         document.title = 'Live calls · callrelay';
         stopView = renderBoardView(main, { live: connect() });
+        return;
+      case 'history':
+        document.title = 'Call history · callrelay';
+        stopView = renderHistoryView(main, { api, query: route.query });
         return;
       case 'call':
         document.title = 'Call · callrelay';
