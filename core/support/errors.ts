@@ -26,6 +26,8 @@ export const ERROR_CODES = {
   invalid_state: 409,
   /** The attention item was resolved before (by whoever its `resolved` names). */
   already_resolved: 409,
+  /** A webhook URL callrelay will not call: not https, credentials in it, or a host resolving to a non-public address. */
+  unsafe_webhook_url: 422,
   payload_too_large: 413,
   unsupported_media_type: 415,
   /** A plain request on the relay's WebSocket endpoint: only upgrades are served there. */

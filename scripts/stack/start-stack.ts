@@ -175,7 +175,12 @@ export async function startStack(
       config: { ...relayConfig, host: config.host, port: config.relayPort },
       auth: functionsConfig.api.auth,
       logger,
-      shared: { store: backend.store, bus: backend.bus, tickets: backend.tickets },
+      shared: {
+        store: backend.store,
+        bus: backend.bus,
+        tickets: backend.tickets,
+        campaigns: backend.campaigns,
+      },
       onGiveUp: onFatal,
       ...(options.restartPolicy ? { restartPolicy: options.restartPolicy } : {}),
     });

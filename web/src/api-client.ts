@@ -7,7 +7,20 @@ import type {
   TokenResponse,
   TriggerCallRequest,
   TriggerCallResponse,
+  CampaignDetail,
+  CreateCampaignRequest,
+  ListAttentionResponse,
+  ListCampaignsResponse,
+  ListSuppressionsResponse,
 } from '../../core/protocol/rest-api.ts';
+import type { AttentionItem } from '../../core/domain/attention.ts';
+import type { Suppression } from '../../core/domain/suppression.ts';
+
+/** What `pause`, `resume` and `cancel` do to a campaign (`POST /campaigns/{id}/<action>`). */
+export type CampaignAction = 'pause' | 'resume' | 'cancel';
+
+/** Which attention items `GET /attention` lists. */
+export type AttentionState = 'open' | 'resolved' | 'all';
 
 /** A failed API call: `code` from the error envelope (or `network` / `bad_response`), `message` fit for the user. */
 export class ApiError extends Error {
@@ -35,6 +48,16 @@ export interface ApiClient {
   listCalls(query: URLSearchParams): Promise<ListCallsResponse>;
   /** `GET /calls/export?format=csv&{query}`: the CSV as a Blob (the server streams it; the browser holds the file). */
   exportCalls(query: URLSearchParams): Promise<Blob>;
+  /** `POST /campaigns`; the same key for a retry of the same form submission (no second campaign). */
+  createCampaign(request: CreateCampaignRequest, idempotencyKey: string): Promise<CampaignDetail>;
+  listCampaigns(cursor?: string): Promise<ListCampaignsResponse>;
+  getCampaign(campaignId: string): Promise<CampaignDetail>;
+  campaignAction(campaignId: string, action: CampaignAction): Promise<CampaignDetail>;
+  listSuppressions(cursor?: string): Promise<ListSuppressionsResponse>;
+  addSuppression(phoneNumber: string, note?: string): Promise<Suppression>;
+  removeSuppression(suppressionId: string): Promise<void>;
+  listAttention(state: AttentionState, cursor?: string): Promise<ListAttentionResponse>;
+  resolveAttention(attentionId: string, note: string): Promise<AttentionItem>;
 }
 
 export function createApiClient(baseUrl: string, getToken: () => string | undefined): ApiClient {
@@ -73,6 +96,7 @@ export function createApiClient(baseUrl: string, getToken: () => string | undefi
     headers: Record<string, string> = {},
   ) => {
     const response = await send(method, path, body, headers);
+    if (response.status === 204) return undefined as T;
     const payload: unknown = await response.json().catch(() => undefined);
     if (!response.ok) throw errorFrom(response.status, payload);
     if (payload === undefined)
@@ -103,7 +127,29 @@ export function createApiClient(baseUrl: string, getToken: () => string | undefi
         throw new ApiError('network', 'The export was interrupted. Try again.', response.status);
       }
     },
+    createCampaign: (body, idempotencyKey) =>
+      request<CampaignDetail>('POST', '/campaigns', body, { 'idempotency-key': idempotencyKey }),
+    listCampaigns: (cursor) => request<ListCampaignsResponse>('GET', `/campaigns${query({ cursor })}`),
+    getCampaign: (id) => request<CampaignDetail>('GET', `/campaigns/${encodeURIComponent(id)}`),
+    campaignAction: (id, action) =>
+      request<CampaignDetail>('POST', `/campaigns/${encodeURIComponent(id)}/${action}`),
+    listSuppressions: (cursor) =>
+      request<ListSuppressionsResponse>('GET', `/suppressions${query({ cursor })}`),
+    addSuppression: (phoneNumber, note) =>
+      request<Suppression>('POST', '/suppressions', { phoneNumber, ...(note ? { note } : {}) }),
+    removeSuppression: (id) => request<void>('DELETE', `/suppressions/${encodeURIComponent(id)}`),
+    listAttention: (state, cursor) =>
+      request<ListAttentionResponse>('GET', `/attention${query({ state, cursor })}`),
+    resolveAttention: (id, note) =>
+      request<AttentionItem>('POST', `/attention/${encodeURIComponent(id)}/resolve`, { note }),
   };
+}
+
+function query(params: Record<string, string | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) if (value !== undefined) search.set(name, value);
+  const text = search.toString();
+  return text ? `?${text}` : '';
 }
 
 function errorFrom(status: number, payload: unknown): ApiError {

@@ -8,7 +8,15 @@ export type Route =
   | { name: 'history'; query: string }
   | { name: 'call'; callId: string }
   | { name: 'new-call' }
+  | { name: 'campaigns' }
+  | { name: 'new-campaign' }
+  | { name: 'campaign'; campaignId: string }
+  | { name: 'attention'; tab: AttentionTab }
+  | { name: 'suppressions' }
   | { name: 'not-found'; path: string };
+
+/** The Attention page's tabs: what still needs a human, and what was already handled. */
+export type AttentionTab = 'open' | 'resolved';
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/calls';
@@ -17,6 +25,13 @@ export function parseRoute(hash: string): Route {
   if (path === '/new') return { name: 'new-call' };
   const history = /^\/history(?:\?(.*))?$/.exec(path);
   if (history) return { name: 'history', query: history[1] ?? '' };
+  if (path === '/campaigns') return { name: 'campaigns' };
+  if (path === '/campaigns/new') return { name: 'new-campaign' };
+  if (path === '/attention') return { name: 'attention', tab: 'open' };
+  if (path === '/attention/resolved') return { name: 'attention', tab: 'resolved' };
+  if (path === '/suppressions') return { name: 'suppressions' };
+  const campaign = /^\/campaigns\/([^/]+)$/.exec(path);
+  if (campaign?.[1]) return { name: 'campaign', campaignId: decodeURIComponent(campaign[1]) };
   const match = /^\/calls\/([^/]+)$/.exec(path);
   if (match?.[1]) return { name: 'call', callId: decodeURIComponent(match[1]) };
   return { name: 'not-found', path };
@@ -34,6 +49,16 @@ export function href(route: Route): string {
       return route.query ? `#/history?${route.query}` : '#/history';
     case 'call':
       return `#/calls/${encodeURIComponent(route.callId)}`;
+    case 'campaigns':
+      return '#/campaigns';
+    case 'new-campaign':
+      return '#/campaigns/new';
+    case 'campaign':
+      return `#/campaigns/${encodeURIComponent(route.campaignId)}`;
+    case 'attention':
+      return route.tab === 'resolved' ? '#/attention/resolved' : '#/attention';
+    case 'suppressions':
+      return '#/suppressions';
     case 'not-found':
       return `#${route.path}`;
     default:
