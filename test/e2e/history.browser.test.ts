@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStack } from '../../scripts/stack/start-stack.ts';
-import { chromiumAvailable, launchChromium } from './browser.ts';
+import { artifactPath, chromiumAvailable, launchChromium } from './browser.ts';
 import { apiToken, startTestStack } from './local-stack.ts';
 
 const SPEED = 8;
@@ -72,60 +72,64 @@ describe.skipIf(!chromiumAvailable())('History page in Chromium', () => {
   const rowIds = () =>
     page.$$eval('#history-table tbody tr', (rows) => rows.map((r) => r.getAttribute('data-call-id')));
 
-  it('finds a call by a word the driver said, with the filters in a deep link', async () => {
-    await page.click('#nav a[href="#/history"]');
-    await page.waitForSelector('#history-title');
-    await page.waitForSelector('#history-table tbody tr');
-    expect(await rowIds()).toEqual([callIds.drv_hist_b, callIds.drv_hist_a]);
+  it(
+    'finds a call by a word the driver said, with the filters in a deep link',
+    { timeout: 120_000 },
+    async () => {
+      await page.click('#nav a[href="#/history"]');
+      await page.waitForSelector('#history-title');
+      await page.waitForSelector('#history-table tbody tr');
+      expect(await rowIds()).toEqual([callIds.drv_hist_b, callIds.drv_hist_a]);
 
-    await page.fill('#history-q', 'Truck PARKED');
-    await page.fill('#history-driver', 'drv_hist_b');
-    await page.selectOption('#history-outcome', 'acknowledged');
-    await page.click('#history-search');
-    await page.waitForURL(/#\/history\?.*q=Truck/);
-    await page.waitForFunction(() => document.querySelectorAll('#history-table tbody tr').length === 1);
-    expect(await rowIds()).toEqual([callIds.drv_hist_b]);
-    expect(await page.textContent('#history-table tbody tr [data-outcome]')).toContain('Acknowledged');
+      await page.fill('#history-q', 'Truck PARKED');
+      await page.fill('#history-driver', 'drv_hist_b');
+      await page.selectOption('#history-outcome', 'acknowledged');
+      await page.click('#history-search');
+      await page.waitForURL(/#\/history\?.*q=Truck/);
+      await page.waitForFunction(() => document.querySelectorAll('#history-table tbody tr').length === 1);
+      expect(await rowIds()).toEqual([callIds.drv_hist_b]);
+      expect(await page.textContent('#history-table tbody tr [data-outcome]')).toContain('Acknowledged');
 
-    // The URL is the list: opening it in a fresh tab shows the same filters and rows.
-    const deepLink = page.url();
-    const other = await browser.newPage();
-    try {
-      await other.goto(stack.dashboardUrl);
-      await other.evaluate(
-        (t) => sessionStorage.setItem('callrelay.session', t),
-        await page.evaluate(() => sessionStorage.getItem('callrelay.session') ?? ''),
+      // The URL is the list: loading it afresh (same tab, so the same session) shows the same filters and rows.
+      const deepLink = page.url();
+      await page.click('#nav a[href="#/calls"]');
+      await page.waitForSelector('#board-title');
+      await page.goto(deepLink);
+      await page.reload();
+      await page.waitForSelector('#history-title');
+      await page.waitForFunction(() => document.querySelectorAll('#history-table tbody tr').length === 1);
+      expect(await page.inputValue('#history-q')).toBe('Truck PARKED');
+      expect(await page.inputValue('#history-outcome')).toBe('acknowledged');
+      expect(await rowIds()).toEqual([callIds.drv_hist_b]);
+      await page.screenshot({ path: artifactPath('history-search.png'), fullPage: true });
+
+      await page.fill('#history-q', 'zebra');
+      await page.click('#history-search');
+      await page.waitForSelector('#history-status:has-text("No calls match")');
+    },
+  );
+
+  it(
+    'exports the current filters as a CSV download with the expected rows',
+    { timeout: 120_000 },
+    async () => {
+      await page.fill('#history-q', 'truck');
+      await page.fill('#history-driver', '');
+      await page.click('#history-search');
+      await page.waitForFunction(() => document.querySelectorAll('#history-table tbody tr').length === 2);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#history-export')]);
+      expect(download.suggestedFilename()).toBe('calls.csv');
+      const csv = await readFile((await download.path())!, 'utf8');
+      const lines = csv.trimEnd().split('\r\n');
+      expect(lines[0]).toBe(
+        'callId,driverId,driverName,createdAt,answeredAt,endedAt,durationSecs,status,acknowledged,eta,photosPromised,escalation,optedOut,summary,campaignId',
       );
-      await other.goto(deepLink);
-      await other.waitForSelector('#history-table tbody tr');
-      expect(await other.inputValue('#history-q')).toBe('Truck PARKED');
-      expect(
-        await other.$$eval('#history-table tbody tr', (r) => r.map((x) => x.getAttribute('data-call-id'))),
-      ).toEqual([callIds.drv_hist_b]);
-    } finally {
-      await other.close();
-    }
-
-    await page.fill('#history-q', 'zebra');
-    await page.click('#history-search');
-    await page.waitForSelector('#history-status:has-text("No calls match")');
-  });
-
-  it('exports the current filters as a CSV download with the expected rows', async () => {
-    await page.fill('#history-q', 'truck');
-    await page.fill('#history-driver', '');
-    await page.click('#history-search');
-    await page.waitForFunction(() => document.querySelectorAll('#history-table tbody tr').length === 2);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#history-export')]);
-    expect(download.suggestedFilename()).toBe('calls.csv');
-    const csv = await readFile((await download.path())!, 'utf8');
-    const lines = csv.trimEnd().split('\r\n');
-    expect(lines[0]).toBe(
-      'callId,driverId,driverName,createdAt,answeredAt,endedAt,durationSecs,status,acknowledged,eta,photosPromised,escalation,optedOut,summary,campaignId',
-    );
-    expect(lines).toHaveLength(3);
-    expect(lines[1]).toMatch(new RegExp(`^${callIds.drv_hist_b},drv_hist_b,Blair Brooks,.*,completed,true,`));
-    expect(lines[2]).toMatch(new RegExp(`^${callIds.drv_hist_a},drv_hist_a,Alex Adams,`));
-    expect(csv).not.toContain('5551230001');
-  });
+      expect(lines).toHaveLength(3);
+      expect(lines[1]).toMatch(
+        new RegExp(`^${callIds.drv_hist_b},drv_hist_b,Blair Brooks,.*,completed,true,`),
+      );
+      expect(lines[2]).toMatch(new RegExp(`^${callIds.drv_hist_a},drv_hist_a,Alex Adams,`));
+      expect(csv).not.toContain('5551230001');
+    },
+  );
 });

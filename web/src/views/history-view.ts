@@ -80,11 +80,9 @@ export function renderHistoryView(root: HTMLElement, deps: { api: ApiClient; que
     ),
     body,
   );
-  const more = h(
-    'button',
-    { type: 'button', class: 'button-quiet', id: 'history-more', hidden: true },
-    'Load older calls',
-  );
+  const more = h('button', { type: 'button', class: 'button-quiet', id: 'history-more' }, 'Load older calls');
+  // The wrapper is what hides: `.button-quiet` sets `display`, which would override the button's own `hidden`.
+  const moreWrap = h('div', { class: 'history-more', hidden: true }, more);
   const exportButton = h(
     'button',
     { type: 'button', class: 'button-quiet', id: 'history-export' },
@@ -144,7 +142,7 @@ export function renderHistoryView(root: HTMLElement, deps: { api: ApiClient; que
       error,
       status,
       h('div', { class: 'table-wrap' }, table),
-      more,
+      moreWrap,
     ),
   );
 
@@ -160,14 +158,15 @@ export function renderHistoryView(root: HTMLElement, deps: { api: ApiClient; que
       if (!append) body.replaceChildren();
       body.append(...page.calls.map(row));
       cursor = page.nextCursor;
-      more.hidden = !cursor;
+      moreWrap.hidden = !cursor;
       table.hidden = body.children.length === 0;
+      const shown = body.children.length === 1 ? '1 call' : `${body.children.length} calls`;
       status.textContent =
         body.children.length === 0 && !cursor
           ? 'No calls match these filters.'
           : page.scanLimited
-            ? `Showing ${body.children.length} calls; the search stopped after reading many calls. Load older calls to keep searching.`
-            : `Showing ${body.children.length} calls${cursor ? '; older calls follow' : ''}.`;
+            ? `Showing ${shown}; the search paused after reading many calls. Load older calls to keep searching.`
+            : `Showing ${shown}${cursor ? '; older calls follow' : ''}.`;
     } catch (err) {
       if (stopped) return;
       status.textContent = '';
