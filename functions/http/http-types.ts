@@ -4,8 +4,6 @@ import type { Logger } from '../../core/support/log.ts';
 import { parseRequestTarget, type RequestTarget } from '../../core/support/request-target.ts';
 import { StreamBody } from './stream-body.ts';
 
-export { StreamBody };
-
 export interface HttpRequest {
   method: string;
   /** Path without query, e.g. `/calls/abc`. */
