@@ -86,6 +86,8 @@ export interface FetchConversationResponse {
 export interface ListCallsResponse {
   calls: Call[];
   nextCursor?: string;
+  /** With `q`: the page is short because the search's scan bound was reached; `nextCursor` continues it. */
+  scanLimited?: true;
 }
 
 /** 200 of `GET /calls/{callId}`: the call itself (never its driver's phone number). */

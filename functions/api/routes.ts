@@ -9,6 +9,7 @@ import {
   createListCampaignsHandler,
 } from './campaigns.ts';
 import { createCallEventsHandler, createGetCallHandler, createListCallsHandler } from './calls.ts';
+import { createCallExportHandler } from './call-export.ts';
 import { createFetchConversationHandler } from './fetch-conversation.ts';
 import { createLoginHandler } from './login.ts';
 import { createRefreshHandler } from './refresh.ts';
@@ -55,6 +56,8 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       handler: createFetchConversationHandler(deps),
     },
     { method: 'GET', pattern: '/calls', handler: createListCallsHandler(deps) },
+    // Before `/calls/:callId`, which would otherwise take `export` for a call id.
+    { method: 'GET', pattern: '/calls/export', handler: createCallExportHandler(deps) },
     { method: 'GET', pattern: '/calls/:callId', handler: createGetCallHandler(deps) },
     { method: 'GET', pattern: '/calls/:callId/events', handler: createCallEventsHandler(deps) },
     { method: 'POST', pattern: '/webhook-endpoints', handler: createCreateWebhookEndpointHandler(deps) },

@@ -3,6 +3,7 @@ import type {
   CreateWebhookEndpointRequest,
   CreateWebhookEndpointResponse,
   ErrorEnvelope,
+  ListCallsResponse,
   ListWebhookDeliveriesResponse,
   ListWebhookEndpointsResponse,
   LoginRequest,
@@ -49,6 +50,10 @@ export interface ApiClient {
   /** `POST /relay/tickets`: a single-use ticket to open one relay socket within 30 s. */
   relayTicket(): Promise<RelayTicketResponse>;
   triggerCall(request: TriggerCallRequest, idempotencyKey: string): Promise<TriggerCallResponse>;
+  /** `GET /calls?{query}`: one page of the org's calls, newest first. */
+  listCalls(query: URLSearchParams): Promise<ListCallsResponse>;
+  /** `GET /calls/export?format=csv&{query}`: the CSV as a Blob (the server streams it; the browser holds the file). */
+  exportCalls(query: URLSearchParams): Promise<Blob>;
   /** `POST /campaigns`; the same key for a retry of the same form submission (no second campaign). */
   createCampaign(request: CreateCampaignRequest, idempotencyKey: string): Promise<CampaignDetail>;
   listCampaigns(cursor?: string): Promise<ListCampaignsResponse>;
@@ -75,12 +80,12 @@ export interface WebhookEndpointsClient {
 }
 
 export function createApiClient(baseUrl: string, getToken: () => string | undefined): ApiClient {
-  const request = async <T>(
+  const send = async (
     method: string,
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
-  ) => {
+  ): Promise<Response> => {
     const token = getToken();
     let response: Response;
     try {
@@ -101,6 +106,15 @@ export function createApiClient(baseUrl: string, getToken: () => string | undefi
         0,
       );
     }
+    return response;
+  };
+  const request = async <T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    const response = await send(method, path, body, headers);
     if (response.status === 204) return undefined as T;
     const payload: unknown = await response.json().catch(() => undefined);
     if (!response.ok) throw errorFrom(response.status, payload);
@@ -118,6 +132,20 @@ export function createApiClient(baseUrl: string, getToken: () => string | undefi
       request<TriggerCallResponse>('POST', '/driver_data/call-elevenlabs', body, {
         'idempotency-key': idempotencyKey,
       }),
+    listCalls: (query) => request<ListCallsResponse>('GET', `/calls?${query.toString()}`),
+    exportCalls: async (query) => {
+      const params = new URLSearchParams(query);
+      params.set('format', 'csv');
+      const response = await send('GET', `/calls/export?${params.toString()}`, undefined, {
+        accept: 'text/csv',
+      });
+      if (!response.ok) throw errorFrom(response.status, await response.json().catch(() => undefined));
+      try {
+        return await response.blob();
+      } catch {
+        throw new ApiError('network', 'The export was interrupted. Try again.', response.status);
+      }
+    },
     createCampaign: (body, idempotencyKey) =>
       request<CampaignDetail>('POST', '/campaigns', body, { 'idempotency-key': idempotencyKey }),
     listCampaigns: (cursor) => request<ListCampaignsResponse>('GET', `/campaigns${query({ cursor })}`),

@@ -15,6 +15,7 @@ import { renderCampaignView } from './views/campaign-view.ts';
 import { renderCampaignsView } from './views/campaigns-view.ts';
 import { renderCallFormView } from './views/call-form-view.ts';
 import { renderCallView } from './views/call-view.ts';
+import { renderHistoryView } from './views/history-view.ts';
 import { renderIntegrationsView } from './views/integrations-view.ts';
 import { renderWebhookEndpointView } from './views/webhook-endpoint-view.ts';
 import { renderLoginView } from './views/login-view.ts';
@@ -86,6 +87,10 @@ async function start(): Promise<void> {
       case 'board':
         document.title = 'Live calls · callrelay';
         stopView = renderBoardView(main, { live: connect() });
+        return;
+      case 'history':
+        document.title = 'Call history · callrelay';
+        stopView = renderHistoryView(main, { api, query: route.query });
         return;
       case 'call':
         document.title = 'Call · callrelay';

@@ -4,6 +4,8 @@ import { assertNever } from '../../core/support/assert-never.ts';
 export type Route =
   | { name: 'login' }
   | { name: 'board' }
+  /** `query`: the History filters (`history-query.ts`), so a filtered list is a link. */
+  | { name: 'history'; query: string }
   | { name: 'call'; callId: string }
   | { name: 'new-call' }
   | { name: 'campaigns' }
@@ -23,6 +25,8 @@ export function parseRoute(hash: string): Route {
   if (path === '/login') return { name: 'login' };
   if (path === '/calls' || path === '/') return { name: 'board' };
   if (path === '/new') return { name: 'new-call' };
+  const history = /^\/history(?:\?(.*))?$/.exec(path);
+  if (history) return { name: 'history', query: history[1] ?? '' };
   if (path === '/campaigns') return { name: 'campaigns' };
   if (path === '/campaigns/new') return { name: 'new-campaign' };
   if (path === '/attention') return { name: 'attention', tab: 'open' };
@@ -46,6 +50,8 @@ export function href(route: Route): string {
       return '#/calls';
     case 'new-call':
       return '#/new';
+    case 'history':
+      return route.query ? `#/history?${route.query}` : '#/history';
     case 'call':
       return `#/calls/${encodeURIComponent(route.callId)}`;
     case 'campaigns':
