@@ -10,6 +10,7 @@ import {
 } from './campaigns.ts';
 import { createCallEventsHandler, createGetCallHandler, createListCallsHandler } from './calls.ts';
 import { createFetchConversationHandler } from './fetch-conversation.ts';
+import { createEndCallHandler, createTakeoverHandler } from './interventions.ts';
 import { createLoginHandler } from './login.ts';
 import { createRefreshHandler } from './refresh.ts';
 import { createRelayTicketHandler } from './relay-tickets.ts';
@@ -48,6 +49,8 @@ export function apiRoutes(deps: ApiDeps): Route[] {
     { method: 'GET', pattern: '/calls', handler: createListCallsHandler(deps) },
     { method: 'GET', pattern: '/calls/:callId', handler: createGetCallHandler(deps) },
     { method: 'GET', pattern: '/calls/:callId/events', handler: createCallEventsHandler(deps) },
+    { method: 'POST', pattern: '/calls/:callId/takeover', handler: createTakeoverHandler(deps) },
+    { method: 'POST', pattern: '/calls/:callId/end', handler: createEndCallHandler(deps) },
     { method: 'POST', pattern: '/campaigns', handler: createCreateCampaignHandler(deps) },
     { method: 'GET', pattern: '/campaigns', handler: createListCampaignsHandler(deps) },
     { method: 'GET', pattern: '/campaigns/:campaignId', handler: createGetCampaignHandler(deps) },

@@ -1,4 +1,5 @@
-// POST /webhooks/twilio/transcription: Real-Time Transcription → durable final `segment`s and live-only partials.
+// POST /webhooks/twilio/transcription: Real-Time Transcription → durable final `segment`s and live-only partials
+// (outbound speech after a takeover is the dispatcher's).
 import { assertNever } from '../../core/support/assert-never.ts';
 import type { HttpHandler } from '../http/http-types.ts';
 import { publishMessage } from '../../core/operations/record-call-event.ts';
@@ -43,7 +44,7 @@ export function createTwilioTranscriptionHandler(deps: WebhookDeps): HttpHandler
           const at = Number(payload.sequenceId);
           await publishMessage(deps.bus, {
             type: 'partial',
-            partial: partialSegment(payload, call.callId),
+            partial: partialSegment(payload, call, deps.clock.now()),
             orgId: call.orgId,
             ...(Number.isSafeInteger(at)
               ? { position: { stream: `${payload.transcriptionSid}:${payload.speaker}`, at } }
@@ -51,7 +52,7 @@ export function createTwilioTranscriptionHandler(deps: WebhookDeps): HttpHandler
           });
           return accepted({ callId: call.callId, note: 'partial published' });
         }
-        return accepted(await ingest(deps, ref, (call) => [segmentDraft(payload, call)], logger));
+        return accepted(await ingest(deps, ref, (call) => [segmentDraft(payload, call, deps.clock.now())], logger));
       }
       default:
         return assertNever(payload);
