@@ -13,11 +13,7 @@ export const END_NOTICE = 'Thank you for your time. Your dispatcher has ended th
  * the call's stored takeover time is the dispatcher's. `heardAt` is the provider's event time (ISO), else the time
  * it arrived; late deliveries of earlier agent speech keep their `agent` label because their event time is earlier.
  */
-export function speakerOf(
-  trackSpeaker: Speaker,
-  call: Pick<Call, 'takenOver'>,
-  heardAt: string,
-): Speaker {
+export function speakerOf(trackSpeaker: Speaker, call: Pick<Call, 'takenOver'>, heardAt: string): Speaker {
   if (trackSpeaker !== 'agent' || !call.takenOver) return trackSpeaker;
   const heard = Date.parse(heardAt);
   const takenOver = Date.parse(call.takenOver.at);

@@ -1,5 +1,4 @@
-// POST /webhooks/twilio/transcription: Real-Time Transcription → durable final `segment`s and live-only partials
-// (outbound speech after a takeover is the dispatcher's).
+// POST /webhooks/twilio/transcription: Real-Time Transcription → durable final `segment`s and live-only partials.
 import { assertNever } from '../../core/support/assert-never.ts';
 import type { HttpHandler } from '../http/http-types.ts';
 import { publishMessage } from '../../core/operations/record-call-event.ts';
@@ -52,7 +51,9 @@ export function createTwilioTranscriptionHandler(deps: WebhookDeps): HttpHandler
           });
           return accepted({ callId: call.callId, note: 'partial published' });
         }
-        return accepted(await ingest(deps, ref, (call) => [segmentDraft(payload, call, deps.clock.now())], logger));
+        return accepted(
+          await ingest(deps, ref, (call) => [segmentDraft(payload, call, deps.clock.now())], logger),
+        );
       }
       default:
         return assertNever(payload);
