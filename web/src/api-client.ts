@@ -1,7 +1,9 @@
 // The REST API as the dashboard uses it: typed calls, and every failure turned into an ApiError with words to show.
 import type {
   ErrorEnvelope,
+  GetCallResponse,
   LoginRequest,
+  TakeoverRequest,
   RelayTicketResponse,
   TokenResponse,
   TriggerCallRequest,
@@ -30,6 +32,10 @@ export interface ApiClient {
   /** `POST /relay/tickets`: a single-use ticket to open one relay socket within 30 s. */
   relayTicket(): Promise<RelayTicketResponse>;
   triggerCall(request: TriggerCallRequest, idempotencyKey: string): Promise<TriggerCallResponse>;
+  /** `POST /calls/{id}/takeover`: connect the live call to `phoneNumber` (default: the profile number). */
+  takeOverCall(callId: string, phoneNumber?: string): Promise<GetCallResponse>;
+  /** `POST /calls/{id}/end`: hang the live call up politely. */
+  endCall(callId: string): Promise<GetCallResponse>;
 }
 
 export function createApiClient(baseUrl: string, getToken: () => string | undefined): ApiClient {
@@ -75,6 +81,13 @@ export function createApiClient(baseUrl: string, getToken: () => string | undefi
       request<TriggerCallResponse>('POST', '/driver_data/call-elevenlabs', body, {
         'idempotency-key': idempotencyKey,
       }),
+    takeOverCall: (callId, phoneNumber) =>
+      request<GetCallResponse>(
+        'POST',
+        `/calls/${encodeURIComponent(callId)}/takeover`,
+        (phoneNumber ? { phoneNumber } : {}) satisfies TakeoverRequest,
+      ),
+    endCall: (callId) => request<GetCallResponse>('POST', `/calls/${encodeURIComponent(callId)}/end`),
   };
 }
 
