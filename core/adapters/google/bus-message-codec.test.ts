@@ -24,11 +24,24 @@ describe('encodeBusMessage', () => {
   });
 });
 
+/** A stored event message whose event body a case replaces. */
+function valid0(): Extract<BusMessage, { type: 'event' }> {
+  return eventMessage('c1', 2) as Extract<BusMessage, { type: 'event' }>;
+}
+
 describe('parseBusMessage', () => {
   it.each([
     ['event', eventMessage('c1', 3)],
     ['partial', partial],
     ['partial with its stream position', { ...partial, position: { stream: 'GT1', at: 12 } }],
+    ['dispatcher partial', { ...partial, partial: { ...partial.partial, speaker: 'dispatcher' as const } }],
+    [
+      'intervention event',
+      {
+        ...valid0(),
+        event: { ...valid0().event, kind: 'intervention', action: 'takeover', by: 'usr_1', at: 'x' },
+      },
+    ],
   ])('round-trips a %s', (_kind, message) => {
     expect(parseBusMessage(encodeBusMessage(message).data)).toEqual(message);
   });
