@@ -24,9 +24,23 @@ describe('encodeBusMessage', () => {
   });
 });
 
-/** A stored event message whose event body a case replaces. */
-function valid0(): Extract<BusMessage, { type: 'event' }> {
-  return eventMessage('c1', 2) as Extract<BusMessage, { type: 'event' }>;
+/** A stored `intervention` event (a takeover) as published. */
+function interventionMessage(): BusMessage {
+  const base = eventMessage('c1', 2) as Extract<BusMessage, { type: 'event' }>;
+  const { callId, seq, dedupeKey, recordedAt } = base.event;
+  return {
+    ...base,
+    event: {
+      callId,
+      seq,
+      dedupeKey,
+      recordedAt,
+      kind: 'intervention',
+      action: 'takeover',
+      by: 'usr_1',
+      at: 'x',
+    },
+  };
 }
 
 describe('parseBusMessage', () => {
@@ -35,13 +49,7 @@ describe('parseBusMessage', () => {
     ['partial', partial],
     ['partial with its stream position', { ...partial, position: { stream: 'GT1', at: 12 } }],
     ['dispatcher partial', { ...partial, partial: { ...partial.partial, speaker: 'dispatcher' as const } }],
-    [
-      'intervention event',
-      {
-        ...valid0(),
-        event: { ...valid0().event, kind: 'intervention', action: 'takeover', by: 'usr_1', at: 'x' },
-      },
-    ],
+    ['intervention event', interventionMessage()],
   ])('round-trips a %s', (_kind, message) => {
     expect(parseBusMessage(encodeBusMessage(message).data)).toEqual(message);
   });
