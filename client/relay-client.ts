@@ -9,6 +9,7 @@ import {
 } from '../core/protocol/relay-messages.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
 import { CallList, type CallListHandlers } from './call-list.ts';
+import { CampaignFollows, type CampaignFollow, type CampaignHandlers } from './campaign-follows.ts';
 import { CallSubscriptions, type CallHandlers, type CallSubscription } from './call-subscriptions.ts';
 import { Heartbeat } from './heartbeat.ts';
 import { systemClientClock, TokenRenewal, type ClientClock } from './token-renewal.ts';
@@ -16,6 +17,7 @@ import { detach, SOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } fr
 
 export type { CallListHandlers } from './call-list.ts';
 export type { CallHandlers, CallSubscription } from './call-subscriptions.ts';
+export type { CampaignFollow, CampaignHandlers } from './campaign-follows.ts';
 export type { ClientClock } from './token-renewal.ts';
 export type { WebSocketConstructor, WebSocketLike } from './web-socket-like.ts';
 
@@ -52,6 +54,7 @@ export class RelayClient {
   private socket: WebSocketLike | undefined;
   private readonly subscriptions: CallSubscriptions;
   private readonly callList: CallList;
+  private readonly campaigns: CampaignFollows;
   private readonly renewal: TokenRenewal;
   private readonly heartbeat: Heartbeat;
   private attempt = 0;
@@ -70,6 +73,7 @@ export class RelayClient {
     const retryDelay = (attempt: number) => backoffDelay(attempt, this.backoff, options.random);
     this.subscriptions = new CallSubscriptions(send, retryDelay);
     this.callList = new CallList(send, retryDelay);
+    this.campaigns = new CampaignFollows(send, retryDelay);
     this.renewal = new TokenRenewal({
       getToken: options.getToken,
       send,
@@ -103,6 +107,15 @@ export class RelayClient {
   }
 
   /**
+   * Follows one campaign of the org: `onSnapshot` with the whole campaign on every (re)connect, then `onUpdate` for
+   * each change (never older than what was already delivered). Listeners of one campaign share one subscription; one
+   * added after the snapshot gets the current state at once. `not_found` (missing or another org's) ends the follow.
+   */
+  followCampaign(campaignId: string, handlers: CampaignHandlers): CampaignFollow {
+    return this.campaigns.add(campaignId, handlers);
+  }
+
+  /**
    * Sends the token `getToken` returns now, in-band (`auth`) on the open socket, so the relay learns its new `exp`
    * at once. Call it when the application obtained a fresh token (e.g. after `POST /auth/refresh`); without it the
    * client still asks `getToken` shortly before the current token's `exp`. A no-op while not connected: the next
@@ -118,6 +131,7 @@ export class RelayClient {
     this.stopped = true;
     this.clearTimers();
     this.subscriptions.cancelRetries();
+    this.campaigns.cancelRetries();
     const socket = this.socket;
     this.socket = undefined;
     if (socket) {
@@ -162,6 +176,7 @@ export class RelayClient {
     );
     this.subscriptions.resubscribeAll();
     this.callList.resubscribe();
+    this.campaigns.resubscribeAll();
   }
 
   /** Silent for a whole interval after a ping: the link is dead even if no close arrived. */
@@ -216,10 +231,17 @@ export class RelayClient {
       case 'call_updated':
         this.callList.onCallUpdated(message);
         return;
+      case 'campaign':
+        this.campaigns.onCampaign(message);
+        return;
+      case 'campaign_updated':
+        this.campaigns.onCampaignUpdated(message);
+        return;
       case 'error':
         this.onError(message);
         return;
       case 'unsubscribed':
+      case 'unsubscribed_campaign':
       case 'pong':
         return;
       default:
@@ -230,6 +252,10 @@ export class RelayClient {
   private onError(error: ErrorMessage): void {
     if (error.code === 'token_expired') {
       void this.renewal.renew();
+      return;
+    }
+    if (error.campaignId !== undefined) {
+      this.campaigns.onError(error);
       return;
     }
     if (error.callId === undefined && error.code === 'unavailable' && this.callList.followedByAnyone) {

@@ -14,6 +14,7 @@ import { MemoryEventBus } from '../adapters/memory/memory-event-bus.ts';
 import { MemoryIdempotencyStore } from '../adapters/memory/memory-idempotency-store.ts';
 import { MemoryTicketLedger } from '../adapters/memory/memory-ticket-ledger.ts';
 import { MemoryUserStore } from '../adapters/memory/memory-user-store.ts';
+import { MemoryWebhookEndpoints } from '../adapters/memory/memory-webhook-endpoints.ts';
 
 export type { Backend };
 
@@ -34,6 +35,7 @@ export async function createBackend(
       campaigns: new MemoryCampaignStore(clock),
       suppressions: new MemorySuppressionList(),
       attention: new MemoryAttentionQueue(),
+      webhooks: new MemoryWebhookEndpoints(),
       close: async () => {},
     };
   }

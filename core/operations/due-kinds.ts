@@ -38,3 +38,14 @@ export interface CampaignDriverWork {
 export interface CallWork {
   callId: string;
 }
+
+/** Payload of a `webhook_delivery` item. */
+export interface WebhookDeliveryWork {
+  orgId: string;
+  endpointId: string;
+  deliveryId: string;
+  /** Index into the retry delays for the wait after this attempt fails. */
+  step: number;
+  /** A dispatcher's retry or test of a finished delivery: one attempt, no automatic retries after it. */
+  manual?: boolean;
+}

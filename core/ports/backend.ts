@@ -8,6 +8,7 @@ import type { IdempotencyStore } from './idempotency-store.ts';
 import type { SuppressionList } from './suppression-list.ts';
 import type { TicketLedger } from './ticket-ledger.ts';
 import type { UserStore } from './user-store.ts';
+import type { WebhookEndpoints } from './webhook-endpoints.ts';
 
 export interface Backend {
   store: CallStore;
@@ -24,6 +25,8 @@ export interface Backend {
   suppressions: SuppressionList;
   /** What needs a human. */
   attention: AttentionQueue;
+  /** Customers' outbound webhook endpoints and their delivery logs. */
+  webhooks: WebhookEndpoints;
   /** Consumed relay tickets (single use across relay instances). */
   tickets: TicketLedger;
   /** Releases clients (Firestore, Pub/Sub). */

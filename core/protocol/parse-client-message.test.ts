@@ -8,6 +8,8 @@ describe('parseClientMessage', () => {
     ['subscribe with afterSeq', { type: 'subscribe', callId: 'c1', afterSeq: 0 }],
     ['unsubscribe', { type: 'unsubscribe', callId: 'c1' }],
     ['subscribe_calls', { type: 'subscribe_calls' }],
+    ['subscribe_campaign', { type: 'subscribe_campaign', campaignId: 'cmp_1' }],
+    ['unsubscribe_campaign', { type: 'unsubscribe_campaign', campaignId: 'cmp_1' }],
     ['auth', { type: 'auth', token: 'a.b.c' }],
     ['ping', { type: 'ping' }],
   ])('accepts %s', (_name, frame) => {
@@ -28,6 +30,9 @@ describe('parseClientMessage', () => {
     ['fractional afterSeq', JSON.stringify({ type: 'subscribe', callId: 'c1', afterSeq: 1.5 })],
     ['string afterSeq', JSON.stringify({ type: 'subscribe', callId: 'c1', afterSeq: '3' })],
     ['extra field', JSON.stringify({ type: 'ping', extra: 1 })],
+    ['subscribe_campaign without campaignId', JSON.stringify({ type: 'subscribe_campaign' })],
+    ['campaignId with a slash', JSON.stringify({ type: 'subscribe_campaign', campaignId: 'a/b' })],
+    ['subscribe_campaign with a callId', JSON.stringify({ type: 'subscribe_campaign', callId: 'c1' })],
     ['auth without token', JSON.stringify({ type: 'auth' })],
     ['auth with huge token', JSON.stringify({ type: 'auth', token: 'x'.repeat(8193) })],
   ])('rejects %s', (_name, text) => {
@@ -38,6 +43,10 @@ describe('parseClientMessage', () => {
   it('echoes the callId of a rejected subscribe, never the token of a rejected auth', () => {
     const sub = parseClientMessage(JSON.stringify({ type: 'subscribe', callId: 'c9', afterSeq: -4 }));
     expect(sub).toMatchObject({ ok: false, callId: 'c9' });
+    const campaign = parseClientMessage(
+      JSON.stringify({ type: 'subscribe_campaign', campaignId: 'k1', x: 1 }),
+    );
+    expect(campaign).toMatchObject({ ok: false, campaignId: 'k1' });
     const secret = 'secret-token-value'.repeat(600);
     const auth = parseClientMessage(JSON.stringify({ type: 'auth', token: secret }));
     expect(auth.ok).toBe(false);

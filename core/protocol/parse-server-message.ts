@@ -9,6 +9,9 @@ const SERVER_TYPES: ReadonlySet<string> = new Set<ServerMessageType>([
   'calls',
   'call_updated',
   'unsubscribed',
+  'campaign',
+  'campaign_updated',
+  'unsubscribed_campaign',
   'authenticated',
   'error',
   'pong',
@@ -29,5 +32,13 @@ export function parseServerMessage(text: string): ServerMessage | undefined {
     return undefined;
   if ((record.type === 'subscribed' || record.type === 'partial') && typeof record.callId !== 'string')
     return undefined;
+  if (
+    (record.type === 'campaign' || record.type === 'campaign_updated') &&
+    (typeof record.campaign !== 'object' ||
+      record.campaign === null ||
+      typeof (record.campaign as Record<string, unknown>).campaignId !== 'string')
+  )
+    return undefined;
+  if (record.type === 'campaign' && !Array.isArray(record.drivers)) return undefined;
   return raw as ServerMessage;
 }

@@ -1,6 +1,8 @@
 // The relay wire protocol: client and server messages as discriminated unions (JSON text frames). See docs/PROTOCOL.md.
 import type { Call } from '../domain/call.ts';
 import type { CallEvent, CallEventBody, CallEventKind, PartialSegment } from '../domain/call-event.ts';
+import type { CampaignDriver } from '../domain/campaign.ts';
+import type { CampaignSummary } from './rest-api.ts';
 import type { ErrorCode } from '../support/errors.ts';
 
 /** Path of the relay's WebSocket endpoint. */
@@ -21,6 +23,15 @@ export interface UnsubscribeMessage {
 export interface SubscribeCallsMessage {
   type: 'subscribe_calls';
 }
+/** Follow one campaign of the socket's org: a `campaign` snapshot, then `campaign_updated` frames. */
+export interface SubscribeCampaignMessage {
+  type: 'subscribe_campaign';
+  campaignId: string;
+}
+export interface UnsubscribeCampaignMessage {
+  type: 'unsubscribe_campaign';
+  campaignId: string;
+}
 export interface AuthMessage {
   type: 'auth';
   token: string;
@@ -31,7 +42,13 @@ export interface PingMessage {
 
 /** Every frame a client may send. */
 export type ClientMessage =
-  SubscribeMessage | UnsubscribeMessage | SubscribeCallsMessage | AuthMessage | PingMessage;
+  | SubscribeMessage
+  | UnsubscribeMessage
+  | SubscribeCallsMessage
+  | SubscribeCampaignMessage
+  | UnsubscribeCampaignMessage
+  | AuthMessage
+  | PingMessage;
 
 // ---- server → client ----
 
@@ -70,6 +87,28 @@ export interface UnsubscribedMessage {
   type: 'unsubscribed';
   callId: string;
 }
+/** A campaign driver on the relay: every stored field but the phone number; `updatedAt` orders its updates. */
+export type LiveCampaignDriver = Omit<CampaignDriver, 'phoneNumber'>;
+
+/** First message of a campaign subscription: the campaign and all its drivers (input order). */
+export interface CampaignMessage {
+  type: 'campaign';
+  campaign: CampaignSummary;
+  drivers: LiveCampaignDriver[];
+}
+/**
+ * A later change of a followed campaign: its state now, and the driver that changed (absent for a campaign-only
+ * change such as pause, resume, cancel or completion). Never older than what the socket was already sent.
+ */
+export interface CampaignUpdatedMessage {
+  type: 'campaign_updated';
+  campaign: CampaignSummary;
+  driver?: LiveCampaignDriver;
+}
+export interface UnsubscribedCampaignMessage {
+  type: 'unsubscribed_campaign';
+  campaignId: string;
+}
 /** Sent on connect and after each accepted `auth`: who the socket acts as and when its token expires. */
 export interface AuthenticatedMessage {
   type: 'authenticated';
@@ -88,6 +127,8 @@ export interface ErrorMessage {
   code: RelayErrorCode;
   message: string;
   callId?: string;
+  /** The campaign a `subscribe_campaign` was refused or failed for. */
+  campaignId?: string;
 }
 export interface PongMessage {
   type: 'pong';
@@ -101,6 +142,9 @@ export type ServerMessage =
   | CallsMessage
   | CallUpdatedMessage
   | UnsubscribedMessage
+  | CampaignMessage
+  | CampaignUpdatedMessage
+  | UnsubscribedCampaignMessage
   | AuthenticatedMessage
   | ErrorMessage
   | PongMessage;

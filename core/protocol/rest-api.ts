@@ -1,4 +1,5 @@
 // The REST API's wire types: request bodies and response shapes of every route, as docs/openapi.yaml documents them.
+import type { PublicWebhookEndpoint, WebhookDelivery, WebhookEventType } from '../domain/webhook.ts';
 import type { Call, CallStatus, Trigger } from '../domain/call.ts';
 import type { CallEvent, ConversationResult, TranscriptTurn } from '../domain/call-event.ts';
 import type { AttentionItem } from '../domain/attention.ts';
@@ -98,6 +99,41 @@ export interface CallEventsResponse {
   events: CallEvent[];
   /** Present when the page is full (more may follow): pass it as `afterSeq`. */
   nextAfterSeq?: number;
+}
+
+/** `POST /webhook-endpoints` body. */
+export interface CreateWebhookEndpointRequest {
+  url: string;
+  events: WebhookEventType[];
+  description?: string;
+  /** Default false: events carry no phone numbers. */
+  includePhoneNumbers?: boolean;
+}
+
+/** `POST /webhook-endpoints` answer: the endpoint and its signing secret, shown this once. */
+export type CreateWebhookEndpointResponse = PublicWebhookEndpoint & { secret: string };
+
+export interface ListWebhookEndpointsResponse {
+  endpoints: PublicWebhookEndpoint[];
+}
+
+export interface RotateWebhookSecretResponse {
+  secret: string;
+  /** Until when the previous secret still signs (both signatures are sent meanwhile). */
+  previousSecretExpiresAt: string;
+}
+
+/** One delivery in the log: what was sent (`payload`, the exact JSON body parsed) and every attempt. */
+export type WebhookDeliveryView = Omit<WebhookDelivery, 'body' | 'orgId'> & { payload: unknown };
+
+export interface ListWebhookDeliveriesResponse {
+  deliveries: WebhookDeliveryView[];
+  nextCursor?: string;
+}
+
+/** `POST …/retry` and `POST …/test` answers (202: the attempt runs in the background). */
+export interface WebhookDeliveryAccepted {
+  delivery: WebhookDeliveryView;
 }
 
 /** Body of `POST /campaigns`: the rules (defaults from `CAMPAIGN_DEFAULTS`) and the drivers to call. */

@@ -7,6 +7,10 @@ import {
   oneOf,
   parseBackendConfig,
   parseIngestConfig,
+  parseSchedulerConfig,
+  SCHEDULER_DEFAULTS,
+  parseWebhookConfig,
+  WEBHOOK_DEFAULTS,
   url,
   type Env,
 } from './config.ts';
@@ -112,5 +116,79 @@ describe('readers', () => {
 
   it.each(['[::1]:8080', 'emulator:8085'])('hostPort accepts %s', (value) => {
     expect(hostPort({ H: value }, 'H')).toBe(value);
+  });
+});
+
+describe('parseSchedulerConfig', () => {
+  it('has the documented defaults', () => {
+    expect(parseSchedulerConfig({})).toEqual(SCHEDULER_DEFAULTS);
+    expect(SCHEDULER_DEFAULTS).toEqual({
+      reconcileAfterSecs: 600,
+      orgMaxConcurrentCalls: 20,
+      callCheckSecs: 120,
+      dialGraceSecs: 30,
+      slotWaitMs: 2000,
+    });
+  });
+
+  it('reads each variable and names a bad one', () => {
+    expect(
+      parseSchedulerConfig({
+        RECONCILE_AFTER_SECS: '5',
+        ORG_MAX_CONCURRENT_CALLS: '3',
+        CALL_CHECK_SECS: '10',
+        DIAL_GRACE_SECS: '15',
+        CAMPAIGN_SLOT_WAIT_MS: '500',
+      }),
+    ).toEqual({
+      reconcileAfterSecs: 5,
+      orgMaxConcurrentCalls: 3,
+      callCheckSecs: 10,
+      dialGraceSecs: 15,
+      slotWaitMs: 500,
+    });
+    expect(() => parseSchedulerConfig({ DIAL_GRACE_SECS: '1' })).toThrow(/DIAL_GRACE_SECS must be >= 5/);
+    expect(() => parseSchedulerConfig({ ORG_MAX_CONCURRENT_CALLS: 'many' })).toThrow(
+      /ORG_MAX_CONCURRENT_CALLS must be an integer/,
+    );
+  });
+});
+
+describe('parseWebhookConfig', () => {
+  it('defaults to the documented schedule, 5 days, 24 h and public https only', () => {
+    expect(parseWebhookConfig({})).toEqual(WEBHOOK_DEFAULTS);
+    expect(WEBHOOK_DEFAULTS).toEqual({
+      retryDelaysSecs: [5, 300, 1800, 7200, 18000, 36000, 36000],
+      disableAfterSecs: 432000,
+      secretGraceSecs: 86400,
+      allowPrivateUrls: false,
+    });
+  });
+
+  it('reads every variable', () => {
+    expect(
+      parseWebhookConfig({
+        WEBHOOK_RETRY_DELAYS: ' 1, 2 ,3',
+        WEBHOOK_DISABLE_AFTER_SECS: '600',
+        WEBHOOK_SECRET_GRACE_SECS: '0',
+        WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+      }),
+    ).toEqual({
+      retryDelaysSecs: [1, 2, 3],
+      disableAfterSecs: 600,
+      secretGraceSecs: 0,
+      allowPrivateUrls: true,
+    });
+  });
+
+  it.each([
+    ['WEBHOOK_RETRY_DELAYS', '5,,6'],
+    ['WEBHOOK_RETRY_DELAYS', '0'],
+    ['WEBHOOK_RETRY_DELAYS', '1.5'],
+    ['WEBHOOK_RETRY_DELAYS', Array(21).fill('1').join(',')],
+    ['WEBHOOK_DISABLE_AFTER_SECS', '5'],
+    ['WEBHOOK_ALLOW_PRIVATE_URLS', 'yes'],
+  ])('refuses %s=%s naming the variable', (name, value) => {
+    expect(() => parseWebhookConfig({ [name]: value })).toThrow(new RegExp(name));
   });
 });

@@ -32,6 +32,8 @@ export const ERROR_CODES = {
   already_taken_over: 409,
   /** A takeover with no number to connect: neither `phoneNumber` in the request nor one on the dispatcher's profile. */
   phone_number_required: 422,
+  /** A webhook URL callrelay will not call: not https, credentials in it, or a host resolving to a non-public address. */
+  unsafe_webhook_url: 422,
   payload_too_large: 413,
   unsupported_media_type: 415,
   /** A plain request on the relay's WebSocket endpoint: only upgrades are served there. */

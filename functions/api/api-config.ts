@@ -1,22 +1,17 @@
 // Configuration of the `api` function, parsed once at start; every error names the variable, never its value.
 import { parseAuthConfig, type AuthConfig } from '../../core/auth/auth-config.ts';
-import { isE164 } from '../../core/domain/phone-number.ts';
 import { isTimeZone } from '../../core/domain/time-zone.ts';
-import { DIAL_MODES, type DialMode } from '../../core/operations/call-dialer.ts';
+import { parseDialingConfig, type DialingConfig } from '../../core/composition/dialing.ts';
 import {
   ConfigError,
   integer,
-  oneOf,
   optionalString,
   parseBackendConfig,
-  requireString,
-  url,
+  parseWebhookConfig,
   type BackendConfig,
   type Env,
+  type WebhookConfig,
 } from '../../core/support/config.ts';
-
-/** Default per-request timeout of provider calls: long enough for a dial, short enough to answer before clients give up. */
-export const DEFAULT_PROVIDER_TIMEOUT_MS = 10_000;
 
 /**
  * Proxies trusted to append the client's address to `X-Forwarded-For` by default: none. A server clients reach
@@ -36,43 +31,25 @@ export const DEFAULT_PASSWORD_HASH_QUEUE = 32;
 /** Zone of campaign drivers given without one: callrelay dispatches US trucks, and Central time spans the middle. */
 export const DEFAULT_ORG_TIMEZONE = 'America/Chicago';
 
-export interface ApiConfig {
+/** The API's settings: the dialing settings it shares with the worker (`DialingConfig`) and its own. */
+export interface ApiConfig extends DialingConfig {
   backend: BackendConfig;
   auth: AuthConfig;
-  /** Origin providers call back (`PUBLIC_BASE_URL`), without a trailing slash. */
-  publicBaseUrl: string;
-  dialMode: DialMode;
-  /** Timeout of every request to ElevenLabs and Twilio (`PROVIDER_TIMEOUT_MS`, 100–60000, default 10000). */
-  providerTimeoutMs: number;
   /** Proxies in front of the API that append to `X-Forwarded-For` (`TRUSTED_PROXY_HOPS`, 0-10, default 0). */
   trustedProxyHops: number;
   /** Bounds of password hashing (`PASSWORD_HASH_CONCURRENCY` 1-16, default 2; `PASSWORD_HASH_QUEUE` 0-1000, default 32). */
   passwordHashing: { concurrency: number; maxQueued: number };
   /** IANA zone of campaign drivers sent without one (`ORG_DEFAULT_TIMEZONE`, default America/Chicago). */
   orgDefaultTimezone: string;
-  elevenlabs: { apiKey: string; agentId: string; agentPhoneNumberId: string; baseUrl?: string };
-  twilio: { accountSid: string; authToken: string; fromNumber: string; apiBaseUrl?: string };
+  /** Outbound webhooks (`WEBHOOK_*`): URL rule at creation, secret rotation grace. */
+  webhooks: WebhookConfig;
 }
 
 export function parseApiConfig(env: Env = process.env): ApiConfig {
-  const elevenlabsBaseUrl = optionalString(env, 'ELEVENLABS_BASE_URL')
-    ? url(env, 'ELEVENLABS_BASE_URL')
-    : undefined;
-  const twilioApiBaseUrl = optionalString(env, 'TWILIO_API_BASE_URL')
-    ? url(env, 'TWILIO_API_BASE_URL')
-    : undefined;
-  const fromNumber = requireString(env, 'TWILIO_FROM_NUMBER');
-  if (!isE164(fromNumber))
-    throw new ConfigError('TWILIO_FROM_NUMBER', 'must be an E.164 number (+ and 7-15 digits)');
   return {
     backend: parseBackendConfig(env),
     auth: parseAuthConfig(env),
-    publicBaseUrl: url(env, 'PUBLIC_BASE_URL'),
-    dialMode: oneOf(env, 'DIAL_MODE', DIAL_MODES, 'register'),
-    providerTimeoutMs: integer(env, 'PROVIDER_TIMEOUT_MS', DEFAULT_PROVIDER_TIMEOUT_MS, {
-      min: 100,
-      max: 60_000,
-    }),
+    ...parseDialingConfig(env),
     trustedProxyHops: integer(env, 'TRUSTED_PROXY_HOPS', DEFAULT_TRUSTED_PROXY_HOPS, { min: 0, max: 10 }),
     passwordHashing: {
       concurrency: integer(env, 'PASSWORD_HASH_CONCURRENCY', DEFAULT_PASSWORD_HASH_CONCURRENCY, {
@@ -82,18 +59,7 @@ export function parseApiConfig(env: Env = process.env): ApiConfig {
       maxQueued: integer(env, 'PASSWORD_HASH_QUEUE', DEFAULT_PASSWORD_HASH_QUEUE, { min: 0, max: 1000 }),
     },
     orgDefaultTimezone: timeZone(env, 'ORG_DEFAULT_TIMEZONE', DEFAULT_ORG_TIMEZONE),
-    elevenlabs: {
-      apiKey: requireString(env, 'ELEVENLABS_API_KEY'),
-      agentId: requireString(env, 'ELEVENLABS_AGENT_ID'),
-      agentPhoneNumberId: requireString(env, 'ELEVENLABS_AGENT_PHONE_NUMBER_ID'),
-      ...(elevenlabsBaseUrl ? { baseUrl: elevenlabsBaseUrl } : {}),
-    },
-    twilio: {
-      accountSid: requireString(env, 'TWILIO_ACCOUNT_SID'),
-      authToken: requireString(env, 'TWILIO_AUTH_TOKEN'),
-      fromNumber,
-      ...(twilioApiBaseUrl ? { apiBaseUrl: twilioApiBaseUrl } : {}),
-    },
+    webhooks: parseWebhookConfig(env),
   };
 }
 

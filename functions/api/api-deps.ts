@@ -3,8 +3,8 @@ import { createTicketIssuer, type TicketIssuer } from '../../core/auth/issue-tic
 import { createTokenSigner, type TokenSigner } from '../../core/auth/sign-token.ts';
 import { createTokenVerifier, type TokenVerifier } from '../../core/auth/verify-token.ts';
 import { BoundedWorkQueue } from '../../core/support/bounded-work-queue.ts';
-import { CallDialer } from '../../core/operations/call-dialer.ts';
 import { CallIntervention } from '../../core/operations/call-intervention.ts';
+import type { CallDialer } from '../../core/operations/call-dialer.ts';
 import { CampaignCommands } from '../../core/operations/campaign-commands.ts';
 import { systemClock, type Clock } from '../../core/support/clock.ts';
 import type { Logger } from '../../core/support/log.ts';
@@ -17,14 +17,18 @@ import type { EventBus } from '../../core/ports/event-bus.ts';
 import type { IdempotencyStore } from '../../core/ports/idempotency-store.ts';
 import type { Telephony } from '../../core/ports/telephony.ts';
 import type { UserStore } from '../../core/ports/user-store.ts';
+import type { WebhookEndpoints } from '../../core/ports/webhook-endpoints.ts';
+import { createWebhookTransport } from '../../core/composition/webhook-transport.ts';
+import type { WebhookApiDeps } from './webhook-endpoints.ts';
 import type { ConversationSource, VoiceAgent } from '../../core/ports/voice-agent.ts';
-import {
+import type {
+  TranscriptionRetryPolicy,
   TranscriptionStarter,
-  type TranscriptionRetryPolicy,
 } from '../../core/operations/transcription-starter.ts';
 import type { ApiConfig } from './api-config.ts';
 import type { Backend } from '../../core/composition/backend.ts';
 import { createProviders } from '../../core/composition/providers.ts';
+import { createDialing } from '../../core/composition/dialing.ts';
 import { LoginRateLimiter } from './login-rate-limiter.ts';
 
 export interface ApiDeps {
@@ -44,6 +48,8 @@ export interface ApiDeps {
   limiter: LoginRateLimiter;
   /** Admits password hashing/verification (login) within `config.passwordHashing`'s bounds. */
   passwordWork: BoundedWorkQueue;
+  /** Outbound webhook endpoints, their delivery log, and the schedule their attempts run on. */
+  webhooks: WebhookApiDeps;
   campaigns: CampaignStore;
   /** Create, pause, resume, cancel (`POST /campaigns...`). */
   campaignCommands: CampaignCommands;
@@ -65,6 +71,7 @@ export interface ApiDepsInput {
   users: UserStore;
   bus: EventBus;
   idempotency: IdempotencyStore;
+  webhooks: WebhookEndpoints;
   campaigns: CampaignStore;
   dueWork: DueWork;
   suppressions: SuppressionList;
@@ -81,12 +88,13 @@ export interface ApiDepsInput {
 export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
   const { config, store, bus, logger } = input;
   const clock = input.clock ?? systemClock;
-  const transcriptions = new TranscriptionStarter({
-    telephony: input.telephony,
-    store,
-    bus,
+  const { dialer, transcriptions } = createDialing({
+    config,
+    backend: { store, bus, dueWork: input.dueWork, suppressions: input.suppressions },
     logger,
-    ...(input.transcriptionRetry ? { policy: input.transcriptionRetry } : {}),
+    clock,
+    providers: { telephony: input.telephony, agent: input.agent },
+    ...(input.transcriptionRetry ? { transcriptionRetry: input.transcriptionRetry } : {}),
   });
   return {
     store,
@@ -96,15 +104,7 @@ export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
     verifyToken: createTokenVerifier(config.auth),
     signToken: await createTokenSigner(config.auth, clock),
     issueTicket: await createTicketIssuer(config.auth, clock),
-    dialer: new CallDialer({
-      mode: config.dialMode,
-      store,
-      bus,
-      logger,
-      telephony: input.telephony,
-      agent: input.agent,
-      transcriptions,
-    }),
+    dialer,
     transcriptions,
     agent: input.agent,
     conversations: input.agent,
@@ -130,6 +130,14 @@ export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
       clock,
       logger,
     }),
+    webhooks: {
+      endpoints: input.webhooks,
+      dueWork: input.dueWork,
+      transport: createWebhookTransport(config.webhooks),
+      store,
+      clock,
+      secretGraceSecs: config.webhooks.secretGraceSecs,
+    },
     config: {
       publicBaseUrl: config.publicBaseUrl,
       orgDefaultTimezone: config.orgDefaultTimezone,
@@ -144,7 +152,15 @@ export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
 /** The parts of the backend the API uses. */
 export type ApiBackend = Pick<
   Backend,
-  'store' | 'bus' | 'users' | 'idempotency' | 'campaigns' | 'dueWork' | 'suppressions' | 'attention'
+  | 'store'
+  | 'bus'
+  | 'users'
+  | 'idempotency'
+  | 'campaigns'
+  | 'dueWork'
+  | 'suppressions'
+  | 'attention'
+  | 'webhooks'
 >;
 
 /** Deps of the API from its config and an already built backend (shared with the webhooks in one process). */
@@ -163,6 +179,7 @@ export async function createApiDepsFromConfig(
     store: input.backend.store,
     users: input.backend.users,
     idempotency: input.backend.idempotency,
+    webhooks: input.backend.webhooks,
     bus: input.backend.bus,
     campaigns: input.backend.campaigns,
     dueWork: input.backend.dueWork,

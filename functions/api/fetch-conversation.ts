@@ -4,18 +4,12 @@ import type { TokenVerifier } from '../../core/auth/verify-token.ts';
 import type { Call } from '../../core/domain/call.ts';
 import { CALL_ID_VARIABLE } from '../../core/domain/dynamic-variables.ts';
 import { AppError } from '../../core/support/errors.ts';
-import type { Logger } from '../../core/support/log.ts';
-import type { CallStore, EventDraft } from '../../core/ports/call-store.ts';
+import type { CallStore } from '../../core/ports/call-store.ts';
 import type { EventBus } from '../../core/ports/event-bus.ts';
-import {
-  FINAL_CONVERSATION_STATUSES,
-  type ConversationSnapshot,
-  type ConversationSource,
-} from '../../core/ports/voice-agent.ts';
-import { recordCallEvent } from '../../core/operations/record-call-event.ts';
-import { conversationDrafts } from '../../core/domain/elevenlabs-conversation.ts';
+import type { ConversationSnapshot, ConversationSource } from '../../core/ports/voice-agent.ts';
+import { reconcileConversation } from '../../core/operations/conversation-reconciler.ts';
 import { isCallId } from '../../core/domain/call-id.ts';
-import type { FetchConversationResponse, Reconciled } from '../../core/protocol/rest-api.ts';
+import type { FetchConversationResponse } from '../../core/protocol/rest-api.ts';
 import { json, type HttpHandler } from '../http/http-types.ts';
 import { withAuth } from './authenticate.ts';
 
@@ -29,9 +23,9 @@ export interface FetchConversationDeps {
 const NOT_FOUND = 'conversation not found';
 
 /**
- * Reconciles exactly like the `post_call_transcription` webhook: the same drafts (`conversationDrafts`), so the
- * same dedupe keys — webhook then fetch (or fetch then webhook) stores the transcript once. Only a final
- * conversation (`done`/`failed`) is stored; earlier, the current data is returned without storing.
+ * Reconciles exactly like the `post_call_transcription` webhook (`reconcileConversation`): webhook then fetch (or
+ * fetch then webhook) stores the transcript once. Only a final conversation (`done`/`failed`) is stored; earlier,
+ * the current data is returned without storing.
  * The conversation must belong to a call of the caller's org (by conversationId, the `callrelay_call_id` dynamic
  * variable, or the Twilio CallSid); otherwise 404, as for a conversation ElevenLabs does not know.
  */
@@ -48,7 +42,7 @@ export function createFetchConversationHandler(deps: FetchConversationDeps): Htt
       conversationId,
       ...(snapshot.callSid ? { callSid: snapshot.callSid } : {}),
     });
-    const reconciled = await reconcile({ ...deps, logger }, call, snapshot);
+    const reconciled = await reconcileConversation({ ...deps, logger }, call, snapshot);
     logger.info('conversation fetched', { callId: call.callId, conversationId, reconciled });
     return json(200, {
       callId: call.callId,
@@ -63,25 +57,6 @@ export function createFetchConversationHandler(deps: FetchConversationDeps): Htt
       reconciled,
     } satisfies FetchConversationResponse);
   });
-}
-
-async function reconcile(
-  deps: { store: CallStore; bus: EventBus; logger: Logger },
-  call: Call,
-  s: ConversationSnapshot,
-): Promise<Reconciled> {
-  if (!FINAL_CONVERSATION_STATUSES.has(s.conversationStatus)) return 'not_final';
-  let stored = false;
-  for (const draft of fetchDrafts(s)) {
-    const result = await recordCallEvent(deps, call.callId, draft, 'log');
-    if (result.outcome === 'appended' && draft.body.kind === 'transcript') stored = true;
-  }
-  return stored ? 'stored' : 'already_stored';
-}
-
-/** The webhook's drafts for this conversation, with the transcript marked as coming from a fetch. */
-function fetchDrafts(s: ConversationSnapshot): EventDraft[] {
-  return conversationDrafts(s, 'elevenlabs_fetch');
 }
 
 async function callByConversation(

@@ -7,6 +7,8 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DRIVER_STATES } from '../../core/domain/campaign.ts';
 import { systemClock } from '../../core/support/clock.ts';
+import type { BusMessage } from '../../core/ports/event-bus.ts';
+import { webhookBody, webhookEventsOf } from '../../core/operations/webhook-events.ts';
 import { createAppRoutes } from '../app.ts';
 import type { WebhookDeps } from '../webhooks/webhook-deps.ts';
 import {
@@ -22,6 +24,7 @@ import {
 } from './api.test-kit.ts';
 
 interface OpenApiDoc {
+  webhooks: Record<string, unknown>;
   paths: Record<string, Record<string, { responses: Record<string, ResponseObject> }>>;
   components: { responses: Record<string, ResponseObject> };
 }
@@ -284,6 +287,178 @@ describe('docs/openapi.yaml', () => {
         fetchPath,
         await stack.request('POST', '/driver_data/conversations/conv_nope/fetch', { token }),
       );
+    });
+
+    it('outbound webhook endpoints', async () => {
+      const admin = await stack.login(undefined, 'admin');
+      const path = '/webhook-endpoints';
+      const created = await stack.request('POST', path, {
+        token: admin,
+        body: { url: 'https://93.184.215.14/hooks', events: ['call.completed'], includePhoneNumbers: true },
+      });
+      expect(created.status).toBe(201);
+      expectConforms('POST', path, created);
+      for (const body of [{ url: 'https://127.0.0.1/x', events: ['call.failed'] }, { events: [] }]) {
+        expectConforms('POST', path, await stack.request('POST', path, { token: admin, body }));
+      }
+      expectConforms('POST', path, await stack.request('POST', path, { token, body: {} }));
+      expectConforms('GET', path, await stack.request('GET', path, { token: admin }));
+      expectConforms('GET', path, await stack.request('GET', path, { token }));
+      const { id } = created.body as { id: string };
+      const one = (suffix: string) => `/webhook-endpoints/{endpointId}${suffix}`;
+      const test = await stack.request('POST', `${path}/${id}/test`, { token: admin });
+      expect(test.status).toBe(202);
+      expectConforms('POST', one('/test'), test);
+      const { deliveryId } = (test.body as { delivery: { deliveryId: string } }).delivery;
+      const log = await stack.request('GET', `${path}/${id}/deliveries?limit=5`, { token: admin });
+      expectConforms('GET', one('/deliveries'), log);
+      expectConforms(
+        'GET',
+        one('/deliveries'),
+        await stack.request('GET', `${path}/${id}/deliveries?cursor=nope`, { token: admin }),
+      );
+      const retry = await stack.request('POST', `${path}/${id}/deliveries/${deliveryId}/retry`, {
+        token: admin,
+      });
+      expect(retry.status).toBe(202);
+      expectConforms('POST', one('/deliveries/{deliveryId}/retry'), retry);
+      const rotated = await stack.request('POST', `${path}/${id}/rotate-secret`, { token: admin });
+      expectConforms('POST', one('/rotate-secret'), rotated);
+      expectConforms(
+        'POST',
+        one('/rotate-secret'),
+        await stack.request('POST', `${path}/ep_nope/rotate-secret`, { token: admin }),
+      );
+      const deleted = await stack.request('DELETE', `${path}/${id}`, { token: admin });
+      expect(deleted.status).toBe(204);
+      expectConforms('DELETE', one(''), await stack.request('DELETE', `${path}/${id}`, { token: admin }));
+    });
+
+    it('outbound webhook events match their schemas', () => {
+      const at = '2026-03-01T08:00:00.000Z';
+      const call = {
+        callId: 'call_1',
+        orgId: 'org-acme',
+        driver: { id: 'drv_1', name: 'Sam' },
+        triggers: [{ type: 'violation' as const, description: 'Reefer at 45F' }],
+        campaign: { campaignId: 'cmp_1', driverId: 'drv_1', attempt: 1 },
+        conversationId: 'conv_1',
+        createdAt: at,
+        updatedAt: at,
+        answeredAt: at,
+        endedAt: at,
+        durationSecs: 40,
+        lastSeq: 5,
+      };
+      const event = {
+        callId: 'call_1',
+        seq: 5,
+        dedupeKey: 'k',
+        recordedAt: at,
+        kind: 'call_status' as const,
+        status: 'completed' as const,
+        source: 'twilio' as const,
+      };
+      const counts = {
+        scheduled: 0,
+        calling: 0,
+        retry_scheduled: 0,
+        acknowledged: 1,
+        not_acknowledged: 0,
+        unreachable: 0,
+        opted_out: 0,
+        suppressed: 0,
+        canceled: 0,
+      };
+      const messages: BusMessage[] = [
+        {
+          type: 'event',
+          event,
+          call: {
+            ...call,
+            status: 'completed',
+            outcome: {
+              summary: 'ok',
+              callSuccessful: 'success',
+              dataCollection: { acknowledged: 'yes', eta: '30 min', photos_promised: true },
+            },
+          },
+        },
+        {
+          type: 'event',
+          event: { ...event, status: 'busy' },
+          call: { ...call, status: 'busy', failureReason: 'busy' },
+        },
+        {
+          type: 'notice',
+          orgId: 'org-acme',
+          notice: {
+            kind: 'attention_opened',
+            item: {
+              attentionId: 'att_1',
+              orgId: 'org-acme',
+              reason: 'escalation',
+              driverId: 'drv_1',
+              driverName: 'Sam',
+              callIds: ['call_1'],
+              openedAt: at,
+            },
+          },
+        },
+        {
+          type: 'notice',
+          orgId: 'org-acme',
+          notice: {
+            kind: 'campaign_completed',
+            campaign: {
+              campaignId: 'cmp_1',
+              orgId: 'org-acme',
+              name: 'Night',
+              status: 'completed',
+              startAt: at,
+              callingWindow: { start: '08:00', end: '21:00' },
+              retry: { maxAttempts: 1, backoffSecs: [60] },
+              maxConcurrentCalls: 1,
+              counts,
+              driverCount: 1,
+              createdBy: 'u',
+              createdAt: at,
+              updatedAt: at,
+              completedAt: at,
+            },
+          },
+        },
+        {
+          type: 'notice',
+          orgId: 'org-acme',
+          notice: {
+            kind: 'driver_opted_out',
+            orgId: 'org-acme',
+            driverId: 'drv_1',
+            driverName: 'Sam',
+            phoneNumber: '+15551234567',
+            callId: 'call_1',
+            at,
+          },
+        },
+      ];
+      const schemaOf: Record<string, string> = {
+        'call.completed': 'CallCompletedEvent',
+        'call.failed': 'CallFailedEvent',
+        'call.needs_attention': 'NeedsAttentionEvent',
+        'campaign.completed': 'CampaignCompletedEvent',
+        'driver.opted_out': 'DriverOptedOutEvent',
+      };
+      const events = messages.flatMap(webhookEventsOf);
+      expect(events.map((e) => e.type).sort()).toEqual(Object.keys(schemaOf).sort());
+      expect(Object.keys(doc.webhooks).sort()).toEqual([...Object.keys(schemaOf), 'webhook.test'].sort());
+      for (const e of events) {
+        const validate = ajv.compile({ $ref: `openapi#/components/schemas/${schemaOf[e.type]}` });
+        for (const body of [webhookBody(e), webhookBody(e, '+15551234567')]) {
+          if (!validate(JSON.parse(body)))
+            throw new Error(`${e.type}: ${ajv.errorsText(validate.errors)}\n${body}`);
+        }
+      }
     });
 
     it('campaigns, suppressions and attention', async () => {

@@ -20,6 +20,15 @@ import {
   createRemoveSuppressionHandler,
 } from './suppressions.ts';
 import { createTriggerCallHandler } from './trigger-call.ts';
+import {
+  createCreateWebhookEndpointHandler,
+  createDeleteWebhookEndpointHandler,
+  createListWebhookDeliveriesHandler,
+  createListWebhookEndpointsHandler,
+  createRetryWebhookDeliveryHandler,
+  createRotateWebhookSecretHandler,
+  createTestWebhookEndpointHandler,
+} from './webhook-endpoints.ts';
 
 /**
  * The dispatcher API's routes. `functions/app.ts` composes the `api` function from these, Twilio's voice webhook and
@@ -51,6 +60,33 @@ export function apiRoutes(deps: ApiDeps): Route[] {
     { method: 'GET', pattern: '/calls/:callId/events', handler: createCallEventsHandler(deps) },
     { method: 'POST', pattern: '/calls/:callId/takeover', handler: createTakeoverHandler(deps) },
     { method: 'POST', pattern: '/calls/:callId/end', handler: createEndCallHandler(deps) },
+    { method: 'POST', pattern: '/webhook-endpoints', handler: createCreateWebhookEndpointHandler(deps) },
+    { method: 'GET', pattern: '/webhook-endpoints', handler: createListWebhookEndpointsHandler(deps) },
+    {
+      method: 'DELETE',
+      pattern: '/webhook-endpoints/:endpointId',
+      handler: createDeleteWebhookEndpointHandler(deps),
+    },
+    {
+      method: 'POST',
+      pattern: '/webhook-endpoints/:endpointId/rotate-secret',
+      handler: createRotateWebhookSecretHandler(deps),
+    },
+    {
+      method: 'GET',
+      pattern: '/webhook-endpoints/:endpointId/deliveries',
+      handler: createListWebhookDeliveriesHandler(deps),
+    },
+    {
+      method: 'POST',
+      pattern: '/webhook-endpoints/:endpointId/deliveries/:deliveryId/retry',
+      handler: createRetryWebhookDeliveryHandler(deps),
+    },
+    {
+      method: 'POST',
+      pattern: '/webhook-endpoints/:endpointId/test',
+      handler: createTestWebhookEndpointHandler(deps),
+    },
     { method: 'POST', pattern: '/campaigns', handler: createCreateCampaignHandler(deps) },
     { method: 'GET', pattern: '/campaigns', handler: createListCampaignsHandler(deps) },
     { method: 'GET', pattern: '/campaigns/:campaignId', handler: createGetCampaignHandler(deps) },

@@ -5,6 +5,7 @@ import type { AuthConfig } from '../../core/auth/auth-config.ts';
 import { systemClock } from '../../core/support/clock.ts';
 import type { Env } from '../../core/support/config.ts';
 import type { Logger } from '../../core/support/log.ts';
+import type { CampaignStore } from '../../core/ports/campaign-store.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
 import type { EventBus } from '../../core/ports/event-bus.ts';
 import type { TicketLedger } from '../../core/ports/ticket-ledger.ts';
@@ -41,7 +42,7 @@ export async function startRelayRunner(options: {
   auth: AuthConfig;
   logger: Logger;
   /** In-process mode only: the stack's own store and bus. */
-  shared?: { store: CallStore; bus: EventBus; tickets: TicketLedger };
+  shared?: { store: CallStore; bus: EventBus; tickets: TicketLedger; campaigns: CampaignStore };
   /** Child mode: the relay process keeps failing and is not restarted again. */
   onGiveUp?: (err: SupervisorGaveUpError) => void;
   restartPolicy?: Partial<RestartPolicy>;
@@ -79,7 +80,7 @@ async function startInProcess(options: {
   config: RelayConfig;
   auth: AuthConfig;
   logger: Logger;
-  shared?: { store: CallStore; bus: EventBus; tickets: TicketLedger };
+  shared?: { store: CallStore; bus: EventBus; tickets: TicketLedger; campaigns: CampaignStore };
 }): Promise<Started> {
   if (!options.shared) throw new TypeError('an in-process relay needs the stack store and bus');
   const { relay } = await composeRelay({

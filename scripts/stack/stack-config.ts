@@ -60,6 +60,8 @@ const DEV_DEFAULTS: Readonly<Record<string, string>> = {
   ELEVENLABS_WEBHOOK_SECRET: 'wsec_dev_secret',
   SIMULATOR_SPEED: '1',
   SIMULATOR_SCRIPT: 'acknowledged',
+  // Outbound webhooks to receivers on this machine (http://127.0.0.1, localhost); never set in a deployment.
+  WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
   DEV_USER_EMAIL: 'dispatcher@callrelay.dev',
   DEV_USER_PASSWORD: 'callrelay-dev',
 };

@@ -11,7 +11,7 @@ import {
   withProviderBaseUrl,
 } from '../../functions/compose-server.ts';
 import { parseRelayConfig } from '../../services/relay/relay-config.ts';
-import { createWorkerFromConfig } from '../../services/worker/worker-from-config.ts';
+import { createWorkerFromConfig } from '../../functions/worker/worker-from-config.ts';
 import { startComponentProcess, type ComponentProcess } from './component-process.ts';
 import { ensureDashboardBuilt } from './dashboard-build.ts';
 import { startEmulators } from './emulators.ts';
@@ -142,10 +142,14 @@ export async function startStack(
     step();
     // Before the API: the worker's durable bus group must exist before anything is published (on the emulators it is
     // a Pub/Sub subscription, which keeps only messages published after it was created).
+    // The worker dials too: it reaches the providers where the API does (the simulator, when simulated).
+    const workerEnv = simulatorUrl
+      ? { ...env, ELEVENLABS_BASE_URL: simulatorUrl, TWILIO_API_BASE_URL: simulatorUrl }
+      : env;
     if (config.backend === 'memory') {
       // The in-process bus and stores exist only in this process: the worker must share them.
       const worker = await createWorkerFromConfig({
-        env,
+        env: workerEnv,
         backend,
         logger: logger.child({ component: 'worker' }),
         clock: systemClock,
@@ -153,7 +157,7 @@ export async function startStack(
       await worker.start();
       stoppers.push({ name: 'worker', stop: () => worker.stop() });
     } else {
-      const worker = await supervise('worker', 'scripts/stack/worker-main.ts', () => env);
+      const worker = await supervise('worker', 'scripts/stack/worker-main.ts', () => workerEnv);
       stoppers.push({ name: 'worker', stop: () => worker.supervisor.stop() });
     }
 
@@ -175,7 +179,12 @@ export async function startStack(
       config: { ...relayConfig, host: config.host, port: config.relayPort },
       auth: functionsConfig.api.auth,
       logger,
-      shared: { store: backend.store, bus: backend.bus, tickets: backend.tickets },
+      shared: {
+        store: backend.store,
+        bus: backend.bus,
+        tickets: backend.tickets,
+        campaigns: backend.campaigns,
+      },
       onGiveUp: onFatal,
       ...(options.restartPolicy ? { restartPolicy: options.restartPolicy } : {}),
     });

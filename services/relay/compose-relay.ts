@@ -11,8 +11,8 @@ import { createRelay, type Relay } from './relay-server.ts';
 export interface ComposeRelayInput {
   /** Parsed once by the caller (`parseRelayConfig`); `port` and `host` say where it listens. */
   config: RelayConfig;
-  /** Reads the store, follows the bus, consumes tickets; owned (and closed) by the caller. */
-  backend: Pick<Backend, 'store' | 'bus' | 'tickets'>;
+  /** Reads the call and campaign stores, follows the bus, consumes tickets; owned (and closed) by the caller. */
+  backend: Pick<Backend, 'store' | 'bus' | 'tickets' | 'campaigns'>;
   /** Keys and claims of dispatcher tokens and relay tickets (`parseAuthConfig`). */
   auth: AuthConfig;
   logger: Logger;
@@ -37,6 +37,7 @@ export async function composeRelay(input: ComposeRelayInput): Promise<ComposedRe
   const relay = createRelay({
     config,
     store: backend.store,
+    campaigns: backend.campaigns,
     bus: backend.bus,
     verifyToken: input.verifyToken ?? createTokenVerifier(auth),
     verifyTicket: input.verifyTicket ?? createTicketVerifier(auth, { clock }),

@@ -15,7 +15,7 @@ import type {
 } from '../../core/protocol/relay-messages.ts';
 import { assertNever } from '../../core/support/assert-never.ts';
 import type { FeedSubscriber } from './call-feed.ts';
-import type { CallListListener, RelayHub } from './relay-hub.ts';
+import type { CallListListener, CampaignListener, RelayHub } from './relay-hub.ts';
 import type { RelayConfig } from './relay-config.ts';
 import { TokenBucket } from './token-bucket.ts';
 
@@ -46,10 +46,15 @@ export function inboundBurst(
 /** setTimeout's ceiling (~24.8 days); longer token lifetimes are re-armed when it fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-export class Connection implements FeedSubscriber, CallListListener {
+/** What an `error` frame is about, when it is about one subscription. */
+type ErrorSubject = { callId?: string; campaignId?: string };
+
+export class Connection implements FeedSubscriber, CallListListener, CampaignListener {
   private principal: Principal;
   /** callId → generation, so an `unsubscribe` racing a pending `subscribe` wins. */
   private readonly subscriptions = new Map<string, number>();
+  /** campaignId → generation, likewise; counted with `subscriptions` against the per-socket cap. */
+  private readonly campaigns = new Map<string, number>();
   private generation = 0;
   private listensToCalls = false;
   private closing = false;
@@ -88,7 +93,7 @@ export class Connection implements FeedSubscriber, CallListListener {
     this.sendMessage(this.authenticated());
   }
 
-  /** FeedSubscriber/CallListListener: one pre-serialized frame; past the buffer ceiling the socket is closed (4008). */
+  /** FeedSubscriber/CallListListener/CampaignListener: one pre-serialized frame; past the ceiling, close 4008. */
   send(frame: string): void {
     if (this.closing || this.ws.readyState !== this.ws.OPEN) return;
     this.ws.send(frame);
@@ -168,7 +173,7 @@ export class Connection implements FeedSubscriber, CallListListener {
     }
     const parsed = parseClientMessage(rawText(data));
     if (!parsed.ok) {
-      this.sendError('bad_request', parsed.reason, parsed.callId);
+      this.sendError('bad_request', parsed.reason, parsed);
       return;
     }
     void this.handle(parsed.message).catch((err: unknown) => {
@@ -188,6 +193,14 @@ export class Connection implements FeedSubscriber, CallListListener {
       }
       case 'subscribe_calls':
         return this.subscribeCalls();
+      case 'subscribe_campaign':
+        return this.subscribeCampaign(message.campaignId);
+      case 'unsubscribe_campaign': {
+        if (this.campaigns.delete(message.campaignId))
+          this.deps.hub.unsubscribeCampaign(message.campaignId, this);
+        this.sendMessage({ type: 'unsubscribed_campaign', campaignId: message.campaignId });
+        return;
+      }
       case 'auth':
         return this.reauthenticate(message.token);
       case 'ping':
@@ -200,11 +213,11 @@ export class Connection implements FeedSubscriber, CallListListener {
 
   private async subscribe(callId: string, afterSeq: number | undefined): Promise<void> {
     const { hub, config } = this.deps;
-    if (!this.subscriptions.has(callId) && this.subscriptions.size >= config.maxSubscriptionsPerSocket) {
+    if (!this.subscriptions.has(callId) && this.atSubscriptionCap()) {
       this.sendError(
         'too_many_subscriptions',
         `at most ${config.maxSubscriptionsPerSocket} subscriptions per socket`,
-        callId,
+        { callId },
       );
       return;
     }
@@ -216,18 +229,57 @@ export class Connection implements FeedSubscriber, CallListListener {
     } catch (err) {
       if (this.subscriptions.get(callId) === generation) this.subscriptions.delete(callId);
       this.log.warn('subscribe failed', { callId, err });
-      this.sendError('unavailable', 'history is unavailable; retry shortly', callId);
+      this.sendError('unavailable', 'history is unavailable; retry shortly', { callId });
       return;
     }
     const current = this.subscriptions.get(callId) === generation;
     if (outcome === 'forbidden') {
       if (current) this.subscriptions.delete(callId);
-      this.sendError('forbidden', 'not allowed to subscribe to this call', callId);
+      this.sendError('forbidden', 'not allowed to subscribe to this call', { callId });
       return;
     }
     // Unsubscribed (or closed) while the backlog was being read. A newer `subscribe` for the same call is queued
     // behind this one on the call's feed and re-registers this socket itself: leave it alone.
     if (this.closing || !this.subscriptions.has(callId)) hub.unsubscribe(callId, this);
+  }
+
+  /** Calls and campaigns share `maxSubscriptionsPerSocket`. */
+  private atSubscriptionCap(): boolean {
+    return this.subscriptions.size + this.campaigns.size >= this.deps.config.maxSubscriptionsPerSocket;
+  }
+
+  /** A campaign snapshot then its updates; a second `subscribe_campaign` for it starts over with a fresh snapshot. */
+  private async subscribeCampaign(campaignId: string): Promise<void> {
+    const { hub, config } = this.deps;
+    if (!this.campaigns.has(campaignId) && this.atSubscriptionCap()) {
+      this.sendError(
+        'too_many_subscriptions',
+        `at most ${config.maxSubscriptionsPerSocket} subscriptions per socket`,
+        { campaignId },
+      );
+      return;
+    }
+    const generation = ++this.generation;
+    this.campaigns.set(campaignId, generation);
+    const forget = () => {
+      if (this.campaigns.get(campaignId) === generation) this.campaigns.delete(campaignId);
+    };
+    let outcome;
+    try {
+      outcome = await hub.subscribeCampaign(campaignId, this.principal.org, this);
+    } catch (err) {
+      forget();
+      this.log.warn('campaign snapshot failed', { campaignId, err });
+      this.sendError('unavailable', 'campaign is unavailable; retry shortly', { campaignId });
+      return;
+    }
+    if (outcome === 'not_found') {
+      forget();
+      // The same answer whether the campaign does not exist or belongs to another org.
+      this.sendError('not_found', 'no such campaign', { campaignId });
+      return;
+    }
+    if (this.closing) hub.unsubscribeCampaign(campaignId, this);
   }
 
   private async subscribeCalls(): Promise<void> {
@@ -298,14 +350,22 @@ export class Connection implements FeedSubscriber, CallListListener {
     this.send(JSON.stringify(message));
   }
 
-  private sendError(code: RelayErrorCode, message: string, callId?: string): void {
-    const error: ErrorMessage = { type: 'error', code, message, ...(callId === undefined ? {} : { callId }) };
+  private sendError(code: RelayErrorCode, message: string, subject: ErrorSubject = {}): void {
+    const error: ErrorMessage = {
+      type: 'error',
+      code,
+      message,
+      ...(subject.callId === undefined ? {} : { callId: subject.callId }),
+      ...(subject.campaignId === undefined ? {} : { campaignId: subject.campaignId }),
+    };
     this.sendMessage(error);
   }
 
   private leaveAll(): void {
     for (const callId of this.subscriptions.keys()) this.deps.hub.unsubscribe(callId, this);
     this.subscriptions.clear();
+    for (const campaignId of this.campaigns.keys()) this.deps.hub.unsubscribeCampaign(campaignId, this);
+    this.campaigns.clear();
     if (this.listensToCalls) this.deps.hub.unsubscribeCalls(this.principal.org, this);
     this.listensToCalls = false;
   }

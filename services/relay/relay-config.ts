@@ -16,7 +16,7 @@ export interface RelayConfig {
   tokenGraceMs: number;
   /** Largest inbound frame; larger closes with 1009 (`RELAY_MAX_PAYLOAD_BYTES`, 64 KiB: client frames are tiny). */
   maxPayloadBytes: number;
-  /** Call subscriptions one socket may hold (`RELAY_MAX_SUBSCRIPTIONS`, 100: a dashboard opens a handful). */
+  /** Call and campaign subscriptions one socket holds together (`RELAY_MAX_SUBSCRIPTIONS`, 100: dashboards open few). */
   maxSubscriptionsPerSocket: number;
   /** Unsent bytes queued for one socket before it is closed with 4008 (`RELAY_MAX_BUFFERED_BYTES`, 1 MiB). */
   maxBufferedBytes: number;

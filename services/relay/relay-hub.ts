@@ -1,19 +1,37 @@
-// Routes bus messages to per-call feeds and org call-list listeners; owns feed lifetime (idle feeds kept, bounded).
+// Routes bus messages to per-call feeds, org call-list listeners and campaign followers; owns feed lifetime.
 import { publicCall, type Call } from '../../core/domain/call.ts';
+import type { Campaign, CampaignDriver } from '../../core/domain/campaign.ts';
+import { publicCampaignDriver, type Notice } from '../../core/domain/notice.ts';
+import { campaignSummary } from '../../core/protocol/campaign-views.ts';
 import { assertNever } from '../../core/support/assert-never.ts';
 import type { Logger } from '../../core/support/log.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
+import type { CampaignStore } from '../../core/ports/campaign-store.ts';
 import type { BusMessage } from '../../core/ports/event-bus.ts';
-import type { CallUpdatedMessage, CallsMessage } from '../../core/protocol/relay-messages.ts';
+import type {
+  CallUpdatedMessage,
+  CallsMessage,
+  CampaignUpdatedMessage,
+} from '../../core/protocol/relay-messages.ts';
 import { CallFeed, type FeedSubscriber, type SubscribeOutcome } from './call-feed.ts';
+import { CampaignView } from './campaign-view.ts';
 
 /** Receives the org's call list: a snapshot, then one frame per durable event of any call of the org. */
 export interface CallListListener {
   send(frame: string): void;
 }
 
+/** Receives one campaign's stream: a `campaign` snapshot, then `campaign_updated` frames. */
+export interface CampaignListener {
+  send(frame: string): void;
+}
+
+/** `not_found` covers another org's campaign too; `superseded`: unsubscribed (or subscribed again) meanwhile. */
+export type CampaignSubscribeOutcome = 'subscribed' | 'not_found' | 'superseded';
+
 export interface RelayHubDeps {
   store: CallStore;
+  campaigns: CampaignStore;
   logger: Logger;
   ringSize: number;
   backlogPageSize: number;
@@ -30,11 +48,20 @@ interface ListenerState {
   pending: Call[] | undefined;
 }
 
+interface CampaignFollower {
+  orgId: string;
+  view: CampaignView;
+  /** Notices that arrived while the snapshot was being read, applied (newer ones only) after it. */
+  pending: Array<{ orgId: string; campaign: Campaign; driver?: CampaignDriver }> | undefined;
+}
+
 export class RelayHub {
   private readonly feeds = new Map<string, CallFeed>();
   /** Idle feed ids in least-recently-used order (Map keeps insertion order). */
   private readonly idle = new Map<string, true>();
   private readonly listeners = new Map<string, Map<CallListListener, ListenerState>>();
+  /** campaignId → its followers on this instance. */
+  private readonly campaignFollowers = new Map<string, Map<CampaignListener, CampaignFollower>>();
 
   constructor(private readonly deps: RelayHubDeps) {}
 
@@ -54,7 +81,7 @@ export class RelayHub {
         return;
       }
       case 'notice':
-        // Campaign progress reaches campaign subscribers (docs/PROTOCOL.md); other notices are for other consumers.
+        this.publishNotice(message.notice, message.orgId);
         return;
       default:
         assertNever(message);
@@ -116,6 +143,50 @@ export class RelayHub {
     if (org?.size === 0) this.listeners.delete(orgId);
   }
 
+  /**
+   * Sends `listener` the campaign's snapshot (read after the follower is registered, so no notice is missed), then
+   * the notices that arrived meanwhile when newer, then live ones. Another org's campaign is `not_found`.
+   */
+  async subscribeCampaign(
+    campaignId: string,
+    orgId: string,
+    listener: CampaignListener,
+  ): Promise<CampaignSubscribeOutcome> {
+    let followers = this.campaignFollowers.get(campaignId);
+    if (!followers) this.campaignFollowers.set(campaignId, (followers = new Map()));
+    const follower: CampaignFollower = { orgId, view: new CampaignView(), pending: [] };
+    followers.set(listener, follower);
+    const current = () => this.campaignFollowers.get(campaignId)?.get(listener) === follower;
+    try {
+      const campaign = await this.deps.campaigns.get(campaignId);
+      if (!campaign || campaign.orgId !== orgId) {
+        if (current()) this.unsubscribeCampaign(campaignId, listener);
+        return 'not_found';
+      }
+      const drivers = await this.deps.campaigns.drivers(campaignId);
+      if (!current()) return 'superseded';
+      listener.send(follower.view.snapshot(campaign, drivers));
+      const pending = follower.pending ?? [];
+      follower.pending = undefined;
+      for (const notice of pending) this.deliverNotice(listener, follower, notice);
+      return 'subscribed';
+    } catch (err) {
+      if (current()) this.unsubscribeCampaign(campaignId, listener);
+      throw err;
+    }
+  }
+
+  unsubscribeCampaign(campaignId: string, listener: CampaignListener): void {
+    const followers = this.campaignFollowers.get(campaignId);
+    followers?.delete(listener);
+    if (followers?.size === 0) this.campaignFollowers.delete(campaignId);
+  }
+
+  /** Sockets following a campaign on this instance (tests and diagnostics). */
+  campaignFollowerCount(campaignId: string): number {
+    return this.campaignFollowers.get(campaignId)?.size ?? 0;
+  }
+
   /** Live feed count (with or without subscribers), for readiness output and tests. */
   get feedCount(): number {
     return this.feeds.size;
@@ -134,6 +205,36 @@ export class RelayHub {
       if (state.pending) state.pending.push(call);
       else listener.send((frame ??= callUpdatedFrame(call)));
     }
+  }
+
+  /** Campaign progress reaches that campaign's followers of the same org; other notices are for other consumers. */
+  private publishNotice(notice: Notice, orgId: string): void {
+    if (notice.kind !== 'campaign_progress' && notice.kind !== 'campaign_completed') return;
+    const followers = this.campaignFollowers.get(notice.campaign.campaignId);
+    if (!followers) return;
+    const update = {
+      orgId,
+      campaign: notice.campaign,
+      ...(notice.kind === 'campaign_progress' && notice.driver ? { driver: notice.driver } : {}),
+    };
+    let frame: string | undefined;
+    const natural = () => (frame ??= campaignUpdatedFrame(update.campaign, update.driver));
+    for (const [listener, follower] of followers) {
+      if (follower.pending) follower.pending.push(update);
+      else this.deliverNotice(listener, follower, update, natural);
+    }
+  }
+
+  private deliverNotice(
+    listener: CampaignListener,
+    follower: CampaignFollower,
+    update: { orgId: string; campaign: Campaign; driver?: CampaignDriver },
+    natural = () => campaignUpdatedFrame(update.campaign, update.driver),
+  ): void {
+    // Org isolation does not rest on campaign ids alone: the notice and its record must both be the follower's org.
+    if (update.orgId !== follower.orgId || update.campaign.orgId !== follower.orgId) return;
+    const frame = follower.view.update(update.campaign, update.driver, natural);
+    if (frame !== undefined) listener.send(frame);
   }
 
   private feedFor(callId: string): CallFeed {
@@ -173,5 +274,14 @@ export class RelayHub {
 
 function callUpdatedFrame(call: Call): string {
   const message: CallUpdatedMessage = { type: 'call_updated', call: publicCall(call) };
+  return JSON.stringify(message);
+}
+
+function campaignUpdatedFrame(campaign: Campaign, driver: CampaignDriver | undefined): string {
+  const message: CampaignUpdatedMessage = {
+    type: 'campaign_updated',
+    campaign: campaignSummary(campaign),
+    ...(driver ? { driver: publicCampaignDriver(driver) } : {}),
+  };
   return JSON.stringify(message);
 }

@@ -19,6 +19,7 @@ import {
 import type { Logger } from '../../core/support/log.ts';
 import { parseRequestTarget } from '../../core/support/request-target.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
+import type { CampaignStore } from '../../core/ports/campaign-store.ts';
 import type { BusSubscription, EventBus } from '../../core/ports/event-bus.ts';
 import type { TicketLedger } from '../../core/ports/ticket-ledger.ts';
 import { RELAY_WS_PATH } from '../../core/protocol/relay-messages.ts';
@@ -30,6 +31,8 @@ import { SocketQuota } from './socket-quota.ts';
 export interface RelayDeps {
   config: RelayConfig;
   store: CallStore;
+  /** Campaign snapshots for `subscribe_campaign`. */
+  campaigns: CampaignStore;
   bus: EventBus;
   verifyToken: TokenVerifier;
   /** Checks `?ticket=` (signature, type, expiry); single use is the ledger's job. */
@@ -57,6 +60,7 @@ export function createRelay(deps: RelayDeps): Relay {
   const { config, logger } = deps;
   const hub = new RelayHub({
     store: deps.store,
+    campaigns: deps.campaigns,
     logger,
     ringSize: config.ringSize,
     backlogPageSize: config.backlogPageSize,

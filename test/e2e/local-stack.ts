@@ -8,7 +8,11 @@ import { parseStackConfig } from '../../scripts/stack/stack-config.ts';
 import { startStack, type RunningStack } from '../../scripts/stack/start-stack.ts';
 import { freePort } from '../emulators.ts';
 
-export async function startTestStack(options: { speed: number }): Promise<RunningStack> {
+/** `env`: further settings for this stack (e.g. `SIMULATOR_SCRIPT`), over the test defaults. */
+export async function startTestStack(options: {
+  speed: number;
+  env?: Record<string, string>;
+}): Promise<RunningStack> {
   const [apiPort, relayPort, dashboardPort, simulatorPort] = await Promise.all([
     freePort(),
     freePort(),
@@ -33,6 +37,7 @@ export async function startTestStack(options: { speed: number }): Promise<Runnin
       DEV_USER_PASSWORD: `pw-${randomBytes(6).toString('hex')}`,
       DEFAULT_ORG: 'org-e2e',
       WEB_DIST_DIR: mkdtempSync(join(tmpdir(), 'callrelay-web-')),
+      ...options.env,
     },
     { gcloudInstalled: () => false },
   );

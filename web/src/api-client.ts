@@ -1,14 +1,33 @@
 // The REST API as the dashboard uses it: typed calls, and every failure turned into an ApiError with words to show.
 import type {
+  CreateWebhookEndpointRequest,
+  CreateWebhookEndpointResponse,
   ErrorEnvelope,
   GetCallResponse,
+  ListWebhookDeliveriesResponse,
+  ListWebhookEndpointsResponse,
   LoginRequest,
   TakeoverRequest,
   RelayTicketResponse,
   TokenResponse,
   TriggerCallRequest,
   TriggerCallResponse,
+  CampaignDetail,
+  CreateCampaignRequest,
+  ListAttentionResponse,
+  ListCampaignsResponse,
+  ListSuppressionsResponse,
+  RotateWebhookSecretResponse,
+  WebhookDeliveryAccepted,
 } from '../../core/protocol/rest-api.ts';
+import type { AttentionItem } from '../../core/domain/attention.ts';
+import type { Suppression } from '../../core/domain/suppression.ts';
+
+/** What `pause`, `resume` and `cancel` do to a campaign (`POST /campaigns/{id}/<action>`). */
+export type CampaignAction = 'pause' | 'resume' | 'cancel';
+
+/** Which attention items `GET /attention` lists. */
+export type AttentionState = 'open' | 'resolved' | 'all';
 
 /** A failed API call: `code` from the error envelope (or `network` / `bad_response`), `message` fit for the user. */
 export class ApiError extends Error {
@@ -36,6 +55,29 @@ export interface ApiClient {
   takeOverCall(callId: string, phoneNumber?: string): Promise<GetCallResponse>;
   /** `POST /calls/{id}/end`: hang the live call up politely. */
   endCall(callId: string): Promise<GetCallResponse>;
+  /** `POST /campaigns`; the same key for a retry of the same form submission (no second campaign). */
+  createCampaign(request: CreateCampaignRequest, idempotencyKey: string): Promise<CampaignDetail>;
+  listCampaigns(cursor?: string): Promise<ListCampaignsResponse>;
+  getCampaign(campaignId: string): Promise<CampaignDetail>;
+  campaignAction(campaignId: string, action: CampaignAction): Promise<CampaignDetail>;
+  listSuppressions(cursor?: string): Promise<ListSuppressionsResponse>;
+  addSuppression(phoneNumber: string, note?: string): Promise<Suppression>;
+  removeSuppression(suppressionId: string): Promise<void>;
+  listAttention(state: AttentionState, cursor?: string): Promise<ListAttentionResponse>;
+  resolveAttention(attentionId: string, note: string): Promise<AttentionItem>;
+  /** Outbound webhook endpoints (admins only): see `docs/API.md` "Webhook endpoints". */
+  webhooks: WebhookEndpointsClient;
+}
+
+export interface WebhookEndpointsClient {
+  list(): Promise<ListWebhookEndpointsResponse>;
+  /** The answer carries the signing secret: the only time the API ever returns it. */
+  create(request: CreateWebhookEndpointRequest): Promise<CreateWebhookEndpointResponse>;
+  remove(endpointId: string): Promise<void>;
+  rotateSecret(endpointId: string): Promise<RotateWebhookSecretResponse>;
+  deliveries(endpointId: string, cursor?: string): Promise<ListWebhookDeliveriesResponse>;
+  retry(endpointId: string, deliveryId: string): Promise<WebhookDeliveryAccepted>;
+  sendTest(endpointId: string): Promise<WebhookDeliveryAccepted>;
 }
 
 export function createApiClient(baseUrl: string, getToken: () => string | undefined): ApiClient {
@@ -65,6 +107,7 @@ export function createApiClient(baseUrl: string, getToken: () => string | undefi
         0,
       );
     }
+    if (response.status === 204) return undefined as T;
     const payload: unknown = await response.json().catch(() => undefined);
     if (!response.ok) throw errorFrom(response.status, payload);
     if (payload === undefined)
@@ -88,7 +131,46 @@ export function createApiClient(baseUrl: string, getToken: () => string | undefi
         (phoneNumber ? { phoneNumber } : {}) satisfies TakeoverRequest,
       ),
     endCall: (callId) => request<GetCallResponse>('POST', `/calls/${encodeURIComponent(callId)}/end`),
+    createCampaign: (body, idempotencyKey) =>
+      request<CampaignDetail>('POST', '/campaigns', body, { 'idempotency-key': idempotencyKey }),
+    listCampaigns: (cursor) => request<ListCampaignsResponse>('GET', `/campaigns${query({ cursor })}`),
+    getCampaign: (id) => request<CampaignDetail>('GET', `/campaigns/${encodeURIComponent(id)}`),
+    campaignAction: (id, action) =>
+      request<CampaignDetail>('POST', `/campaigns/${encodeURIComponent(id)}/${action}`),
+    listSuppressions: (cursor) =>
+      request<ListSuppressionsResponse>('GET', `/suppressions${query({ cursor })}`),
+    addSuppression: (phoneNumber, note) =>
+      request<Suppression>('POST', '/suppressions', { phoneNumber, ...(note ? { note } : {}) }),
+    removeSuppression: (id) => request<void>('DELETE', `/suppressions/${encodeURIComponent(id)}`),
+    listAttention: (state, cursor) =>
+      request<ListAttentionResponse>('GET', `/attention${query({ state, cursor })}`),
+    resolveAttention: (id, note) =>
+      request<AttentionItem>('POST', `/attention/${encodeURIComponent(id)}/resolve`, { note }),
+    webhooks: webhookEndpointsClient(request),
   };
+}
+
+type Request = <T>(method: string, path: string, body?: unknown) => Promise<T>;
+
+function webhookEndpointsClient(request: Request): WebhookEndpointsClient {
+  const endpoint = (id: string) => `/webhook-endpoints/${encodeURIComponent(id)}`;
+  return {
+    list: () => request('GET', '/webhook-endpoints'),
+    create: (body) => request('POST', '/webhook-endpoints', body),
+    remove: (id) => request('DELETE', endpoint(id)),
+    rotateSecret: (id) => request('POST', `${endpoint(id)}/rotate-secret`),
+    deliveries: (id, cursor) => request('GET', `${endpoint(id)}/deliveries${query({ cursor })}`),
+    retry: (id, deliveryId) =>
+      request('POST', `${endpoint(id)}/deliveries/${encodeURIComponent(deliveryId)}/retry`),
+    sendTest: (id) => request('POST', `${endpoint(id)}/test`),
+  };
+}
+
+function query(params: Record<string, string | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) if (value !== undefined) search.set(name, value);
+  const text = search.toString();
+  return text ? `?${text}` : '';
 }
 
 function errorFrom(status: number, payload: unknown): ApiError {

@@ -3,6 +3,7 @@
 // in-band (`auth`); the client library also asks `getToken` again shortly before the current token's expiry.
 import type { Call } from '../../core/domain/call.ts';
 import type { EventMessage, PartialMessage } from '../../core/protocol/relay-messages.ts';
+import type { CampaignDriverView, CampaignSummary } from '../../core/protocol/rest-api.ts';
 
 /** `open`: connected and authenticated; `reconnecting`: lost, retrying with backoff; `closed`: terminal. */
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -29,11 +30,22 @@ export interface CallStreamHandlers {
   error(code: string, message: string): void;
 }
 
+export interface CampaignStreamHandlers {
+  /** The campaign and all its drivers (sent again after every reconnect). */
+  snapshot(campaign: CampaignSummary, drivers: CampaignDriverView[]): void;
+  /** A later change: the campaign's new counts/status, and the driver that changed, if one did. */
+  updated(campaign: CampaignSummary, driver?: CampaignDriverView): void;
+  /** A refusal for this campaign (`not_found`, …), in words. */
+  error(code: string, message: string): void;
+}
+
 export interface LiveSource {
   status(): ConnectionStatus;
   onStatus(listener: (status: ConnectionStatus) => void): () => void;
   subscribeCalls(handlers: CallListHandlers): () => void;
   subscribeCall(callId: string, handlers: CallStreamHandlers): () => void;
+  /** Live progress of one campaign of the signed-in org. */
+  subscribeCampaign(campaignId: string, handlers: CampaignStreamHandlers): () => void;
   /** A fresh token is stored: hand it to the open connection (no reconnect). */
   reauthenticate(): void;
   close(): void;

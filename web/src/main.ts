@@ -8,10 +8,17 @@ import { navigate, parseRoute, type Route } from './router.ts';
 import { loadRuntimeConfig } from './runtime-config.ts';
 import { SessionStore } from './session.ts';
 import { watchSessionExpiry } from './session-renewal.ts';
+import { renderAttentionView } from './views/attention-view.ts';
 import { renderBoardView } from './views/board-view.ts';
+import { renderCampaignFormView } from './views/campaign-form-view.ts';
+import { renderCampaignView } from './views/campaign-view.ts';
+import { renderCampaignsView } from './views/campaigns-view.ts';
 import { renderCallFormView } from './views/call-form-view.ts';
 import { renderCallView } from './views/call-view.ts';
+import { renderIntegrationsView } from './views/integrations-view.ts';
+import { renderWebhookEndpointView } from './views/webhook-endpoint-view.ts';
 import { renderLoginView } from './views/login-view.ts';
+import { renderSuppressionsView } from './views/suppressions-view.ts';
 
 const main = document.getElementById('main')!;
 const nav = document.getElementById('nav')!;
@@ -19,6 +26,7 @@ const whoami = document.getElementById('whoami')!;
 const logout = document.getElementById('logout')!;
 const connection = document.getElementById('connection')!;
 const banner = document.getElementById('banner')!;
+const navIntegrations = document.getElementById('nav-integrations')!;
 
 async function start(): Promise<void> {
   const config = await loadRuntimeConfig();
@@ -52,6 +60,8 @@ async function start(): Promise<void> {
     const current = session.get();
     nav.hidden = !current;
     logout.hidden = !current;
+    // Only admins manage webhook endpoints; a dispatcher following a link still gets a page saying so.
+    navIntegrations.hidden = current?.role !== 'admin';
     whoami.textContent = current ? `${current.email ?? current.sub} · ${current.org}` : '';
     if (!current && route.name !== 'login') {
       afterLogin = route;
@@ -59,6 +69,7 @@ async function start(): Promise<void> {
       return;
     }
     main.focus({ preventScroll: true });
+    markCurrentNav(route);
     switch (route.name) {
       case 'login':
         disconnect();
@@ -84,6 +95,42 @@ async function start(): Promise<void> {
         document.title = 'Call a driver · callrelay';
         stopView = renderCallFormView(main, { api, created: (callId) => navigate({ name: 'call', callId }) });
         return;
+      case 'campaigns':
+        document.title = 'Campaigns · callrelay';
+        stopView = renderCampaignsView(main, { api });
+        return;
+      case 'new-campaign':
+        document.title = 'New campaign · callrelay';
+        stopView = renderCampaignFormView(main, {
+          api,
+          created: (campaignId) => navigate({ name: 'campaign', campaignId }),
+        });
+        return;
+      case 'campaign':
+        document.title = 'Campaign · callrelay';
+        stopView = renderCampaignView(main, { api, live: connect(), campaignId: route.campaignId });
+        return;
+      case 'attention':
+        document.title = 'Needs attention · callrelay';
+        stopView = renderAttentionView(main, { api, tab: route.tab });
+        return;
+      case 'suppressions':
+        document.title = 'Suppressed numbers · callrelay';
+        stopView = renderSuppressionsView(main, { api });
+        return;
+      case 'integrations':
+        document.title = 'Integrations · callrelay';
+        stopView = renderIntegrationsView(main, { api, role: current?.role ?? '' });
+        return;
+      case 'webhook-endpoint':
+        document.title = 'Webhook endpoint · callrelay';
+        stopView = renderWebhookEndpointView(main, {
+          api,
+          role: current?.role ?? '',
+          endpointId: route.endpointId,
+          deleted: () => navigate({ name: 'integrations' }),
+        });
+        return;
       case 'not-found':
         stopView = () => {};
         main.replaceChildren(
@@ -95,6 +142,22 @@ async function start(): Promise<void> {
           ),
         );
         return;
+    }
+  };
+
+  /** The header link of the page shown (its section: a campaign's page marks "Campaigns"). */
+  const markCurrentNav = (route: Route) => {
+    const section =
+      route.name === 'campaign' || route.name === 'new-campaign'
+        ? 'campaigns'
+        : route.name === 'call'
+          ? 'board'
+          : route.name === 'webhook-endpoint'
+            ? 'integrations'
+            : route.name;
+    for (const link of nav.querySelectorAll<HTMLAnchorElement>('a[data-section]')) {
+      if (link.dataset.section === section) link.setAttribute('aria-current', 'page');
+      else link.removeAttribute('aria-current');
     }
   };
 

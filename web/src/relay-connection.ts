@@ -1,6 +1,7 @@
 // The views' LiveSource over the shared RelayClient (client/): one socket per tab, resumed gaplessly after drops.
 import { RelayClient, type ConnectionState as ClientState } from '../../client/relay-client.ts';
-import { RELAY_WS_PATH } from '../../core/protocol/relay-messages.ts';
+import { RELAY_WS_PATH, type LiveCampaignDriver } from '../../core/protocol/relay-messages.ts';
+import type { CampaignDriverView } from '../../core/protocol/rest-api.ts';
 import { closeReasonOf, type CloseReason } from '../../core/support/errors.ts';
 import type { ConnectionState, ConnectionStatus, LiveSource } from './live-source.ts';
 
@@ -70,8 +71,32 @@ export function createRelayConnection(options: RelayConnectionOptions): LiveSour
       });
       return () => subscription.unsubscribe();
     },
+    subscribeCampaign(campaignId, handlers) {
+      const follow = client.followCampaign(campaignId, {
+        onSnapshot: (campaign, drivers) => handlers.snapshot(campaign, drivers.map(driverView)),
+        onUpdate: (campaign, driver) => handlers.updated(campaign, driver && driverView(driver)),
+        onError: (error) => handlers.error(error.code, error.message),
+      });
+      return () => follow.unsubscribe();
+    },
     reauthenticate: () => client.reauthenticate(),
     close: () => client.close(),
+  };
+}
+
+/** The relay's driver as the page shows it: the REST view's fields plus `updatedAt`, which orders updates. */
+function driverView(driver: LiveCampaignDriver): CampaignDriverView & { updatedAt: string } {
+  return {
+    driverId: driver.driverId,
+    driverName: driver.driverName,
+    // Creation fills the zone in; only a hand-written record lacks one (then the viewer's zone is shown).
+    timezone: driver.timezone ?? '',
+    state: driver.state,
+    attempts: driver.attempts,
+    ...(driver.nextAttemptAt ? { nextAttemptAt: driver.nextAttemptAt } : {}),
+    callIds: driver.callIds,
+    ...(driver.outcome ? { outcome: driver.outcome } : {}),
+    updatedAt: driver.updatedAt,
   };
 }
 

@@ -13,6 +13,7 @@ import { FirestoreIdempotencyStore } from './firestore-idempotency-store.ts';
 import { FirestoreSuppressionList } from './firestore-suppression-list.ts';
 import { FirestoreTicketLedger } from './firestore-ticket-ledger.ts';
 import { FirestoreUserStore } from './firestore-user-store.ts';
+import { FirestoreWebhookEndpoints } from './firestore-webhook-endpoints.ts';
 import { PubSubEventBus } from './pubsub-event-bus.ts';
 
 /**
@@ -66,6 +67,7 @@ export async function createGoogleBackend(
     idempotency: new FirestoreIdempotencyStore(firestore, deps.clock),
     tickets: new FirestoreTicketLedger(firestore, deps.clock),
     dueWork: new FirestoreDueWork(firestore),
+    webhooks: new FirestoreWebhookEndpoints(firestore),
     campaigns: new FirestoreCampaignStore(firestore, { clock: deps.clock }),
     suppressions: new FirestoreSuppressionList(firestore),
     attention: new FirestoreAttentionQueue(firestore),
