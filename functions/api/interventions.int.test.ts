@@ -23,7 +23,9 @@ const PASSWORD = 'correct horse battery';
 describe.each(backends)('live intervention on %s', (backend) => {
   let stack: ApiStack | undefined;
   afterEach(async () => {
+    // Let held calls finish, so no webhook is still being stored while the backend closes.
     stack?.sim.resume();
+    await stack?.settle();
     await stack?.close();
     stack = undefined;
   });
