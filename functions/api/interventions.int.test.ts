@@ -93,48 +93,51 @@ describe.each(backends)('live intervention on %s', (backend) => {
     return (res.body as { events: CallEvent[] }).events;
   }
 
-  it('takeover: the dispatcher profile number is dialed, later outbound speech is the dispatcher', async () => {
-    stack = await startHeldStack();
-    const me = await dispatcher(stack, DISPATCHER_PHONE);
-    const callId = await liveCall(stack, me.token);
+  it.each(['register', 'elevenlabs'] as const)(
+    '%s mode takeover: the dispatcher profile number is dialed, later outbound speech is the dispatcher',
+    async (mode) => {
+      stack = await startHeldStack(mode);
+      const me = await dispatcher(stack, DISPATCHER_PHONE);
+      const callId = await liveCall(stack, me.token);
 
-    const res = await stack.request('POST', `/calls/${callId}/takeover`, { token: me.token });
-    expect(res.status).toBe(202);
-    expect(res.body).toMatchObject({ callId, takenOver: { by: me.userId, byEmail: me.email } });
-    const again = await stack.request('POST', `/calls/${callId}/takeover`, {
-      token: me.token,
-      body: { phoneNumber: '+15550100999' },
-    });
-    expect(again.status).toBe(409);
-    expect(again.body).toMatchObject({ error: { code: 'already_taken_over', details: { by: me.userId } } });
-    const update = stack.sim.requests().filter((r) => r.route === 'twilio.update-call');
-    expect(update).toHaveLength(1);
-    expect((update[0]?.body as { Twiml: string }).Twiml).toContain(DISPATCHER_PHONE);
+      const res = await stack.request('POST', `/calls/${callId}/takeover`, { token: me.token });
+      expect(res.status).toBe(202);
+      expect(res.body).toMatchObject({ callId, takenOver: { by: me.userId, byEmail: me.email } });
+      const again = await stack.request('POST', `/calls/${callId}/takeover`, {
+        token: me.token,
+        body: { phoneNumber: '+15550100999' },
+      });
+      expect(again.status).toBe(409);
+      expect(again.body).toMatchObject({ error: { code: 'already_taken_over', details: { by: me.userId } } });
+      const update = stack.sim.requests().filter((r) => r.route === 'twilio.update-call');
+      expect(update).toHaveLength(1);
+      expect((update[0]?.body as { Twiml: string }).Twiml).toContain(DISPATCHER_PHONE);
 
-    stack.sim.resume();
-    await stack.settle();
-    const events = await eventsOf(stack, me.token, callId);
-    const intervention = events.find((e) => e.kind === 'intervention');
-    expect(intervention).toMatchObject({ action: 'takeover', by: me.userId });
-    const after = events.filter((e) => e.seq > (intervention?.seq ?? 0));
-    const spoken = (speaker: string) =>
-      after.flatMap((e) => (e.kind === 'segment' && e.speaker === speaker ? [e.text] : []));
-    const scripted = TAKEOVER_CONVERSATION.turns
-      .filter((t) => t.speaker === 'dispatcher')
-      .map((t) => t.text.replace('{{driver_name}}', 'Sam Carter'));
-    expect(spoken('dispatcher')).toEqual(expect.arrayContaining([TAKEOVER_NOTICE, ...scripted]));
-    expect(spoken('driver')).toContain('Will do. I will call you back after the reset.');
-    expect(spoken('agent')).toEqual([]);
-    const call = (await stack.request('GET', `/calls/${callId}`, { token: me.token })).body as Call;
-    expect(call).toMatchObject({ status: 'completed', takenOver: { by: me.userId } });
-    // The number never leaves the provider request: not in logs, not in events.
-    expect(stack.logs.join('\n')).not.toContain(DISPATCHER_PHONE.slice(1));
-    expect(JSON.stringify(events)).not.toContain(DISPATCHER_PHONE.slice(1));
+      stack.sim.resume();
+      await stack.settle();
+      const events = await eventsOf(stack, me.token, callId);
+      const intervention = events.find((e) => e.kind === 'intervention');
+      expect(intervention).toMatchObject({ action: 'takeover', by: me.userId });
+      const after = events.filter((e) => e.seq > (intervention?.seq ?? 0));
+      const spoken = (speaker: string) =>
+        after.flatMap((e) => (e.kind === 'segment' && e.speaker === speaker ? [e.text] : []));
+      const scripted = TAKEOVER_CONVERSATION.turns
+        .filter((t) => t.speaker === 'dispatcher')
+        .map((t) => t.text.replace('{{driver_name}}', 'Sam Carter'));
+      expect(spoken('dispatcher')).toEqual(expect.arrayContaining([TAKEOVER_NOTICE, ...scripted]));
+      expect(spoken('driver')).toContain('Will do. I will call you back after the reset.');
+      expect(spoken('agent')).toEqual([]);
+      const call = (await stack.request('GET', `/calls/${callId}`, { token: me.token })).body as Call;
+      expect(call).toMatchObject({ status: 'completed', takenOver: { by: me.userId } });
+      // The number never leaves the provider request: not in logs, not in events.
+      expect(stack.logs.join('\n')).not.toContain(DISPATCHER_PHONE.slice(1));
+      expect(JSON.stringify(events)).not.toContain(DISPATCHER_PHONE.slice(1));
 
-    const late = await stack.request('POST', `/calls/${callId}/end`, { token: me.token });
-    expect(late.status).toBe(409);
-    expect(late.body).toMatchObject({ error: { code: 'not_in_progress' } });
-  });
+      const late = await stack.request('POST', `/calls/${callId}/end`, { token: me.token });
+      expect(late.status).toBe(409);
+      expect(late.body).toMatchObject({ error: { code: 'not_in_progress' } });
+    },
+  );
 
   it('end: the call says goodbye and completes; the timeline records who ended it', async () => {
     stack = await startHeldStack();
