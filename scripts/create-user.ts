@@ -14,7 +14,7 @@ import { createLogger } from '../core/support/log.ts';
 /** Shortest password accepted for a new user (NIST SP 800-63B minimum for user-chosen secrets). */
 const MIN_PASSWORD_LENGTH = 8;
 
-const USAGE = `usage: CALLRELAY_USER_PASSWORD=… tsx scripts/create-user.ts --email EMAIL --org ORG [--role dispatcher|admin]
+const USAGE = `usage: CALLRELAY_USER_PASSWORD=… tsx scripts/create-user.ts --email EMAIL --org ORG [--role dispatcher|admin] [--phone +E164]
        (or pipe the password on stdin). Backend from CALLRELAY_BACKEND / GOOGLE_CLOUD_PROJECT / *_EMULATOR_HOST.`;
 
 async function main(): Promise<number> {
