@@ -75,6 +75,13 @@ function applyBody(call: Call, body: CallEventBody, now: string): Call | null {
         next.durationSecs = body.durationSecs;
       return next;
     }
+    case 'intervention': {
+      // Each action is recorded once: a repeat changes nothing (the first actor and time stand).
+      const field = body.action === 'takeover' ? 'takenOver' : 'endRequested';
+      if (call[field]) return null;
+      const mark = { by: body.by, ...(body.byEmail ? { byEmail: body.byEmail } : {}), at: body.at };
+      return { ...call, [field]: mark, updatedAt: now };
+    }
     default:
       return assertNever(body);
   }

@@ -121,6 +121,17 @@ export interface Call {
    * transcript, capped; kept by the reducer. Internal: the API strips it from call views.
    */
   searchTokens?: string[];
+  /** Set once a dispatcher took the call over (`POST /calls/{id}/takeover`): who (user id, email) and when. */
+  takenOver?: InterventionMark;
+  /** Set once a dispatcher asked to end the call (`POST /calls/{id}/end`). */
+  endRequested?: InterventionMark;
+}
+
+/** Who acted on a live call and when (ISO). */
+export interface InterventionMark {
+  by: string;
+  byEmail?: string;
+  at: string;
 }
 
 /** What is known when a call record is first created. */

@@ -215,3 +215,9 @@ export interface ResolveAttentionRequest {
   /** 1-1000 characters: what the dispatcher did. */
   note: string;
 }
+
+/** `POST /calls/{callId}/takeover` body (optional): the number to connect; default the dispatcher's profile number. */
+export interface TakeoverRequest {
+  /** E.164. Never logged or echoed. */
+  phoneNumber?: string;
+}

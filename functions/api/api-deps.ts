@@ -3,6 +3,7 @@ import { createTicketIssuer, type TicketIssuer } from '../../core/auth/issue-tic
 import { createTokenSigner, type TokenSigner } from '../../core/auth/sign-token.ts';
 import { createTokenVerifier, type TokenVerifier } from '../../core/auth/verify-token.ts';
 import { BoundedWorkQueue } from '../../core/support/bounded-work-queue.ts';
+import { CallIntervention } from '../../core/operations/call-intervention.ts';
 import type { CallDialer } from '../../core/operations/call-dialer.ts';
 import { CampaignCommands } from '../../core/operations/campaign-commands.ts';
 import { systemClock, type Clock } from '../../core/support/clock.ts';
@@ -56,6 +57,8 @@ export interface ApiDeps {
   attention: AttentionQueue;
   /** Time of records the API writes (suppressions, resolutions). */
   clock: Clock;
+  /** Takeover and end of live calls (`POST /calls/{id}/takeover|end`). */
+  interventions: CallIntervention;
   config: Pick<ApiConfig, 'publicBaseUrl' | 'dialMode' | 'trustedProxyHops' | 'orgDefaultTimezone'> & {
     twilioAuthToken: string;
     twilioFromNumber: string;
@@ -119,6 +122,14 @@ export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
     suppressions: input.suppressions,
     attention: input.attention,
     clock,
+    interventions: new CallIntervention({
+      store,
+      bus,
+      telephony: input.telephony,
+      users: input.users,
+      clock,
+      logger,
+    }),
     webhooks: {
       endpoints: input.webhooks,
       dueWork: input.dueWork,

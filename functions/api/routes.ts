@@ -11,6 +11,7 @@ import {
 import { createCallEventsHandler, createGetCallHandler, createListCallsHandler } from './calls.ts';
 import { createCallExportHandler } from './call-export.ts';
 import { createFetchConversationHandler } from './fetch-conversation.ts';
+import { createEndCallHandler, createTakeoverHandler } from './interventions.ts';
 import { createLoginHandler } from './login.ts';
 import { createRefreshHandler } from './refresh.ts';
 import { createRelayTicketHandler } from './relay-tickets.ts';
@@ -60,6 +61,8 @@ export function apiRoutes(deps: ApiDeps): Route[] {
     { method: 'GET', pattern: '/calls/export', handler: createCallExportHandler(deps) },
     { method: 'GET', pattern: '/calls/:callId', handler: createGetCallHandler(deps) },
     { method: 'GET', pattern: '/calls/:callId/events', handler: createCallEventsHandler(deps) },
+    { method: 'POST', pattern: '/calls/:callId/takeover', handler: createTakeoverHandler(deps) },
+    { method: 'POST', pattern: '/calls/:callId/end', handler: createEndCallHandler(deps) },
     { method: 'POST', pattern: '/webhook-endpoints', handler: createCreateWebhookEndpointHandler(deps) },
     { method: 'GET', pattern: '/webhook-endpoints', handler: createListWebhookEndpointsHandler(deps) },
     {

@@ -4,9 +4,11 @@ import type {
   CreateWebhookEndpointResponse,
   ErrorEnvelope,
   ListCallsResponse,
+  GetCallResponse,
   ListWebhookDeliveriesResponse,
   ListWebhookEndpointsResponse,
   LoginRequest,
+  TakeoverRequest,
   RelayTicketResponse,
   TokenResponse,
   TriggerCallRequest,
@@ -54,6 +56,10 @@ export interface ApiClient {
   listCalls(query: URLSearchParams): Promise<ListCallsResponse>;
   /** `GET /calls/export?format=csv&{query}`: the CSV as a Blob (the server streams it; the browser holds the file). */
   exportCalls(query: URLSearchParams): Promise<Blob>;
+  /** `POST /calls/{id}/takeover`: connect the live call to `phoneNumber` (default: the profile number). */
+  takeOverCall(callId: string, phoneNumber?: string): Promise<GetCallResponse>;
+  /** `POST /calls/{id}/end`: hang the live call up politely. */
+  endCall(callId: string): Promise<GetCallResponse>;
   /** `POST /campaigns`; the same key for a retry of the same form submission (no second campaign). */
   createCampaign(request: CreateCampaignRequest, idempotencyKey: string): Promise<CampaignDetail>;
   listCampaigns(cursor?: string): Promise<ListCampaignsResponse>;
@@ -146,6 +152,13 @@ export function createApiClient(baseUrl: string, getToken: () => string | undefi
         throw new ApiError('network', 'The export was interrupted. Try again.', response.status);
       }
     },
+    takeOverCall: (callId, phoneNumber) =>
+      request<GetCallResponse>(
+        'POST',
+        `/calls/${encodeURIComponent(callId)}/takeover`,
+        (phoneNumber ? { phoneNumber } : {}) satisfies TakeoverRequest,
+      ),
+    endCall: (callId) => request<GetCallResponse>('POST', `/calls/${encodeURIComponent(callId)}/end`),
     createCampaign: (body, idempotencyKey) =>
       request<CampaignDetail>('POST', '/campaigns', body, { 'idempotency-key': idempotencyKey }),
     listCampaigns: (cursor) => request<ListCampaignsResponse>('GET', `/campaigns${query({ cursor })}`),

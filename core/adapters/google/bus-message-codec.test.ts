@@ -24,11 +24,32 @@ describe('encodeBusMessage', () => {
   });
 });
 
+/** A stored `intervention` event (a takeover) as published. */
+function interventionMessage(): BusMessage {
+  const base = eventMessage('c1', 2) as Extract<BusMessage, { type: 'event' }>;
+  const { callId, seq, dedupeKey, recordedAt } = base.event;
+  return {
+    ...base,
+    event: {
+      callId,
+      seq,
+      dedupeKey,
+      recordedAt,
+      kind: 'intervention',
+      action: 'takeover',
+      by: 'usr_1',
+      at: 'x',
+    },
+  };
+}
+
 describe('parseBusMessage', () => {
   it.each([
     ['event', eventMessage('c1', 3)],
     ['partial', partial],
     ['partial with its stream position', { ...partial, position: { stream: 'GT1', at: 12 } }],
+    ['dispatcher partial', { ...partial, partial: { ...partial.partial, speaker: 'dispatcher' as const } }],
+    ['intervention event', interventionMessage()],
   ])('round-trips a %s', (_kind, message) => {
     expect(parseBusMessage(encodeBusMessage(message).data)).toEqual(message);
   });
