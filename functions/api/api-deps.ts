@@ -8,6 +8,7 @@ import { CampaignCommands } from '../../core/operations/campaign-commands.ts';
 import { systemClock, type Clock } from '../../core/support/clock.ts';
 import type { Logger } from '../../core/support/log.ts';
 import type { AttentionQueue } from '../../core/ports/attention-queue.ts';
+import type { AnalyticsStore } from '../../core/ports/analytics-store.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
 import type { CampaignStore } from '../../core/ports/campaign-store.ts';
 import type { DueWork } from '../../core/ports/due-work.ts';
@@ -56,6 +57,10 @@ export interface ApiDeps {
   attention: AttentionQueue;
   /** Time of records the API writes (suppressions, resolutions). */
   clock: Clock;
+  /** Warnings of best-effort work (a notice that could not be published). */
+  logger: Logger;
+  /** Analytics counters (`GET /analytics`); the worker's analytics module keeps them. */
+  analytics: AnalyticsStore;
   config: Pick<ApiConfig, 'publicBaseUrl' | 'dialMode' | 'trustedProxyHops' | 'orgDefaultTimezone'> & {
     twilioAuthToken: string;
     twilioFromNumber: string;
@@ -73,6 +78,7 @@ export interface ApiDepsInput {
   dueWork: DueWork;
   suppressions: SuppressionList;
   attention: AttentionQueue;
+  analytics: AnalyticsStore;
   logger: Logger;
   telephony: Telephony;
   /** Implements both ports (the ElevenLabs adapter does). */
@@ -118,7 +124,9 @@ export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
     }),
     suppressions: input.suppressions,
     attention: input.attention,
+    analytics: input.analytics,
     clock,
+    logger,
     webhooks: {
       endpoints: input.webhooks,
       dueWork: input.dueWork,
@@ -149,6 +157,7 @@ export type ApiBackend = Pick<
   | 'dueWork'
   | 'suppressions'
   | 'attention'
+  | 'analytics'
   | 'webhooks'
 >;
 
@@ -174,6 +183,7 @@ export async function createApiDepsFromConfig(
     dueWork: input.backend.dueWork,
     suppressions: input.backend.suppressions,
     attention: input.backend.attention,
+    analytics: input.backend.analytics,
     logger: input.logger,
     telephony: providers.telephony,
     agent: providers.agent,
