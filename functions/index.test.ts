@@ -55,10 +55,18 @@ describe('functions/index.ts', () => {
     ['api', 'ELEVENLABS_WEBHOOK_SECRET'],
     ['elevenlabsWebhook', 'JWT_SECRET'],
     ['twilioStatusWebhook', 'TWILIO_FROM_NUMBER'],
+    ['workerTick', 'JWT_SECRET'],
+    ['workerEvents', 'ELEVENLABS_WEBHOOK_SECRET'],
   ])('serving only %s, loads without %s (a setting only other functions need)', (target, unset) => {
     const result = load({ ...complete, FUNCTION_TARGET: target, [unset]: '' });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
+  });
+
+  it('serving only the worker tick, still fails naming a setting dialing needs', () => {
+    const result = load({ ...complete, FUNCTION_TARGET: 'workerTick', TWILIO_FROM_NUMBER: '' });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('invalid configuration: TWILIO_FROM_NUMBER');
   });
 
   it('serving only the api, still fails naming a setting the api needs', () => {

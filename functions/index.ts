@@ -9,6 +9,13 @@ import { toFrameworkHandler } from './http/framework-adapter.ts';
 import { createElevenLabsWebhookHandler } from './webhooks/elevenlabs-webhook.ts';
 import { createTwilioStatusHandler } from './webhooks/twilio-status.ts';
 import { createTwilioTranscriptionHandler } from './webhooks/twilio-transcription.ts';
+import { parseWorkerConfig } from './worker/worker-config.ts';
+import {
+  createWorkerEventsHandler,
+  createWorkerTickHandler,
+  type PubSubCloudEvent,
+} from './worker/worker-entries.ts';
+import { createWorkerFromConfig } from './worker/worker-from-config.ts';
 
 // Cloud Functions sets FUNCTION_TARGET: build only that function, so it needs only its own settings and a bad
 // API setting cannot stop ingest. Unset (local tools), every function is registered.
@@ -40,4 +47,18 @@ if (WEBHOOKS.some(serves)) {
 }
 if (serves('api')) {
   functions.http('api', toFrameworkHandler(await createApiHandler({ backend, logger }), http));
+}
+if (serves('workerTick') || serves('workerEvents')) {
+  const worker = await createWorkerFromConfig({ env: process.env, backend, logger, clock: systemClock });
+  if (serves('workerTick')) {
+    const budgetMs = parseWorkerConfig().tickBudgetMs;
+    functions.http('workerTick', toFrameworkHandler(createWorkerTickHandler(worker, budgetMs), http));
+  }
+  if (serves('workerEvents')) {
+    const onEvent = createWorkerEventsHandler(worker, logger);
+    functions.cloudEvent(
+      'workerEvents',
+      (event: functions.CloudEvent<PubSubCloudEvent['data']>): Promise<void> => onEvent({ data: event.data }),
+    );
+  }
 }

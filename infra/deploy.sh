@@ -231,13 +231,11 @@ say "Cloud Functions"
 # (npm ci) and runs exactly what was built and tested here, without TypeScript or test files.
 STAGE="$WORK/functions"
 if $DRY_RUN; then
-  show mkdir -p "$STAGE/dist/services" && show cp -R dist/core dist/functions "$STAGE/dist/"
-  show cp -R dist/services/worker "$STAGE/dist/services/"
+  show mkdir -p "$STAGE/dist" && show cp -R dist/core dist/functions "$STAGE/dist/"
   show node infra/stage-package.mjs "$STAGE"
 else
-  mkdir -p "$STAGE/dist/services"
+  mkdir -p "$STAGE/dist"
   cp -R dist/core dist/functions "$STAGE/dist/"
-  cp -R dist/services/worker "$STAGE/dist/services/"
   node infra/stage-package.mjs "$STAGE"
 fi
 

@@ -11,7 +11,7 @@ import {
   withProviderBaseUrl,
 } from '../../functions/compose-server.ts';
 import { parseRelayConfig } from '../../services/relay/relay-config.ts';
-import { createWorkerFromConfig } from '../../services/worker/worker-from-config.ts';
+import { createWorkerFromConfig } from '../../functions/worker/worker-from-config.ts';
 import { startComponentProcess, type ComponentProcess } from './component-process.ts';
 import { ensureDashboardBuilt } from './dashboard-build.ts';
 import { startEmulators } from './emulators.ts';

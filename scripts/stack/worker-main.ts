@@ -6,7 +6,7 @@ import { createBackend } from '../../core/composition/backend.ts';
 import { systemClock } from '../../core/support/clock.ts';
 import { parseBackendConfig } from '../../core/support/config.ts';
 import { createLogger } from '../../core/support/log.ts';
-import { createWorkerFromConfig } from '../../services/worker/worker-from-config.ts';
+import { createWorkerFromConfig } from '../../functions/worker/worker-from-config.ts';
 import { runComponent } from './component-main.ts';
 
 const logger = createLogger({ base: { service: 'callrelay-local', component: 'worker' } });

@@ -1,6 +1,10 @@
 // The REST API as the dashboard uses it: typed calls, and every failure turned into an ApiError with words to show.
 import type {
+  CreateWebhookEndpointRequest,
+  CreateWebhookEndpointResponse,
   ErrorEnvelope,
+  ListWebhookDeliveriesResponse,
+  ListWebhookEndpointsResponse,
   LoginRequest,
   RelayTicketResponse,
   TokenResponse,
@@ -11,6 +15,8 @@ import type {
   ListAttentionResponse,
   ListCampaignsResponse,
   ListSuppressionsResponse,
+  RotateWebhookSecretResponse,
+  WebhookDeliveryAccepted,
 } from '../../core/protocol/rest-api.ts';
 import type { AttentionItem } from '../../core/domain/attention.ts';
 import type { Suppression } from '../../core/domain/suppression.ts';
@@ -53,6 +59,19 @@ export interface ApiClient {
   removeSuppression(suppressionId: string): Promise<void>;
   listAttention(state: AttentionState, cursor?: string): Promise<ListAttentionResponse>;
   resolveAttention(attentionId: string, note: string): Promise<AttentionItem>;
+  /** Outbound webhook endpoints (admins only): see `docs/API.md` "Webhook endpoints". */
+  webhooks: WebhookEndpointsClient;
+}
+
+export interface WebhookEndpointsClient {
+  list(): Promise<ListWebhookEndpointsResponse>;
+  /** The answer carries the signing secret: the only time the API ever returns it. */
+  create(request: CreateWebhookEndpointRequest): Promise<CreateWebhookEndpointResponse>;
+  remove(endpointId: string): Promise<void>;
+  rotateSecret(endpointId: string): Promise<RotateWebhookSecretResponse>;
+  deliveries(endpointId: string, cursor?: string): Promise<ListWebhookDeliveriesResponse>;
+  retry(endpointId: string, deliveryId: string): Promise<WebhookDeliveryAccepted>;
+  sendTest(endpointId: string): Promise<WebhookDeliveryAccepted>;
 }
 
 export function createApiClient(baseUrl: string, getToken: () => string | undefined): ApiClient {
@@ -114,6 +133,23 @@ export function createApiClient(baseUrl: string, getToken: () => string | undefi
       request<ListAttentionResponse>('GET', `/attention${query({ state, cursor })}`),
     resolveAttention: (id, note) =>
       request<AttentionItem>('POST', `/attention/${encodeURIComponent(id)}/resolve`, { note }),
+    webhooks: webhookEndpointsClient(request),
+  };
+}
+
+type Request = <T>(method: string, path: string, body?: unknown) => Promise<T>;
+
+function webhookEndpointsClient(request: Request): WebhookEndpointsClient {
+  const endpoint = (id: string) => `/webhook-endpoints/${encodeURIComponent(id)}`;
+  return {
+    list: () => request('GET', '/webhook-endpoints'),
+    create: (body) => request('POST', '/webhook-endpoints', body),
+    remove: (id) => request('DELETE', endpoint(id)),
+    rotateSecret: (id) => request('POST', `${endpoint(id)}/rotate-secret`),
+    deliveries: (id, cursor) => request('GET', `${endpoint(id)}/deliveries${query({ cursor })}`),
+    retry: (id, deliveryId) =>
+      request('POST', `${endpoint(id)}/deliveries/${encodeURIComponent(deliveryId)}/retry`),
+    sendTest: (id) => request('POST', `${endpoint(id)}/test`),
   };
 }
 

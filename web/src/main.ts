@@ -15,6 +15,8 @@ import { renderCampaignView } from './views/campaign-view.ts';
 import { renderCampaignsView } from './views/campaigns-view.ts';
 import { renderCallFormView } from './views/call-form-view.ts';
 import { renderCallView } from './views/call-view.ts';
+import { renderIntegrationsView } from './views/integrations-view.ts';
+import { renderWebhookEndpointView } from './views/webhook-endpoint-view.ts';
 import { renderLoginView } from './views/login-view.ts';
 import { renderSuppressionsView } from './views/suppressions-view.ts';
 
@@ -24,6 +26,7 @@ const whoami = document.getElementById('whoami')!;
 const logout = document.getElementById('logout')!;
 const connection = document.getElementById('connection')!;
 const banner = document.getElementById('banner')!;
+const navIntegrations = document.getElementById('nav-integrations')!;
 
 async function start(): Promise<void> {
   const config = await loadRuntimeConfig();
@@ -57,6 +60,8 @@ async function start(): Promise<void> {
     const current = session.get();
     nav.hidden = !current;
     logout.hidden = !current;
+    // Only admins manage webhook endpoints; a dispatcher following a link still gets a page saying so.
+    navIntegrations.hidden = current?.role !== 'admin';
     whoami.textContent = current ? `${current.email ?? current.sub} · ${current.org}` : '';
     if (!current && route.name !== 'login') {
       afterLogin = route;
@@ -113,6 +118,19 @@ async function start(): Promise<void> {
         document.title = 'Suppressed numbers · callrelay';
         stopView = renderSuppressionsView(main, { api });
         return;
+      case 'integrations':
+        document.title = 'Integrations · callrelay';
+        stopView = renderIntegrationsView(main, { api, role: current?.role ?? '' });
+        return;
+      case 'webhook-endpoint':
+        document.title = 'Webhook endpoint · callrelay';
+        stopView = renderWebhookEndpointView(main, {
+          api,
+          role: current?.role ?? '',
+          endpointId: route.endpointId,
+          deleted: () => navigate({ name: 'integrations' }),
+        });
+        return;
       case 'not-found':
         stopView = () => {};
         main.replaceChildren(
@@ -134,7 +152,9 @@ async function start(): Promise<void> {
         ? 'campaigns'
         : route.name === 'call'
           ? 'board'
-          : route.name;
+          : route.name === 'webhook-endpoint'
+            ? 'integrations'
+            : route.name;
     for (const link of nav.querySelectorAll<HTMLAnchorElement>('a[data-section]')) {
       if (link.dataset.section === section) link.setAttribute('aria-current', 'page');
       else link.removeAttribute('aria-current');

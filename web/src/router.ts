@@ -11,6 +11,8 @@ export type Route =
   | { name: 'campaign'; campaignId: string }
   | { name: 'attention'; tab: AttentionTab }
   | { name: 'suppressions' }
+  | { name: 'integrations' }
+  | { name: 'webhook-endpoint'; endpointId: string }
   | { name: 'not-found'; path: string };
 
 /** The Attention page's tabs: what still needs a human, and what was already handled. */
@@ -28,6 +30,9 @@ export function parseRoute(hash: string): Route {
   if (path === '/suppressions') return { name: 'suppressions' };
   const campaign = /^\/campaigns\/([^/]+)$/.exec(path);
   if (campaign?.[1]) return { name: 'campaign', campaignId: decodeURIComponent(campaign[1]) };
+  if (path === '/integrations') return { name: 'integrations' };
+  const endpoint = /^\/integrations\/([^/]+)$/.exec(path);
+  if (endpoint?.[1]) return { name: 'webhook-endpoint', endpointId: decodeURIComponent(endpoint[1]) };
   const match = /^\/calls\/([^/]+)$/.exec(path);
   if (match?.[1]) return { name: 'call', callId: decodeURIComponent(match[1]) };
   return { name: 'not-found', path };
@@ -53,6 +58,10 @@ export function href(route: Route): string {
       return route.tab === 'resolved' ? '#/attention/resolved' : '#/attention';
     case 'suppressions':
       return '#/suppressions';
+    case 'integrations':
+      return '#/integrations';
+    case 'webhook-endpoint':
+      return `#/integrations/${encodeURIComponent(route.endpointId)}`;
     case 'not-found':
       return `#${route.path}`;
     default:

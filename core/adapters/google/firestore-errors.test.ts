@@ -31,6 +31,14 @@ describe('toStoreError', () => {
     expect(toStoreError(err)).toBe(err);
   });
 
+  it('maps a transaction the server closed under contention (INVALID_ARGUMENT, its details) to store_unavailable', () => {
+    const cause = Object.assign(new Error('3 INVALID_ARGUMENT: Transaction is invalid or closed.'), {
+      code: 3,
+      details: 'Transaction is invalid or closed.',
+    });
+    expect((toStoreError(cause) as AppError).code).toBe('store_unavailable');
+  });
+
   it('keeps AppErrors and non-errors as they are', () => {
     const appError = new AppError('not_found', 'call not found');
     expect(toStoreError(appError)).toBe(appError);

@@ -23,11 +23,22 @@ export function toStoreError(err: unknown): unknown {
   const code = (err as { code?: unknown } | null)?.code;
   if (
     (typeof code === 'number' && TRANSIENT_GRPC_CODES.has(code)) ||
+    isClosedTransaction(err, code) ||
     (typeof code === 'string' && CONNECTION_ERRNOS.has(code))
   ) {
     return new AppError('store_unavailable', 'call store is unavailable', { cause: err });
   }
   return err;
+}
+
+/**
+ * INVALID_ARGUMENT "Transaction is invalid or closed": a transaction the server gave up on (the emulator ends one
+ * that waited too long for a lock under contention) — the caller's request was fine and a retry succeeds. Every
+ * other INVALID_ARGUMENT is a bug and stays one.
+ */
+function isClosedTransaction(err: unknown, code: unknown): boolean {
+  const details = (err as { details?: unknown } | null)?.details;
+  return code === 3 && typeof details === 'string' && /transaction is invalid or closed/i.test(details);
 }
 
 /** Runs `op`, translating its failure with `toStoreError`. */
