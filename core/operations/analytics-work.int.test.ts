@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startApiStack, ORG, type ApiStack } from '../../functions/api/api.test-kit.ts';
-import { composeWorker, type Worker } from '../../services/worker/compose-worker.ts';
+import { composeWorker, type Worker } from '../../functions/worker/compose-worker.ts';
 import { dayIn } from '../domain/analytics.ts';
 import type { AttentionItem } from '../domain/attention.ts';
 import type { CampaignLink, Trigger } from '../domain/call.ts';

@@ -215,6 +215,8 @@ export interface ResolveAttentionRequest {
   note: string;
 }
 
+export type { AnalyticsFigures };
+
 /** One row of `GET /analytics`: a group (a day, a trigger class, a campaign id or `none`) and its figures. */
 export interface AnalyticsRow extends AnalyticsFigures {
   key: string;

@@ -12,6 +12,7 @@ import type {
   TriggerCallResponse,
   CampaignDetail,
   CreateCampaignRequest,
+  AnalyticsResponse,
   ListAttentionResponse,
   ListCampaignsResponse,
   ListSuppressionsResponse,
@@ -59,6 +60,8 @@ export interface ApiClient {
   removeSuppression(suppressionId: string): Promise<void>;
   listAttention(state: AttentionState, cursor?: string): Promise<ListAttentionResponse>;
   resolveAttention(attentionId: string, note: string): Promise<AttentionItem>;
+  /** `GET /analytics`: the org's figures per group; omitted fields take the API's defaults. */
+  analytics(q: { from?: string; to?: string; groupBy?: string }): Promise<AnalyticsResponse>;
   /** Outbound webhook endpoints (admins only): see `docs/API.md` "Webhook endpoints". */
   webhooks: WebhookEndpointsClient;
 }
@@ -133,6 +136,7 @@ export function createApiClient(baseUrl: string, getToken: () => string | undefi
       request<ListAttentionResponse>('GET', `/attention${query({ state, cursor })}`),
     resolveAttention: (id, note) =>
       request<AttentionItem>('POST', `/attention/${encodeURIComponent(id)}/resolve`, { note }),
+    analytics: (q) => request<AnalyticsResponse>('GET', `/analytics${query(q)}`),
     webhooks: webhookEndpointsClient(request),
   };
 }
