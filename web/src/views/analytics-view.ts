@@ -31,6 +31,10 @@ Chart.register(
   Tooltip,
 );
 
+// Axis and legend text readable on a tablet at arm's length, in the page's own font.
+Chart.defaults.font.size = 14;
+Chart.defaults.font.family = getComputedStyle(document.documentElement).fontFamily || 'system-ui, sans-serif';
+
 const COLORS = {
   dialed: '#93a4c3',
   connected: '#1e5bd6',
@@ -86,10 +90,10 @@ export function renderAnalyticsView(root: HTMLElement, deps: { api: ApiClient })
     ),
     h(
       'div',
-      { class: 'table-wrap' },
+      { class: 'table-wrap analytics-table-wrap' },
       h(
         'table',
-        { class: 'board', id: 'analytics-table', 'aria-describedby': 'analytics-title' },
+        { class: 'analytics-table', id: 'analytics-table', 'aria-describedby': 'analytics-title' },
         h(
           'thead',
           {},
