@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORG, OTHER_ORG, startApiStack, type ApiStack } from './api.test-kit.ts';
 import type { AnalyticsResponse } from '../../core/protocol/rest-api.ts';
+import type { Notice } from '../../core/domain/notice.ts';
 
 describe('GET /analytics', () => {
   let stack: ApiStack;
@@ -87,5 +88,34 @@ describe('GET /analytics', () => {
     expect(res.status).toBe(422);
     expect(res.body).toMatchObject({ error: { code: 'validation_failed' } });
     expect(JSON.stringify(res.body)).toContain(field);
+  });
+
+  it('POST /attention/{id}/resolve announces attention_resolved once (not again on the 409 repeat)', async () => {
+    const notices: Notice[] = [];
+    const sub = await stack.backend.bus.subscribe('analytics-test', (m) => {
+      if (m.type === 'notice') notices.push(m.notice);
+    });
+    try {
+      await stack.backend.attention.open({
+        attentionId: 'att_analytics_1',
+        orgId: ORG,
+        reason: 'escalation',
+        driverId: 'drv_1',
+        driverName: 'Driver 1',
+        callIds: ['call_1'],
+        openedAt: new Date().toISOString(),
+      });
+      const resolve = () =>
+        stack.request('POST', '/attention/att_analytics_1/resolve', { token, body: { note: 'handled' } });
+      expect((await resolve()).status).toBe(200);
+      expect((await resolve()).status).toBe(409);
+      await expect.poll(() => notices.length).toBe(1);
+      expect(notices[0]).toMatchObject({
+        kind: 'attention_resolved',
+        item: { attentionId: 'att_analytics_1', resolved: { note: 'handled' } },
+      });
+    } finally {
+      await sub.close();
+    }
   });
 });
