@@ -2,6 +2,7 @@
 import type { PublicWebhookEndpoint, WebhookDelivery, WebhookEventType } from '../domain/webhook.ts';
 import type { Call, CallStatus, Trigger } from '../domain/call.ts';
 import type { CallEvent, ConversationResult, TranscriptTurn } from '../domain/call-event.ts';
+import type { AnalyticsDimension, AnalyticsFigures } from '../domain/analytics.ts';
 import type { AttentionItem } from '../domain/attention.ts';
 import type {
   CallingWindow,
@@ -220,4 +221,23 @@ export interface ResolveAttentionRequest {
 export interface TakeoverRequest {
   /** E.164. Never logged or echoed. */
   phoneNumber?: string;
+}
+
+export type { AnalyticsFigures };
+
+/** One row of `GET /analytics`: a group (a day, a trigger class, a campaign id or `none`) and its figures. */
+export interface AnalyticsRow extends AnalyticsFigures {
+  key: string;
+}
+
+/** 200 of `GET /analytics`: rows (days ascending and gap-free; other groups by calls dialed) and the range's totals. */
+export interface AnalyticsResponse {
+  from: string;
+  to: string;
+  groupBy: AnalyticsDimension;
+  /** The IANA zone whose calendar days `from`, `to` and day rows are. */
+  timeZone: string;
+  rows: AnalyticsRow[];
+  /** Every call and item of the range counted once (trigger classes overlap: their rows may sum to more). */
+  totals: AnalyticsFigures;
 }

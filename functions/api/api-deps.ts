@@ -9,6 +9,7 @@ import { CampaignCommands } from '../../core/operations/campaign-commands.ts';
 import { systemClock, type Clock } from '../../core/support/clock.ts';
 import type { Logger } from '../../core/support/log.ts';
 import type { AttentionQueue } from '../../core/ports/attention-queue.ts';
+import type { AnalyticsStore } from '../../core/ports/analytics-store.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
 import type { CampaignStore } from '../../core/ports/campaign-store.ts';
 import type { DueWork } from '../../core/ports/due-work.ts';
@@ -59,6 +60,10 @@ export interface ApiDeps {
   clock: Clock;
   /** Takeover and end of live calls (`POST /calls/{id}/takeover|end`). */
   interventions: CallIntervention;
+  /** Warnings of best-effort work (a notice that could not be published). */
+  logger: Logger;
+  /** Analytics counters (`GET /analytics`); the worker's analytics module keeps them. */
+  analytics: AnalyticsStore;
   config: Pick<ApiConfig, 'publicBaseUrl' | 'dialMode' | 'trustedProxyHops' | 'orgDefaultTimezone'> & {
     twilioAuthToken: string;
     twilioFromNumber: string;
@@ -76,6 +81,7 @@ export interface ApiDepsInput {
   dueWork: DueWork;
   suppressions: SuppressionList;
   attention: AttentionQueue;
+  analytics: AnalyticsStore;
   logger: Logger;
   telephony: Telephony;
   /** Implements both ports (the ElevenLabs adapter does). */
@@ -121,6 +127,7 @@ export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
     }),
     suppressions: input.suppressions,
     attention: input.attention,
+    analytics: input.analytics,
     clock,
     interventions: new CallIntervention({
       store,
@@ -130,6 +137,7 @@ export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
       clock,
       logger,
     }),
+    logger,
     webhooks: {
       endpoints: input.webhooks,
       dueWork: input.dueWork,
@@ -160,6 +168,7 @@ export type ApiBackend = Pick<
   | 'dueWork'
   | 'suppressions'
   | 'attention'
+  | 'analytics'
   | 'webhooks'
 >;
 
@@ -185,6 +194,7 @@ export async function createApiDepsFromConfig(
     dueWork: input.backend.dueWork,
     suppressions: input.backend.suppressions,
     attention: input.backend.attention,
+    analytics: input.backend.analytics,
     logger: input.logger,
     telephony: providers.telephony,
     agent: providers.agent,

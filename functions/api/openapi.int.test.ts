@@ -631,6 +631,17 @@ describe('docs/openapi.yaml', () => {
       expectConforms('POST', '/calls/{callId}/end', accepted({ ...live, endRequested: taken }));
     });
 
+    it('analytics', async () => {
+      const token = await stack.login();
+      for (const query of ['', '?groupBy=violationType', '?groupBy=campaign&from=2030-01-01&to=2030-01-31']) {
+        const res = await stack.request('GET', `/analytics${query}`, { token });
+        expect(res.status).toBe(200);
+        expectConforms('GET', '/analytics', res);
+      }
+      expectConforms('GET', '/analytics', await stack.request('GET', '/analytics?groupBy=driver', { token }));
+      expectConforms('GET', '/analytics', await stack.request('GET', '/analytics'));
+    });
+
     it('webhooks', async () => {
       const params = { CallSid: 'CA' + 'f'.repeat(32), CallStatus: 'ringing', SequenceNumber: '1' };
       const signature = twilio.getExpectedTwilioSignature(

@@ -1,6 +1,7 @@
 // The API's route table (dispatch tools, dashboard).
 import type { Route } from '../http/router.ts';
 import type { ApiDeps } from './api-deps.ts';
+import { createAnalyticsHandler } from './analytics.ts';
 import { createListAttentionHandler, createResolveAttentionHandler } from './attention.ts';
 import {
   createCampaignActionHandler,
@@ -111,5 +112,6 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       pattern: '/attention/:attentionId/resolve',
       handler: createResolveAttentionHandler(deps),
     },
+    { method: 'GET', pattern: '/analytics', handler: createAnalyticsHandler(deps) },
   ];
 }

@@ -15,6 +15,7 @@ import type {
   TriggerCallResponse,
   CampaignDetail,
   CreateCampaignRequest,
+  AnalyticsResponse,
   ListAttentionResponse,
   ListCampaignsResponse,
   ListSuppressionsResponse,
@@ -70,6 +71,8 @@ export interface ApiClient {
   removeSuppression(suppressionId: string): Promise<void>;
   listAttention(state: AttentionState, cursor?: string): Promise<ListAttentionResponse>;
   resolveAttention(attentionId: string, note: string): Promise<AttentionItem>;
+  /** `GET /analytics`: the org's figures per group; omitted fields take the API's defaults. */
+  analytics(q: { from?: string; to?: string; groupBy?: string }): Promise<AnalyticsResponse>;
   /** Outbound webhook endpoints (admins only): see `docs/API.md` "Webhook endpoints". */
   webhooks: WebhookEndpointsClient;
 }
@@ -174,6 +177,7 @@ export function createApiClient(baseUrl: string, getToken: () => string | undefi
       request<ListAttentionResponse>('GET', `/attention${query({ state, cursor })}`),
     resolveAttention: (id, note) =>
       request<AttentionItem>('POST', `/attention/${encodeURIComponent(id)}/resolve`, { note }),
+    analytics: (q) => request<AnalyticsResponse>('GET', `/analytics${query(q)}`),
     webhooks: webhookEndpointsClient(request),
   };
 }

@@ -8,6 +8,7 @@ import { navigate, parseRoute, type Route } from './router.ts';
 import { loadRuntimeConfig } from './runtime-config.ts';
 import { SessionStore } from './session.ts';
 import { watchSessionExpiry } from './session-renewal.ts';
+import { renderAnalyticsView } from './views/analytics-view.ts';
 import { renderAttentionView } from './views/attention-view.ts';
 import { renderBoardView } from './views/board-view.ts';
 import { renderCampaignFormView } from './views/campaign-form-view.ts';
@@ -122,6 +123,10 @@ async function start(): Promise<void> {
       case 'suppressions':
         document.title = 'Suppressed numbers · callrelay';
         stopView = renderSuppressionsView(main, { api });
+        return;
+      case 'analytics':
+        document.title = 'Analytics · callrelay';
+        stopView = renderAnalyticsView(main, { api });
         return;
       case 'integrations':
         document.title = 'Integrations · callrelay';

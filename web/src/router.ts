@@ -13,6 +13,7 @@ export type Route =
   | { name: 'campaign'; campaignId: string }
   | { name: 'attention'; tab: AttentionTab }
   | { name: 'suppressions' }
+  | { name: 'analytics' }
   | { name: 'integrations' }
   | { name: 'webhook-endpoint'; endpointId: string }
   | { name: 'not-found'; path: string };
@@ -32,6 +33,7 @@ export function parseRoute(hash: string): Route {
   if (path === '/attention') return { name: 'attention', tab: 'open' };
   if (path === '/attention/resolved') return { name: 'attention', tab: 'resolved' };
   if (path === '/suppressions') return { name: 'suppressions' };
+  if (path === '/analytics') return { name: 'analytics' };
   const campaign = /^\/campaigns\/([^/]+)$/.exec(path);
   if (campaign?.[1]) return { name: 'campaign', campaignId: decodeURIComponent(campaign[1]) };
   if (path === '/integrations') return { name: 'integrations' };
@@ -64,6 +66,8 @@ export function href(route: Route): string {
       return route.tab === 'resolved' ? '#/attention/resolved' : '#/attention';
     case 'suppressions':
       return '#/suppressions';
+    case 'analytics':
+      return '#/analytics';
     case 'integrations':
       return '#/integrations';
     case 'webhook-endpoint':

@@ -108,6 +108,7 @@ const NOTICE_KINDS: ReadonlySet<string> = new Set<NoticeKind>([
   'campaign_progress',
   'campaign_completed',
   'attention_opened',
+  'attention_resolved',
   'driver_opted_out',
 ]);
 
@@ -119,6 +120,7 @@ function isNotice(value: unknown): value is Notice {
     case 'campaign_completed':
       return isRecord(value.campaign) && typeof value.campaign.campaignId === 'string';
     case 'attention_opened':
+    case 'attention_resolved':
       return isRecord(value.item) && typeof value.item.attentionId === 'string';
     default:
       return typeof value.driverId === 'string' && typeof value.callId === 'string';
