@@ -42,7 +42,8 @@ export interface TickReport {
 export class DueWorkRunner {
   private readonly handlers = new Map<string, DueHandler>();
   private readonly running = new Set<Promise<void>>();
-  private claiming = false;
+  /** The claim in progress, if any (settles, never rejects): a process closing its clients waits for it. */
+  private claim: Promise<unknown> | undefined;
 
   constructor(private readonly options: DueWorkRunnerOptions) {
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
@@ -70,18 +71,19 @@ export class DueWorkRunner {
     const report: TickReport = { claimed: 0, done: 0, rescheduled: 0, failed: 0, lost: 0 };
     const free = this.options.concurrency - this.running.size;
     // One claim at a time: overlapping ticks (a loop that does not wait) would otherwise overfill the slots.
-    if (free <= 0 || this.handlers.size === 0 || this.claiming) return report;
-    this.claiming = true;
+    if (free <= 0 || this.handlers.size === 0 || this.claim) return report;
+    const claiming = this.options.dueWork.claimDue({
+      now: this.options.clock.now(),
+      limit: free,
+      leaseMs: this.options.leaseMs,
+      kinds: [...this.handlers.keys()],
+    });
+    this.claim = claiming.catch(() => undefined);
     let items: DueItem[];
     try {
-      items = await this.options.dueWork.claimDue({
-        now: this.options.clock.now(),
-        limit: free,
-        leaseMs: this.options.leaseMs,
-        kinds: [...this.handlers.keys()],
-      });
+      items = await claiming;
     } finally {
-      this.claiming = false;
+      this.claim = undefined;
     }
     report.claimed = items.length;
     const started = items.map((item) => this.start(item, report));
@@ -91,7 +93,13 @@ export class DueWorkRunner {
 
   /** Resolves when every handler started so far has finished (graceful shutdown, tests). */
   async drain(): Promise<void> {
+    await this.claimSettled();
     while (this.running.size > 0) await Promise.all([...this.running]);
+  }
+
+  /** Resolves once no claim is in progress (a claim is one short store operation; its items are then running). */
+  async claimSettled(): Promise<void> {
+    await this.claim;
   }
 
   private start(item: DueItem, report: TickReport): Promise<void> {

@@ -103,6 +103,8 @@ export function composeWorker(deps: WorkerDeps): Worker {
       stopped = true;
       clearTimeout(timer);
       await consumer?.close();
+      // A claim in progress is one short store operation: always let it settle, so the caller can close its clients.
+      await runner.claimSettled();
       let budget: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => {
         budget = setTimeout(() => {

@@ -22,7 +22,7 @@ const config = (overrides: Partial<WorkerConfig> = {}): WorkerConfig => ({
   leaseMs: 1500,
   errorRetryMs: 300,
   busGroup: `worker-${randomUUID().slice(0, 8)}`,
-  shutdownMs: 0,
+  shutdownMs: 5000,
   tickBudgetMs: 5000,
   ...overrides,
 });
@@ -97,12 +97,16 @@ describe.each(BACKENDS)('worker on %s', (name: BackendName) => {
   it.skipIf(!run)('takes over the item of a worker that died mid-handler once its lease ends', async () => {
     const b = await backend();
     let startedByDead = false;
-    const dead = worker(b, [
-      module(() => {
-        startedByDead = true;
-        return new Promise(() => {}); // never finishes: the process "died" holding the lease
-      }),
-    ]);
+    const dead = worker(
+      b,
+      [
+        module(() => {
+          startedByDead = true;
+          return new Promise(() => {}); // never finishes: the process "died" holding the lease
+        }),
+      ],
+      { shutdownMs: 0 },
+    );
     await schedule(b, 'orphan');
     await dead.start();
     await waitFor(() => startedByDead);
