@@ -5,6 +5,7 @@ import type { Clock } from '../support/clock.ts';
 import { systemClock } from '../support/clock.ts';
 import type { Logger } from '../support/log.ts';
 import { createLogger } from '../support/log.ts';
+import { MemoryAuditLog } from '../adapters/memory/memory-audit-log.ts';
 import { MemoryAttentionQueue } from '../adapters/memory/memory-attention-queue.ts';
 import { MemoryCampaignStore } from '../adapters/memory/memory-campaign-store.ts';
 import { MemorySuppressionList } from '../adapters/memory/memory-suppression-list.ts';
@@ -36,6 +37,7 @@ export async function createBackend(
       suppressions: new MemorySuppressionList(),
       attention: new MemoryAttentionQueue(),
       webhooks: new MemoryWebhookEndpoints(),
+      audit: new MemoryAuditLog(),
       close: async () => {},
     };
   }

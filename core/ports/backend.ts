@@ -1,5 +1,6 @@
 // Port set: every stateful dependency of callrelay, as one value the composition builds (Google or in-memory).
 import type { AttentionQueue } from './attention-queue.ts';
+import type { AuditLog } from './audit-log.ts';
 import type { CallStore } from './call-store.ts';
 import type { CampaignStore } from './campaign-store.ts';
 import type { DueWork } from './due-work.ts';
@@ -27,6 +28,8 @@ export interface Backend {
   attention: AttentionQueue;
   /** Customers' outbound webhook endpoints and their delivery logs. */
   webhooks: WebhookEndpoints;
+  /** Append-only audit trail (who did what, when). */
+  audit: AuditLog;
   /** Consumed relay tickets (single use across relay instances). */
   tickets: TicketLedger;
   /** Releases clients (Firestore, Pub/Sub). */
