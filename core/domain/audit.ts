@@ -32,7 +32,8 @@ export interface AuditDetailsByAction {
   'call.triggered': { driverId: string; status: CallStatus };
   'call.taken_over': Record<string, never>;
   'call.ended': Record<string, never>;
-  'call.status_changed': { webhook: ProviderWebhook; seq: number; from: CallStatus; to: CallStatus };
+  /** `from` is absent when the entry was written on a provider's redelivery (the status before is no longer known). */
+  'call.status_changed': { webhook: ProviderWebhook; seq: number; from?: CallStatus; to: CallStatus };
   'call.transcript_received': { webhook: ProviderWebhook; seq: number; turns: number; callResult?: string };
   'campaign.created': { drivers: number };
   'campaign.paused': { status: CampaignStatus };

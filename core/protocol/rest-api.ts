@@ -3,6 +3,7 @@ import type { PublicWebhookEndpoint, WebhookDelivery, WebhookEventType } from '.
 import type { Call, CallStatus, Trigger } from '../domain/call.ts';
 import type { CallEvent, ConversationResult, TranscriptTurn } from '../domain/call-event.ts';
 import type { AttentionItem } from '../domain/attention.ts';
+import type { AuditEntry } from '../domain/audit.ts';
 import type {
   CallingWindow,
   CampaignStatus,
@@ -212,4 +213,10 @@ export interface ListAttentionResponse {
 export interface ResolveAttentionRequest {
   /** 1-1000 characters: what the dispatcher did. */
   note: string;
+}
+
+/** 200 of `GET /audit` and `GET /calls/{id}/audit`: newest first. */
+export interface ListAuditResponse {
+  entries: AuditEntry[];
+  nextCursor?: string;
 }

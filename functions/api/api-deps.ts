@@ -8,6 +8,7 @@ import { CampaignCommands } from '../../core/operations/campaign-commands.ts';
 import { systemClock, type Clock } from '../../core/support/clock.ts';
 import type { Logger } from '../../core/support/log.ts';
 import type { AttentionQueue } from '../../core/ports/attention-queue.ts';
+import type { AuditLog } from '../../core/ports/audit-log.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
 import type { CampaignStore } from '../../core/ports/campaign-store.ts';
 import type { DueWork } from '../../core/ports/due-work.ts';
@@ -54,6 +55,8 @@ export interface ApiDeps {
   campaignCommands: CampaignCommands;
   suppressions: SuppressionList;
   attention: AttentionQueue;
+  /** The append-only audit trail every dispatcher action is recorded in (`GET /audit`). */
+  audit: AuditLog;
   /** Time of records the API writes (suppressions, resolutions). */
   clock: Clock;
   config: Pick<ApiConfig, 'publicBaseUrl' | 'dialMode' | 'trustedProxyHops' | 'orgDefaultTimezone'> & {
@@ -73,6 +76,7 @@ export interface ApiDepsInput {
   dueWork: DueWork;
   suppressions: SuppressionList;
   attention: AttentionQueue;
+  audit: AuditLog;
   logger: Logger;
   telephony: Telephony;
   /** Implements both ports (the ElevenLabs adapter does). */
@@ -118,6 +122,7 @@ export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
     }),
     suppressions: input.suppressions,
     attention: input.attention,
+    audit: input.audit,
     clock,
     webhooks: {
       endpoints: input.webhooks,
@@ -149,6 +154,7 @@ export type ApiBackend = Pick<
   | 'dueWork'
   | 'suppressions'
   | 'attention'
+  | 'audit'
   | 'webhooks'
 >;
 
@@ -174,6 +180,7 @@ export async function createApiDepsFromConfig(
     dueWork: input.backend.dueWork,
     suppressions: input.backend.suppressions,
     attention: input.backend.attention,
+    audit: input.backend.audit,
     logger: input.logger,
     telephony: providers.telephony,
     agent: providers.agent,

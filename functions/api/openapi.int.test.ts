@@ -76,6 +76,7 @@ describe('docs/openapi.yaml', () => {
       const webhookDeps: WebhookDeps = {
         store: stack.backend.store,
         bus: stack.backend.bus,
+        audit: stack.backend.audit,
         clock: systemClock,
         config: {
           publicBaseUrl: PUBLIC_BASE_URL,

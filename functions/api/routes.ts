@@ -2,6 +2,7 @@
 import type { Route } from '../http/router.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { createListAttentionHandler, createResolveAttentionHandler } from './attention.ts';
+import { createCallAuditHandler, createListAuditHandler } from './audit.ts';
 import {
   createCampaignActionHandler,
   createCreateCampaignHandler,
@@ -44,6 +45,8 @@ export function apiRoutes(deps: ApiDeps): Route[] {
         limiter: deps.limiter,
         passwordWork: deps.passwordWork,
         trustedProxyHops: deps.config.trustedProxyHops,
+        audit: deps.audit,
+        clock: deps.clock,
       }),
     },
     { method: 'POST', pattern: '/auth/refresh', handler: createRefreshHandler(deps) },
@@ -57,6 +60,8 @@ export function apiRoutes(deps: ApiDeps): Route[] {
     { method: 'GET', pattern: '/calls', handler: createListCallsHandler(deps) },
     { method: 'GET', pattern: '/calls/:callId', handler: createGetCallHandler(deps) },
     { method: 'GET', pattern: '/calls/:callId/events', handler: createCallEventsHandler(deps) },
+    { method: 'GET', pattern: '/calls/:callId/audit', handler: createCallAuditHandler(deps) },
+    { method: 'GET', pattern: '/audit', handler: createListAuditHandler(deps) },
     { method: 'POST', pattern: '/webhook-endpoints', handler: createCreateWebhookEndpointHandler(deps) },
     { method: 'GET', pattern: '/webhook-endpoints', handler: createListWebhookEndpointsHandler(deps) },
     {
