@@ -19,7 +19,10 @@ export interface AuditApiDeps {
 /** An ISO 8601 date-time with offset, normalized to UTC `toISOString()` form (how entries store `at`). */
 const isoInstant = z
   .string()
-  .refine((s) => /^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date-time')
+  .refine(
+    (s) => /^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s)),
+    'must be an ISO 8601 date-time',
+  )
   .transform((s) => new Date(s).toISOString());
 
 const id = z.string().regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'must be an id (letters, digits, _.:@-)');

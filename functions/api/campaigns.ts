@@ -124,7 +124,11 @@ export function createCampaignActionHandler(deps: CampaignsDeps, action: Campaig
       deps,
       ctx,
       principal,
-      { action: CAMPAIGN_AUDIT_ACTIONS[action], target: { campaignId }, details: { status: campaign.status } },
+      {
+        action: CAMPAIGN_AUDIT_ACTIONS[action],
+        target: { campaignId },
+        details: { status: campaign.status },
+      },
       action === 'cancel' ? `campaign.canceled:${campaignId}` : undefined,
     );
     return json(200, await detail(deps, campaign));

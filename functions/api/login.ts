@@ -79,11 +79,16 @@ export function createLoginHandler(deps: LoginDeps): HttpHandler {
     logger.info('login succeeded', { sub: user.userId, org: user.orgId });
     // Only successes are audited: a failed attempt names no verified user (and an unknown email no org), and letting
     // unauthenticated callers write the append-only trail would let them flood it. Failures are logged and throttled.
-    await auditAction(deps, ctx, { sub: user.userId, org: user.orgId, role: user.role }, {
-      action: 'auth.signed_in',
-      target: {},
-      details: {},
-    });
+    await auditAction(
+      deps,
+      ctx,
+      { sub: user.userId, org: user.orgId, role: user.role },
+      {
+        action: 'auth.signed_in',
+        target: {},
+        details: {},
+      },
+    );
     return json(200, { token, tokenType: 'Bearer', expiresIn } satisfies TokenResponse, {
       'cache-control': 'no-store',
     });

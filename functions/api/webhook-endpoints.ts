@@ -233,7 +233,11 @@ export function createTestWebhookEndpointHandler(deps: Deps): HttpHandler {
       deps,
       ctx,
       principal,
-      { action: 'webhook_endpoint.test_sent', target: { endpointId: endpoint.id }, details: { deliveryId: delivery.deliveryId } },
+      {
+        action: 'webhook_endpoint.test_sent',
+        target: { endpointId: endpoint.id },
+        details: { deliveryId: delivery.deliveryId },
+      },
       `webhook_endpoint.test_sent:${delivery.deliveryId}`,
     );
     return json(202, { delivery: deliveryView(delivery) } satisfies WebhookDeliveryAccepted);

@@ -32,7 +32,12 @@ export function toNodeListener(
     }
   };
 
-  function handle(req: IncomingMessage, res: ServerResponse, logger: Logger, requestId: string): Promise<void> {
+  function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    logger: Logger,
+    requestId: string,
+  ): Promise<void> {
     return readBody(req, limit)
       .then((rawBody) => {
         const target = requestTarget(req.url);
