@@ -599,6 +599,33 @@ describe('docs/openapi.yaml', () => {
       expectConforms('GET', '/attention', await stack.request('GET', '/attention'));
     });
 
+    it('audit trail', async () => {
+      const admin = await stack.login(undefined, 'admin');
+      const created = await stack.request('POST', '/driver_data/call-elevenlabs', {
+        token,
+        body: triggerBody(),
+      });
+      const { callId } = created.body as { callId: string };
+      await stack.settle();
+      const get = (path: string, as = admin) => stack.request('GET', path, { token: as });
+      const all = await get('/audit?limit=2');
+      expect((all.body as { entries: unknown[] }).entries).toHaveLength(2);
+      for (const query of [
+        '?limit=2',
+        '?action=call.status_changed',
+        `?callId=${callId}`,
+        '?action=x',
+        '?cursor=x',
+      ])
+        expectConforms('GET', '/audit', await get(`/audit${query}`));
+      expectConforms('GET', '/audit', await get('/audit', token));
+      expectConforms('GET', '/audit', await stack.request('GET', '/audit'));
+      const path = '/calls/{callId}/audit';
+      expectConforms('GET', path, await get(`/calls/${callId}/audit`, token));
+      expectConforms('GET', path, await get('/calls/call_nope/audit', token));
+      expectConforms('GET', path, await get(`/calls/${callId}/audit?limit=0`, token));
+    });
+
     it('webhooks', async () => {
       const params = { CallSid: 'CA' + 'f'.repeat(32), CallStatus: 'ringing', SequenceNumber: '1' };
       const signature = twilio.getExpectedTwilioSignature(
