@@ -30,7 +30,8 @@ export type ProviderWebhook = 'twilio_status' | 'elevenlabs_post_call' | 'eleven
 export interface AuditDetailsByAction {
   'auth.signed_in': Record<string, never>;
   'call.triggered': { driverId: string; status: CallStatus };
-  'call.taken_over': Record<string, never>;
+  /** Whose phone the call went to: the dispatcher's profile number or one given in the request (never the number). */
+  'call.taken_over': { phoneSource: 'profile' | 'request' };
   'call.ended': Record<string, never>;
   /** `from` is absent when the entry was written on a provider's redelivery (the status before is no longer known). */
   'call.status_changed': { webhook: ProviderWebhook; seq: number; from?: CallStatus; to: CallStatus };

@@ -13,6 +13,7 @@ import type {
   CampaignDetail,
   CreateCampaignRequest,
   ListAttentionResponse,
+  ListAuditResponse,
   ListCampaignsResponse,
   ListSuppressionsResponse,
   RotateWebhookSecretResponse,
@@ -59,6 +60,8 @@ export interface ApiClient {
   removeSuppression(suppressionId: string): Promise<void>;
   listAttention(state: AttentionState, cursor?: string): Promise<ListAttentionResponse>;
   resolveAttention(attentionId: string, note: string): Promise<AttentionItem>;
+  /** `GET /calls/{id}/audit`: who did what to the call, newest first. */
+  callAudit(callId: string, cursor?: string): Promise<ListAuditResponse>;
   /** Outbound webhook endpoints (admins only): see `docs/API.md` "Webhook endpoints". */
   webhooks: WebhookEndpointsClient;
 }
@@ -133,6 +136,8 @@ export function createApiClient(baseUrl: string, getToken: () => string | undefi
       request<ListAttentionResponse>('GET', `/attention${query({ state, cursor })}`),
     resolveAttention: (id, note) =>
       request<AttentionItem>('POST', `/attention/${encodeURIComponent(id)}/resolve`, { note }),
+    callAudit: (callId, cursor) =>
+      request<ListAuditResponse>('GET', `/calls/${encodeURIComponent(callId)}/audit${query({ cursor })}`),
     webhooks: webhookEndpointsClient(request),
   };
 }

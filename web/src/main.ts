@@ -89,7 +89,7 @@ async function start(): Promise<void> {
         return;
       case 'call':
         document.title = 'Call · callrelay';
-        stopView = renderCallView(main, { live: connect(), callId: route.callId });
+        stopView = renderCallView(main, { live: connect(), callId: route.callId, api });
         return;
       case 'new-call':
         document.title = 'Call a driver · callrelay';

@@ -1,5 +1,6 @@
 // One call, live: transcript bubbles (tentative partials replaced by final lines), status timeline, post-call outcome.
 import type { Call } from '../../../core/domain/call.ts';
+import type { ApiClient } from '../api-client.ts';
 import { callDurationSecs, timeInCallMs } from '../call-timing.ts';
 import { h, replaceChildren } from '../dom.ts';
 import { clockTime, dateTime, duration, fieldLabel, outcomeValue, statusLabel } from '../format.ts';
@@ -8,14 +9,19 @@ import { href } from '../router.ts';
 import { statusBadge } from '../status-badge.ts';
 import { triggerList } from '../trigger-list.ts';
 import { TranscriptModel, type TranscriptLine } from '../transcript-model.ts';
+import { createCallAuditCard } from './call-audit.ts';
 
 /** Outcome fields always shown (as "Unknown" until the agent collected them), in this order. */
 const KEY_FIELDS = ['acknowledged', 'eta'] as const;
 /** Pixels from the bottom within which the transcript keeps following new lines. */
 const FOLLOW_SLACK_PX = 80;
 
-export function renderCallView(root: HTMLElement, deps: { live: LiveSource; callId: string }): () => void {
+export function renderCallView(
+  root: HTMLElement,
+  deps: { live: LiveSource; callId: string; api: ApiClient },
+): () => void {
   const model = new TranscriptModel();
+  const activity = createCallAuditCard(deps.api, deps.callId);
   const header = h('div', { class: 'call-head' });
   const problem = h('p', { class: 'form-error', role: 'alert' });
   const transcript = h('ol', {
@@ -55,6 +61,7 @@ export function renderCallView(root: HTMLElement, deps: { live: LiveSource; call
             h('h2', { id: 'timeline-title' }, 'Status timeline'),
             timeline,
           ),
+          activity.element,
         ),
       ),
     ),
@@ -65,6 +72,7 @@ export function renderCallView(root: HTMLElement, deps: { live: LiveSource; call
     renderTranscript(transcript, transcriptNote, model);
     renderTimeline(timeline, model);
     renderOutcome(outcome, model);
+    activity.update(model.call?.status);
   };
   const unsubscribe = deps.live.subscribeCall(deps.callId, {
     subscribed(call) {
@@ -91,6 +99,7 @@ export function renderCallView(root: HTMLElement, deps: { live: LiveSource; call
     if (cell && model.call) cell.textContent = durationOf(model.call);
   }, 1000);
   return () => {
+    activity.stop();
     unsubscribe();
     window.clearInterval(timer);
   };
