@@ -15,7 +15,9 @@ export function auditActorLabel(entry: AuditEntry): string {
   if (actor.kind === 'provider')
     return actor.id === 'twilio' ? 'Twilio' : actor.id === 'elevenlabs' ? 'ElevenLabs' : actor.id;
   if (actor.kind === 'system') return 'callrelay';
-  return `${actor.role === 'admin' ? 'Admin' : 'Dispatcher'} ${actor.id}`;
+  // User ids are long and random: the start tells users apart on one call; the full id is in the title.
+  const short = actor.id.length > 12 ? `${actor.id.slice(0, 10)}…` : actor.id;
+  return `${actor.role === 'admin' ? 'Admin' : 'Dispatcher'} ${short}`;
 }
 
 /** What happened, as a short sentence fragment. */

@@ -74,7 +74,7 @@ export function createCallAuditCard(api: Pick<ApiClient, 'callAudit'>, callId: s
           h(
             'li',
             { 'data-action': entry.action, 'data-actor-kind': entry.actor.kind },
-            h('span', { class: 'who' }, auditActorLabel(entry)),
+            h('span', { class: 'who', title: entry.actor.id }, auditActorLabel(entry)),
             ' ',
             auditActionLabel(entry),
             ' ',
