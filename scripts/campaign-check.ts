@@ -64,7 +64,7 @@ const config = parseStackConfig(env);
 const say = (line: string) => process.stdout.write(`[campaign-check] ${line}\n`);
 say(`starting the stack (${config.backend}, simulator speed ${values.speed}, by-number scripts)`);
 const stack = await startStack(config, createLogger({ level: 'ERROR' }));
-let exitCode = 1;
+let exitCode: number;
 try {
   const report = await runCampaignCheck(
     {

@@ -3,12 +3,14 @@ import { createTicketIssuer, type TicketIssuer } from '../../core/auth/issue-tic
 import { createTokenSigner, type TokenSigner } from '../../core/auth/sign-token.ts';
 import { createTokenVerifier, type TokenVerifier } from '../../core/auth/verify-token.ts';
 import { BoundedWorkQueue } from '../../core/support/bounded-work-queue.ts';
+import { CallIntervention } from '../../core/operations/call-intervention.ts';
 import type { CallDialer } from '../../core/operations/call-dialer.ts';
 import { CampaignCommands } from '../../core/operations/campaign-commands.ts';
 import { systemClock, type Clock } from '../../core/support/clock.ts';
 import type { Logger } from '../../core/support/log.ts';
 import type { AttentionQueue } from '../../core/ports/attention-queue.ts';
 import type { AuditLog } from '../../core/ports/audit-log.ts';
+import type { AnalyticsStore } from '../../core/ports/analytics-store.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
 import type { CampaignStore } from '../../core/ports/campaign-store.ts';
 import type { DueWork } from '../../core/ports/due-work.ts';
@@ -59,6 +61,12 @@ export interface ApiDeps {
   audit: AuditLog;
   /** Time of records the API writes (suppressions, resolutions). */
   clock: Clock;
+  /** Takeover and end of live calls (`POST /calls/{id}/takeover|end`). */
+  interventions: CallIntervention;
+  /** Warnings of best-effort work (a notice that could not be published). */
+  logger: Logger;
+  /** Analytics counters (`GET /analytics`); the worker's analytics module keeps them. */
+  analytics: AnalyticsStore;
   config: Pick<ApiConfig, 'publicBaseUrl' | 'dialMode' | 'trustedProxyHops' | 'orgDefaultTimezone'> & {
     twilioAuthToken: string;
     twilioFromNumber: string;
@@ -77,6 +85,7 @@ export interface ApiDepsInput {
   suppressions: SuppressionList;
   attention: AttentionQueue;
   audit: AuditLog;
+  analytics: AnalyticsStore;
   logger: Logger;
   telephony: Telephony;
   /** Implements both ports (the ElevenLabs adapter does). */
@@ -123,7 +132,17 @@ export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
     suppressions: input.suppressions,
     attention: input.attention,
     audit: input.audit,
+    analytics: input.analytics,
     clock,
+    interventions: new CallIntervention({
+      store,
+      bus,
+      telephony: input.telephony,
+      users: input.users,
+      clock,
+      logger,
+    }),
+    logger,
     webhooks: {
       endpoints: input.webhooks,
       dueWork: input.dueWork,
@@ -155,6 +174,7 @@ export type ApiBackend = Pick<
   | 'suppressions'
   | 'attention'
   | 'audit'
+  | 'analytics'
   | 'webhooks'
 >;
 
@@ -181,6 +201,7 @@ export async function createApiDepsFromConfig(
     suppressions: input.backend.suppressions,
     attention: input.backend.attention,
     audit: input.backend.audit,
+    analytics: input.backend.analytics,
     logger: input.logger,
     telephony: providers.telephony,
     agent: providers.agent,

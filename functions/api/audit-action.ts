@@ -12,10 +12,7 @@ export function principalActor(principal: Pick<Principal, 'sub' | 'role'>): Audi
 /**
  * Call after the action succeeded (see `recordAudit`: a failed write rejects with `audit_unavailable`, 503).
  * `key` names the action's identity when a retry of the request must not add a second entry.
- *
- * Live intervention (`interventions.ts`, branch l-takeover) records with it once `takeOver` / `end` succeeded —
- * `{ action: 'call.taken_over', target: { callId }, details: { phoneSource } }` keyed `call.taken_over:<callId>`,
- * `{ action: 'call.ended', target: { callId }, details: {} }` keyed `call.ended:<callId>` (each happens once a call).
+
  */
 export async function auditAction(
   deps: AuditDeps,

@@ -7,6 +7,7 @@ import { errorResponse } from './errors-to-http.ts';
 import { requestTarget, type HttpHandler, type HttpRequest, type HttpResponse } from './http-types.ts';
 import { RequestGate } from './request-gate.ts';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.ts';
+import { StreamBody, writeStream } from './stream-body.ts';
 
 export function toFrameworkHandler(
   handler: HttpHandler,
@@ -23,7 +24,11 @@ export function toFrameworkHandler(
       // Every answer (refusals and errors included) names the request, so a caller can quote it to an operator.
       res.set(REQUEST_ID_HEADER, requestId);
       const refused = gate.admit(req.path, async () => {
-        write(res, await respond(handler, req, logger, requestId), logger);
+        const response = await respond(handler, req, logger, requestId);
+        // A streamed body holds its gate slot until it is fully sent or the client left.
+        if (response.body instanceof StreamBody) {
+          await writeStream(res, response.status, response.headers ?? {}, response.body, logger);
+        } else write(res, response, logger);
         done();
       });
       if (refused) {

@@ -6,6 +6,7 @@ import type { BackendConfig } from '../../support/config.ts';
 import type { Logger } from '../../support/log.ts';
 import type { Backend } from '../../ports/backend.ts';
 import { FirestoreAuditLog } from './firestore-audit-log.ts';
+import { FirestoreAnalyticsStore } from './firestore-analytics-store.ts';
 import { FirestoreAttentionQueue } from './firestore-attention-queue.ts';
 import { FirestoreCallStore } from './firestore-call-store.ts';
 import { FirestoreCampaignStore } from './firestore-campaign-store.ts';
@@ -73,6 +74,7 @@ export async function createGoogleBackend(
     suppressions: new FirestoreSuppressionList(firestore),
     attention: new FirestoreAttentionQueue(firestore),
     audit: new FirestoreAuditLog(firestore),
+    analytics: new FirestoreAnalyticsStore(firestore),
     close: async () => {
       await bus.close();
       await Promise.all([pubsub.close(), firestore.terminate()]);

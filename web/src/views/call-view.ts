@@ -1,5 +1,6 @@
 // One call, live: transcript bubbles (tentative partials replaced by final lines), status timeline, post-call outcome.
 import type { Call } from '../../../core/domain/call.ts';
+import type { Speaker } from '../../../core/domain/call-event.ts';
 import type { ApiClient } from '../api-client.ts';
 import { callDurationSecs, timeInCallMs } from '../call-timing.ts';
 import { h, replaceChildren } from '../dom.ts';
@@ -8,11 +9,17 @@ import type { LiveSource } from '../live-source.ts';
 import { href } from '../router.ts';
 import { statusBadge } from '../status-badge.ts';
 import { triggerList } from '../trigger-list.ts';
+import { renderCallActions } from './call-actions.ts';
 import { TranscriptModel, type TranscriptLine } from '../transcript-model.ts';
 import { createCallAuditCard } from './call-audit.ts';
 
 /** Outcome fields always shown (as "Unknown" until the agent collected them), in this order. */
 const KEY_FIELDS = ['acknowledged', 'eta'] as const;
+const SPEAKER_LABELS: Record<Speaker, string> = {
+  agent: 'Agent',
+  driver: 'Driver',
+  dispatcher: 'Dispatcher',
+};
 /** Pixels from the bottom within which the transcript keeps following new lines. */
 const FOLLOW_SLACK_PX = 80;
 
@@ -23,6 +30,7 @@ export function renderCallView(
   const model = new TranscriptModel();
   const activity = createCallAuditCard(deps.api, deps.callId);
   const header = h('div', { class: 'call-head' });
+  const actions = h('div', { class: 'call-actions', id: 'call-actions' });
   const problem = h('p', { class: 'form-error', role: 'alert' });
   const transcript = h('ol', {
     class: 'transcript',
@@ -40,6 +48,7 @@ export function renderCallView(
       { class: 'page call-page' },
       h('a', { class: 'back', href: href({ name: 'board' }) }, '← Live calls'),
       header,
+      actions,
       problem,
       h(
         'div',
@@ -69,10 +78,11 @@ export function renderCallView(
 
   const render = () => {
     renderHeader(header, model.call);
+    renderCallActions(actions, deps.api, model.call);
     renderTranscript(transcript, transcriptNote, model);
     renderTimeline(timeline, model);
     renderOutcome(outcome, model);
-    activity.update(model.call?.status);
+    activity.update(model.call?.status, model.interventions.length);
   };
   const unsubscribe = deps.live.subscribeCall(deps.callId, {
     subscribed(call) {
@@ -173,7 +183,7 @@ function bubble(line: TranscriptLine, answeredAt: string | undefined): HTMLLIEle
     h(
       'div',
       { class: 'bubble-meta' },
-      h('span', { class: 'who' }, line.speaker === 'agent' ? 'Agent' : 'Driver'),
+      h('span', { class: 'who' }, SPEAKER_LABELS[line.speaker]),
       ms !== undefined ? h('span', { class: 'when' }, duration(ms / 1000)) : null,
       line.tentative ? h('span', { class: 'tentative-label' }, 'speaking…') : null,
     ),
@@ -182,14 +192,14 @@ function bubble(line: TranscriptLine, answeredAt: string | undefined): HTMLLIEle
 }
 
 function renderTimeline(list: HTMLOListElement, model: TranscriptModel): void {
-  if (!model.timeline.length) {
+  if (!model.timeline.length && !model.interventions.length) {
     replaceChildren(list, h('li', { class: 'muted' }, model.call ? statusLabel(model.call.status) : '—'));
     return;
   }
-  replaceChildren(
-    list,
-    ...model.timeline.map((step) =>
-      h(
+  const steps = [
+    ...model.timeline.map((step) => ({
+      seq: step.seq,
+      item: h(
         'li',
         { 'data-status': step.status },
         statusBadge(step.status),
@@ -197,8 +207,24 @@ function renderTimeline(list: HTMLOListElement, model: TranscriptModel): void {
         h('time', { datetime: step.at }, clockTime(step.at)),
         step.reason ? h('span', { class: 'muted' }, ` — ${step.reason}`) : null,
       ),
-    ),
-  );
+    })),
+    ...model.interventions.map((step) => ({
+      seq: step.seq,
+      item: h(
+        'li',
+        { 'data-intervention': step.action },
+        h(
+          'span',
+          { class: 'intervention' },
+          step.action === 'takeover' ? 'Taken over by ' : 'Ended by ',
+          step.byEmail ?? step.by,
+        ),
+        ' ',
+        h('time', { datetime: step.at }, clockTime(step.at)),
+      ),
+    })),
+  ].sort((a, b) => a.seq - b.seq);
+  replaceChildren(list, ...steps.map((s) => s.item));
 }
 
 function renderOutcome(section: HTMLElement, model: TranscriptModel): void {
