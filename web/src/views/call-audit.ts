@@ -28,6 +28,7 @@ export function createCallAuditCard(api: Pick<ApiClient, 'callAudit'>, callId: s
   );
   let loadedFor: string | undefined;
   let wanted: CallStatus | undefined;
+  let wantedInterventions = 0;
   let loading = false;
   let pending = false;
   let catchUps = 0;
@@ -42,10 +43,14 @@ export function createCallAuditCard(api: Pick<ApiClient, 'callAudit'>, callId: s
     try {
       const page = await api.callAudit(callId);
       render(page.entries);
-      const recorded = page.entries.some(
-        (e) => e.action === 'call.status_changed' && e.details.to === wanted,
-      );
-      if (wanted && wanted !== 'queued' && !recorded && catchUps < CATCH_UP.attempts) {
+      const statusIn =
+        !wanted ||
+        wanted === 'queued' ||
+        page.entries.some((e) => e.action === 'call.status_changed' && e.details.to === wanted);
+      const interventionsIn =
+        page.entries.filter((e) => e.action === 'call.taken_over' || e.action === 'call.ended').length >=
+        wantedInterventions;
+      if ((!statusIn || !interventionsIn) && catchUps < CATCH_UP.attempts) {
         catchUps += 1;
         window.clearTimeout(timer);
         timer = window.setTimeout(() => void load(), CATCH_UP.delayMs);
@@ -91,6 +96,7 @@ export function createCallAuditCard(api: Pick<ApiClient, 'callAudit'>, callId: s
       if (key === loadedFor) return;
       loadedFor = key;
       wanted = status;
+      wantedInterventions = interventions;
       catchUps = 0;
       void load();
     },
