@@ -66,7 +66,7 @@ export async function startFunctionsServer(input: FunctionsServerInput): Promise
   const clock = input.clock ?? systemClock;
   const deps = await createApiDepsFromConfig(config.api, { backend, logger, clock });
   const routes = createAppRoutes(
-    { store: backend.store, bus: backend.bus, config: config.ingest, clock },
+    { store: backend.store, bus: backend.bus, audit: backend.audit, config: config.ingest, clock },
     deps,
   );
   const server = await startLocalServer({

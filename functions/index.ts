@@ -31,7 +31,13 @@ const backend = await createBackend(backendConfig, { logger });
 const http = { logger, projectId: backendConfig.projectId, ...parseServingConfig() };
 
 if (WEBHOOKS.some(serves)) {
-  const deps = { store: backend.store, bus: backend.bus, config: parseIngestConfig(), clock: systemClock };
+  const deps = {
+    store: backend.store,
+    bus: backend.bus,
+    audit: backend.audit,
+    config: parseIngestConfig(),
+    clock: systemClock,
+  };
   if (serves('twilioStatusWebhook')) {
     functions.http('twilioStatusWebhook', toFrameworkHandler(createTwilioStatusHandler(deps), http));
   }

@@ -5,6 +5,7 @@ import type { Clock } from '../support/clock.ts';
 import { systemClock } from '../support/clock.ts';
 import type { Logger } from '../support/log.ts';
 import { createLogger } from '../support/log.ts';
+import { MemoryAuditLog } from '../adapters/memory/memory-audit-log.ts';
 import { MemoryAnalyticsStore } from '../adapters/memory/memory-analytics-store.ts';
 import { MemoryAttentionQueue } from '../adapters/memory/memory-attention-queue.ts';
 import { MemoryCampaignStore } from '../adapters/memory/memory-campaign-store.ts';
@@ -38,6 +39,7 @@ export async function createBackend(
       attention: new MemoryAttentionQueue(),
       analytics: new MemoryAnalyticsStore(),
       webhooks: new MemoryWebhookEndpoints(),
+      audit: new MemoryAuditLog(),
       close: async () => {},
     };
   }

@@ -1,6 +1,7 @@
 // Port set: every stateful dependency of callrelay, as one value the composition builds (Google or in-memory).
 import type { AnalyticsStore } from './analytics-store.ts';
 import type { AttentionQueue } from './attention-queue.ts';
+import type { AuditLog } from './audit-log.ts';
 import type { CallStore } from './call-store.ts';
 import type { CampaignStore } from './campaign-store.ts';
 import type { DueWork } from './due-work.ts';
@@ -30,6 +31,8 @@ export interface Backend {
   analytics: AnalyticsStore;
   /** Customers' outbound webhook endpoints and their delivery logs. */
   webhooks: WebhookEndpoints;
+  /** Append-only audit trail (who did what, when). */
+  audit: AuditLog;
   /** Consumed relay tickets (single use across relay instances). */
   tickets: TicketLedger;
   /** Releases clients (Firestore, Pub/Sub). */

@@ -4,6 +4,7 @@ import type { Call, CallStatus, Trigger } from '../domain/call.ts';
 import type { CallEvent, ConversationResult, TranscriptTurn } from '../domain/call-event.ts';
 import type { AnalyticsDimension, AnalyticsFigures } from '../domain/analytics.ts';
 import type { AttentionItem } from '../domain/attention.ts';
+import type { AuditEntry } from '../domain/audit.ts';
 import type {
   CallingWindow,
   CampaignStatus,
@@ -215,6 +216,12 @@ export interface ListAttentionResponse {
 export interface ResolveAttentionRequest {
   /** 1-1000 characters: what the dispatcher did. */
   note: string;
+}
+
+/** 200 of `GET /audit` and `GET /calls/{id}/audit`: newest first. */
+export interface ListAuditResponse {
+  entries: AuditEntry[];
+  nextCursor?: string;
 }
 
 /** `POST /calls/{callId}/takeover` body (optional): the number to connect; default the dispatcher's profile number. */

@@ -50,6 +50,11 @@ export const ERROR_CODES = {
   upstream_unavailable: 502,
   store_unavailable: 503,
   bus_unavailable: 503,
+  /**
+   * The action was applied, but its audit entry could not be stored (details: `{ applied: true, auditId }`); the
+   * entry is in the error log. Retrying an idempotent request (same `Idempotency-Key`) stores the missing entry.
+   */
+  audit_unavailable: 503,
   unavailable: 503,
 } as const satisfies Record<string, number>;
 

@@ -9,6 +9,7 @@ import { CampaignCommands } from '../../core/operations/campaign-commands.ts';
 import { systemClock, type Clock } from '../../core/support/clock.ts';
 import type { Logger } from '../../core/support/log.ts';
 import type { AttentionQueue } from '../../core/ports/attention-queue.ts';
+import type { AuditLog } from '../../core/ports/audit-log.ts';
 import type { AnalyticsStore } from '../../core/ports/analytics-store.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
 import type { CampaignStore } from '../../core/ports/campaign-store.ts';
@@ -56,6 +57,8 @@ export interface ApiDeps {
   campaignCommands: CampaignCommands;
   suppressions: SuppressionList;
   attention: AttentionQueue;
+  /** The append-only audit trail every dispatcher action is recorded in (`GET /audit`). */
+  audit: AuditLog;
   /** Time of records the API writes (suppressions, resolutions). */
   clock: Clock;
   /** Takeover and end of live calls (`POST /calls/{id}/takeover|end`). */
@@ -81,6 +84,7 @@ export interface ApiDepsInput {
   dueWork: DueWork;
   suppressions: SuppressionList;
   attention: AttentionQueue;
+  audit: AuditLog;
   analytics: AnalyticsStore;
   logger: Logger;
   telephony: Telephony;
@@ -127,6 +131,7 @@ export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
     }),
     suppressions: input.suppressions,
     attention: input.attention,
+    audit: input.audit,
     analytics: input.analytics,
     clock,
     interventions: new CallIntervention({
@@ -168,6 +173,7 @@ export type ApiBackend = Pick<
   | 'dueWork'
   | 'suppressions'
   | 'attention'
+  | 'audit'
   | 'analytics'
   | 'webhooks'
 >;
@@ -194,6 +200,7 @@ export async function createApiDepsFromConfig(
     dueWork: input.backend.dueWork,
     suppressions: input.backend.suppressions,
     attention: input.backend.attention,
+    audit: input.backend.audit,
     analytics: input.backend.analytics,
     logger: input.logger,
     telephony: providers.telephony,

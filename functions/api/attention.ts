@@ -12,11 +12,13 @@ import { AppError } from '../../core/support/errors.ts';
 import { json, type HttpHandler } from '../http/http-types.ts';
 import { withAuth } from './authenticate.ts';
 import { jsonBody, pageQuery, queryObject, resourceId, validate } from './request-input.ts';
+import { auditAction } from './audit-action.ts';
+import type { AuditDeps } from '../../core/operations/record-audit.ts';
 
 /** Page sizes of `GET /attention`. */
 export const ATTENTION_PAGE = { default: 50, max: 200 } as const;
 
-export interface AttentionDeps {
+export interface AttentionDeps extends AuditDeps {
   verifyToken: TokenVerifier;
   attention: AttentionQueue;
   clock: Clock;
@@ -58,7 +60,7 @@ export function createListAttentionHandler(deps: AttentionDeps): HttpHandler {
  * was resolved before; 404 when unknown or another org's.
  */
 export function createResolveAttentionHandler(deps: AttentionDeps): HttpHandler {
-  return withAuth(deps.verifyToken, async (req, _ctx, principal) => {
+  return withAuth(deps.verifyToken, async (req, ctx, principal) => {
     const attentionId = resourceId(req, 'attentionId', 'attention item');
     const input: ResolveAttentionRequest = validate(resolveSchema, jsonBody(req));
     const result = await deps.attention.resolve(principal.org, attentionId, {
@@ -68,6 +70,22 @@ export function createResolveAttentionHandler(deps: AttentionDeps): HttpHandler 
     });
     switch (result.outcome) {
       case 'resolved':
+        // The note is free text (it may hold a number): the entry records the item's reason, not the note.
+        await auditAction(
+          deps,
+          ctx,
+          principal,
+          {
+            action: 'attention.resolved',
+            target: {
+              attentionId,
+              ...(result.item.callIds.at(-1) ? { callId: result.item.callIds.at(-1) } : {}),
+              ...(result.item.campaignId ? { campaignId: result.item.campaignId } : {}),
+            },
+            details: { reason: result.item.reason },
+          },
+          `attention.resolved:${attentionId}`,
+        );
         // Only the resolve that recorded the resolution announces it (a repeat answers 409), so it is sent once.
         await publishNotice(deps, principal.org, { kind: 'attention_resolved', item: result.item });
         return json(200, result.item);

@@ -11,6 +11,8 @@ import { enforceBodyRules, type BodyRules } from '../http/body-rules.ts';
 import { json, type HttpHandler, type HttpResponse } from '../http/http-types.ts';
 import { withAuth } from './authenticate.ts';
 import { parseCampaignRequest } from './campaign-request.ts';
+import { auditAction } from './audit-action.ts';
+import type { AuditDeps } from '../../core/operations/record-audit.ts';
 import { idempotencyKeyOf, jsonBody, pageQuery, queryObject, resourceId, validate } from './request-input.ts';
 
 /**
@@ -23,7 +25,7 @@ export const CAMPAIGN_BODY_RULES: BodyRules = { mediaTypes: ['application/json']
 /** Page sizes of `GET /campaigns`. */
 export const CAMPAIGN_PAGE = { default: 20, max: 100 } as const;
 
-export interface CampaignsDeps {
+export interface CampaignsDeps extends AuditDeps {
   verifyToken: TokenVerifier;
   campaigns: CampaignStore;
   campaignCommands: CampaignCommands;
@@ -38,7 +40,7 @@ const listQuery = pageQuery(CAMPAIGN_PAGE.max);
  * the org used the `Idempotency-Key` before for the same body; 409 `conflict` for a different body.
  */
 export function createCreateCampaignHandler(deps: CampaignsDeps): HttpHandler {
-  return withAuth(deps.verifyToken, async (req, _ctx, principal) => {
+  return withAuth(deps.verifyToken, async (req, ctx, principal) => {
     enforceBodyRules(req, CAMPAIGN_BODY_RULES);
     const idempotencyKey = idempotencyKeyOf(req);
     const input = parseCampaignRequest(jsonBody(req));
@@ -59,6 +61,18 @@ export function createCreateCampaignHandler(deps: CampaignsDeps): HttpHandler {
       })),
       ...(idempotencyKey ? { idempotencyKey } : {}),
     });
+    // Keyed by the campaign: a replay rewrites the same entry (or stores it if the first write failed).
+    await auditAction(
+      deps,
+      ctx,
+      principal,
+      {
+        action: 'campaign.created',
+        target: { campaignId: campaign.campaignId },
+        details: { drivers: input.drivers.length },
+      },
+      `campaign.created:${campaign.campaignId}`,
+    );
     return json(
       replayed ? 200 : 201,
       await detail(deps, campaign),
@@ -102,12 +116,30 @@ export type CampaignAction = 'pause' | 'resume' | 'cancel';
  * to its current status; 404 when unknown or another org's.
  */
 export function createCampaignActionHandler(deps: CampaignsDeps, action: CampaignAction): HttpHandler {
-  return withAuth(deps.verifyToken, async (req, _ctx, principal): Promise<HttpResponse> => {
+  return withAuth(deps.verifyToken, async (req, ctx, principal): Promise<HttpResponse> => {
     const campaignId = resourceId(req, 'campaignId', 'campaign');
     const campaign = await deps.campaignCommands[action](principal.org, campaignId);
+    // Pause and resume may repeat (random ids); a campaign is canceled once (keyed).
+    await auditAction(
+      deps,
+      ctx,
+      principal,
+      {
+        action: CAMPAIGN_AUDIT_ACTIONS[action],
+        target: { campaignId },
+        details: { status: campaign.status },
+      },
+      action === 'cancel' ? `campaign.canceled:${campaignId}` : undefined,
+    );
     return json(200, await detail(deps, campaign));
   });
 }
+
+const CAMPAIGN_AUDIT_ACTIONS = {
+  pause: 'campaign.paused',
+  resume: 'campaign.resumed',
+  cancel: 'campaign.canceled',
+} as const satisfies Record<CampaignAction, string>;
 
 async function ownedCampaign(
   store: CampaignStore,

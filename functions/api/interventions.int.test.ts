@@ -136,6 +136,13 @@ describe.each(backends)('live intervention on %s', (backend) => {
       const late = await stack.request('POST', `/calls/${callId}/end`, { token: me.token });
       expect(late.status).toBe(409);
       expect(late.body).toMatchObject({ error: { code: 'not_in_progress' } });
+      // The audit trail: one takeover entry (whose phone, never the number), none for the refused attempts.
+      const audit = (await stack.backend.audit.query(ORG, { callId, limit: 100 })).entries;
+      expect(audit.filter((e) => e.action === 'call.taken_over')).toMatchObject([
+        { actor: { kind: 'dispatcher', id: me.userId }, details: { phoneSource: 'profile' } },
+      ]);
+      expect(audit.some((e) => e.action === 'call.ended')).toBe(false);
+      expect(JSON.stringify(audit)).not.toContain(DISPATCHER_PHONE.slice(2));
     },
   );
 
@@ -154,6 +161,9 @@ describe.each(backends)('live intervention on %s', (backend) => {
     const events = await eventsOf(stack, me.token, callId);
     expect(events.filter((e) => e.kind === 'intervention')).toMatchObject([{ action: 'end', by: me.userId }]);
     expect(events.filter((e) => e.kind === 'call_status').at(-1)).toMatchObject({ status: 'completed' });
+    // One audit entry although end was asked twice (the repeat rewrites the same keyed entry).
+    const audit = (await stack.backend.audit.query(ORG, { callId, action: 'call.ended', limit: 10 })).entries;
+    expect(audit).toMatchObject([{ actor: { kind: 'dispatcher', id: me.userId }, target: { callId } }]);
   });
 
   it('404 for unknown or other-org calls, 422 without a number, 502 on a provider failure', async () => {

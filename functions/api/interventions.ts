@@ -8,8 +8,10 @@ import type { GetCallResponse, TakeoverRequest } from '../../core/protocol/rest-
 import { json, type HttpHandler, type HttpRequest } from '../http/http-types.ts';
 import { ownedCall, withAuth } from './authenticate.ts';
 import { jsonBody, validate } from './request-input.ts';
+import { auditAction } from './audit-action.ts';
+import type { AuditDeps } from '../../core/operations/record-audit.ts';
 
-export interface InterventionDeps {
+export interface InterventionDeps extends AuditDeps {
   verifyToken: TokenVerifier;
   store: CallStore;
   interventions: CallIntervention;
@@ -33,20 +35,44 @@ function optionalBody(req: HttpRequest): unknown {
  * 502 `provider_error`.
  */
 export function createTakeoverHandler(deps: InterventionDeps): HttpHandler {
-  return withAuth(deps.verifyToken, async (req, _ctx, principal) => {
+  return withAuth(deps.verifyToken, async (req, ctx, principal) => {
     const call = await ownedCall(deps.store, principal, req.params.callId ?? '');
     const input: TakeoverRequest = validate(takeoverSchema, optionalBody(req));
     const updated = await deps.interventions.takeOver(call, { userId: principal.sub }, input.phoneNumber);
+    // A call is taken over once (keyed); the entry says whose phone it went to, never the number.
+    await auditAction(
+      deps,
+      ctx,
+      principal,
+      {
+        action: 'call.taken_over',
+        target: { callId: call.callId, ...(call.campaign ? { campaignId: call.campaign.campaignId } : {}) },
+        details: { phoneSource: input.phoneNumber ? 'request' : 'profile' },
+      },
+      `call.taken_over:${call.callId}`,
+    );
     return json(202, updated satisfies GetCallResponse);
   });
 }
 
 /** 202 with the call (`endRequested` set): the driver hears a goodbye, then the call hangs up. Errors as takeover. */
 export function createEndCallHandler(deps: InterventionDeps): HttpHandler {
-  return withAuth(deps.verifyToken, async (req, _ctx, principal) => {
+  return withAuth(deps.verifyToken, async (req, ctx, principal) => {
     const call = await ownedCall(deps.store, principal, req.params.callId ?? '');
     validate(z.object({}), optionalBody(req));
     const updated = await deps.interventions.end(call, { userId: principal.sub });
+    // Keyed: a repeated end while the hang-up is under way rewrites the same entry.
+    await auditAction(
+      deps,
+      ctx,
+      principal,
+      {
+        action: 'call.ended',
+        target: { callId: call.callId, ...(call.campaign ? { campaignId: call.campaign.campaignId } : {}) },
+        details: {},
+      },
+      `call.ended:${call.callId}`,
+    );
     return json(202, updated satisfies GetCallResponse);
   });
 }

@@ -12,8 +12,10 @@ import { json, type HttpHandler } from '../http/http-types.ts';
 import { clientAddress } from './client-address.ts';
 import type { LoginRateLimiter, Throttle } from './login-rate-limiter.ts';
 import { jsonBody, validate } from './request-input.ts';
+import { auditAction } from './audit-action.ts';
+import type { AuditDeps } from '../../core/operations/record-audit.ts';
 
-export interface LoginDeps {
+export interface LoginDeps extends AuditDeps {
   users: UserStore;
   signToken: TokenSigner;
   limiter: LoginRateLimiter;
@@ -46,7 +48,8 @@ const loginSchema = z.object({
  */
 export function createLoginHandler(deps: LoginDeps): HttpHandler {
   const dummyHash = hashPassword(randomUUID());
-  return async (req, { logger }) => {
+  return async (req, ctx) => {
+    const { logger } = ctx;
     const input: LoginRequest = validate(loginSchema, jsonBody(req));
     const email = normalizeEmail(input.email);
     const address = clientAddress(req, deps.trustedProxyHops);
@@ -74,6 +77,18 @@ export function createLoginHandler(deps: LoginDeps): HttpHandler {
     deps.limiter.recordSuccess(email, address);
     const { token, expiresIn } = await deps.signToken({ sub: user.userId, org: user.orgId, role: user.role });
     logger.info('login succeeded', { sub: user.userId, org: user.orgId });
+    // Only successes are audited: a failed attempt names no verified user (and an unknown email no org), and letting
+    // unauthenticated callers write the append-only trail would let them flood it. Failures are logged and throttled.
+    await auditAction(
+      deps,
+      ctx,
+      { sub: user.userId, org: user.orgId, role: user.role },
+      {
+        action: 'auth.signed_in',
+        target: {},
+        details: {},
+      },
+    );
     return json(200, { token, tokenType: 'Bearer', expiresIn } satisfies TokenResponse, {
       'cache-control': 'no-store',
     });

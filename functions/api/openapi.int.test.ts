@@ -76,6 +76,7 @@ describe('docs/openapi.yaml', () => {
       const webhookDeps: WebhookDeps = {
         store: stack.backend.store,
         bus: stack.backend.bus,
+        audit: stack.backend.audit,
         clock: systemClock,
         config: {
           publicBaseUrl: PUBLIC_BASE_URL,
@@ -640,6 +641,33 @@ describe('docs/openapi.yaml', () => {
       }
       expectConforms('GET', '/analytics', await stack.request('GET', '/analytics?groupBy=driver', { token }));
       expectConforms('GET', '/analytics', await stack.request('GET', '/analytics'));
+    });
+
+    it('audit trail', async () => {
+      const admin = await stack.login(undefined, 'admin');
+      const created = await stack.request('POST', '/driver_data/call-elevenlabs', {
+        token,
+        body: triggerBody(),
+      });
+      const { callId } = created.body as { callId: string };
+      await stack.settle();
+      const get = (path: string, as = admin) => stack.request('GET', path, { token: as });
+      const all = await get('/audit?limit=2');
+      expect((all.body as { entries: unknown[] }).entries).toHaveLength(2);
+      for (const query of [
+        '?limit=2',
+        '?action=call.status_changed',
+        `?callId=${callId}`,
+        '?action=x',
+        '?cursor=x',
+      ])
+        expectConforms('GET', '/audit', await get(`/audit${query}`));
+      expectConforms('GET', '/audit', await get('/audit', token));
+      expectConforms('GET', '/audit', await stack.request('GET', '/audit'));
+      const path = '/calls/{callId}/audit';
+      expectConforms('GET', path, await get(`/calls/${callId}/audit`, token));
+      expectConforms('GET', path, await get('/calls/call_nope/audit', token));
+      expectConforms('GET', path, await get(`/calls/${callId}/audit?limit=0`, token));
     });
 
     it('webhooks', async () => {

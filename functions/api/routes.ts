@@ -3,6 +3,7 @@ import type { Route } from '../http/router.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { createAnalyticsHandler } from './analytics.ts';
 import { createListAttentionHandler, createResolveAttentionHandler } from './attention.ts';
+import { createCallAuditHandler, createListAuditHandler } from './audit.ts';
 import {
   createCampaignActionHandler,
   createCreateCampaignHandler,
@@ -47,6 +48,8 @@ export function apiRoutes(deps: ApiDeps): Route[] {
         limiter: deps.limiter,
         passwordWork: deps.passwordWork,
         trustedProxyHops: deps.config.trustedProxyHops,
+        audit: deps.audit,
+        clock: deps.clock,
       }),
     },
     { method: 'POST', pattern: '/auth/refresh', handler: createRefreshHandler(deps) },
@@ -62,6 +65,8 @@ export function apiRoutes(deps: ApiDeps): Route[] {
     { method: 'GET', pattern: '/calls/export', handler: createCallExportHandler(deps) },
     { method: 'GET', pattern: '/calls/:callId', handler: createGetCallHandler(deps) },
     { method: 'GET', pattern: '/calls/:callId/events', handler: createCallEventsHandler(deps) },
+    { method: 'GET', pattern: '/calls/:callId/audit', handler: createCallAuditHandler(deps) },
+    { method: 'GET', pattern: '/audit', handler: createListAuditHandler(deps) },
     { method: 'POST', pattern: '/calls/:callId/takeover', handler: createTakeoverHandler(deps) },
     { method: 'POST', pattern: '/calls/:callId/end', handler: createEndCallHandler(deps) },
     { method: 'POST', pattern: '/webhook-endpoints', handler: createCreateWebhookEndpointHandler(deps) },

@@ -9,11 +9,13 @@ import { AppError } from '../../core/support/errors.ts';
 import { json, type HttpHandler } from '../http/http-types.ts';
 import { withAuth } from './authenticate.ts';
 import { jsonBody, pageQuery, queryObject, resourceId, validate } from './request-input.ts';
+import { auditAction } from './audit-action.ts';
+import type { AuditDeps } from '../../core/operations/record-audit.ts';
 
 /** Limits of `/suppressions` (also in docs/openapi.yaml). */
 export const SUPPRESSION_LIMITS = { noteMax: 500, pageDefault: 50, pageMax: 200 } as const;
 
-export interface SuppressionsDeps {
+export interface SuppressionsDeps extends AuditDeps {
   verifyToken: TokenVerifier;
   suppressions: SuppressionList;
   clock: Clock;
@@ -53,7 +55,7 @@ export function createListSuppressionsHandler(deps: SuppressionsDeps): HttpHandl
  * number is already listed (by anyone, for any reason).
  */
 export function createAddSuppressionHandler(deps: SuppressionsDeps): HttpHandler {
-  return withAuth(deps.verifyToken, async (req, _ctx, principal) => {
+  return withAuth(deps.verifyToken, async (req, ctx, principal) => {
     const input: AddSuppressionRequest = validate(addSchema, jsonBody(req));
     const { suppression, created } = await deps.suppressions.add({
       orgId: principal.org,
@@ -63,17 +65,30 @@ export function createAddSuppressionHandler(deps: SuppressionsDeps): HttpHandler
       createdBy: principal.sub,
       createdAt: deps.clock.now().toISOString(),
     });
+    // Only a new entry is recorded (adding a listed number changes nothing); the id stands for the number.
+    if (created) {
+      await auditAction(deps, ctx, principal, {
+        action: 'suppression.added',
+        target: { suppressionId: suppression.suppressionId },
+        details: { reason: suppression.reason },
+      });
+    }
     return json(created ? 201 : 200, suppression);
   });
 }
 
 /** 204 once removed (the number may be dialed again); 404 when unknown or another org's. */
 export function createRemoveSuppressionHandler(deps: SuppressionsDeps): HttpHandler {
-  return withAuth(deps.verifyToken, async (req, _ctx, principal) => {
+  return withAuth(deps.verifyToken, async (req, ctx, principal) => {
     const suppressionId = resourceId(req, 'suppressionId', 'suppression');
     if (!(await deps.suppressions.remove(principal.org, suppressionId))) {
       throw new AppError('not_found', 'suppression not found');
     }
+    await auditAction(deps, ctx, principal, {
+      action: 'suppression.removed',
+      target: { suppressionId },
+      details: {},
+    });
     return { status: 204 };
   });
 }

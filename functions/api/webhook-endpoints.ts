@@ -30,6 +30,8 @@ import { AppError } from '../../core/support/errors.ts';
 import { json, type HttpHandler } from '../http/http-types.ts';
 import { withAuth, type AuthedHandler } from './authenticate.ts';
 import { jsonBody, queryObject, validate } from './request-input.ts';
+import { auditAction } from './audit-action.ts';
+import type { AuditDeps } from '../../core/operations/record-audit.ts';
 
 /** What the webhook routes need (one field of `ApiDeps`). */
 export interface WebhookApiDeps {
@@ -99,11 +101,20 @@ function deliveryView(delivery: WebhookDelivery): WebhookDeliveryView {
   return { ...rest, payload: JSON.parse(body) as unknown };
 }
 
-type Deps = { verifyToken: TokenVerifier; webhooks: WebhookApiDeps };
+type Deps = AuditDeps & { verifyToken: TokenVerifier; webhooks: WebhookApiDeps };
+
+/** Host of an endpoint URL for the audit trail: paths and queries often embed a receiver's token, so only the host. */
+function urlHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '';
+  }
+}
 
 /** `POST /webhook-endpoints` → 201 with the secret (shown only here). The URL is checked as deliveries check it. */
 export function createCreateWebhookEndpointHandler(deps: Deps): HttpHandler {
-  return adminOnly(deps.verifyToken, async (req, _ctx, principal) => {
+  return adminOnly(deps.verifyToken, async (req, ctx, principal) => {
     const input = validate(createSchema, jsonBody(req));
     await deps.webhooks.transport.checkUrl(input.url);
     const secret = newWebhookSecret();
@@ -119,6 +130,17 @@ export function createCreateWebhookEndpointHandler(deps: Deps): HttpHandler {
       createdAt: deps.webhooks.clock.now().toISOString(),
     };
     await deps.webhooks.endpoints.createEndpoint(endpoint, L.endpointsPerOrg);
+    await auditAction(
+      deps,
+      ctx,
+      principal,
+      {
+        action: 'webhook_endpoint.created',
+        target: { endpointId: endpoint.id },
+        details: { host: urlHost(endpoint.url), events: [...endpoint.events] },
+      },
+      `webhook_endpoint.created:${endpoint.id}`,
+    );
     return json(201, { ...publicEndpoint(endpoint), secret } satisfies CreateWebhookEndpointResponse);
   });
 }
@@ -132,16 +154,24 @@ export function createListWebhookEndpointsHandler(deps: Deps): HttpHandler {
 
 /** `DELETE /webhook-endpoints/{id}` → 204; its pending deliveries are dropped with its log. */
 export function createDeleteWebhookEndpointHandler(deps: Deps): HttpHandler {
-  return adminOnly(deps.verifyToken, async (req, _ctx, principal) => {
-    const deleted = await deps.webhooks.endpoints.deleteEndpoint(principal.org, req.params.endpointId ?? '');
+  return adminOnly(deps.verifyToken, async (req, ctx, principal) => {
+    const endpointId = req.params.endpointId ?? '';
+    const deleted = await deps.webhooks.endpoints.deleteEndpoint(principal.org, endpointId);
     if (!deleted) throw new AppError('not_found', 'webhook endpoint not found');
+    await auditAction(
+      deps,
+      ctx,
+      principal,
+      { action: 'webhook_endpoint.deleted', target: { endpointId }, details: {} },
+      `webhook_endpoint.deleted:${endpointId}`,
+    );
     return { status: 204 };
   });
 }
 
 /** A new secret (shown once); the old one keeps signing for the grace period, so receivers can switch over. */
 export function createRotateWebhookSecretHandler(deps: Deps): HttpHandler {
-  return adminOnly(deps.verifyToken, async (req, _ctx, principal) => {
+  return adminOnly(deps.verifyToken, async (req, ctx, principal) => {
     const now = deps.webhooks.clock.now();
     const secret = newWebhookSecret();
     const grace = deps.webhooks.secretGraceSecs;
@@ -151,10 +181,14 @@ export function createRotateWebhookSecretHandler(deps: Deps): HttpHandler {
       (e) => rotatedEndpoint(e, secret, now, grace),
     );
     if (!updated) throw new AppError('not_found', 'webhook endpoint not found');
-    return json(200, {
-      secret,
-      previousSecretExpiresAt: updated.secrets.previous?.expiresAt ?? now.toISOString(),
-    } satisfies RotateWebhookSecretResponse);
+    const previousSecretExpiresAt = updated.secrets.previous?.expiresAt ?? now.toISOString();
+    // Neither secret is recorded: only that it was rotated and when the old one stops signing.
+    await auditAction(deps, ctx, principal, {
+      action: 'webhook_endpoint.secret_rotated',
+      target: { endpointId: updated.id },
+      details: { previousSecretExpiresAt },
+    });
+    return json(200, { secret, previousSecretExpiresAt } satisfies RotateWebhookSecretResponse);
   });
 }
 
@@ -176,20 +210,36 @@ export function createListWebhookDeliveriesHandler(deps: Deps): HttpHandler {
 
 /** A new attempt now with the same `webhook-id` (replay of a delivered or failed event). 202: it runs in the background. */
 export function createRetryWebhookDeliveryHandler(deps: Deps): HttpHandler {
-  return adminOnly(deps.verifyToken, async (req, _ctx, principal) => {
+  return adminOnly(deps.verifyToken, async (req, ctx, principal) => {
     const endpoint = await ownedEndpoint(deps.webhooks, principal, req.params.endpointId ?? '');
     const delivery = await deps.webhooks.endpoints.getDelivery(endpoint.id, req.params.deliveryId ?? '');
     if (!delivery) throw new AppError('not_found', 'delivery not found');
     const updated = await retryDelivery(deps.webhooks, delivery, deps.webhooks.clock.now());
+    await auditAction(deps, ctx, principal, {
+      action: 'webhook_endpoint.delivery_retried',
+      target: { endpointId: endpoint.id },
+      details: { deliveryId: delivery.deliveryId },
+    });
     return json(202, { delivery: deliveryView(updated) } satisfies WebhookDeliveryAccepted);
   });
 }
 
 /** Sends a `webhook.test` event through the normal delivery path (also to a disabled endpoint: success re-enables it). */
 export function createTestWebhookEndpointHandler(deps: Deps): HttpHandler {
-  return adminOnly(deps.verifyToken, async (req, _ctx, principal) => {
+  return adminOnly(deps.verifyToken, async (req, ctx, principal) => {
     const endpoint = await ownedEndpoint(deps.webhooks, principal, req.params.endpointId ?? '');
     const delivery = await enqueueTestDelivery(deps.webhooks, endpoint, deps.webhooks.clock.now());
+    await auditAction(
+      deps,
+      ctx,
+      principal,
+      {
+        action: 'webhook_endpoint.test_sent',
+        target: { endpointId: endpoint.id },
+        details: { deliveryId: delivery.deliveryId },
+      },
+      `webhook_endpoint.test_sent:${delivery.deliveryId}`,
+    );
     return json(202, { delivery: deliveryView(delivery) } satisfies WebhookDeliveryAccepted);
   });
 }

@@ -1,12 +1,12 @@
 // Serves an HttpHandler as a functions-framework HTTP function (Cloud Functions); the framework keeps req.rawBody.
 import type { Request, Response } from '@google-cloud/functions-framework';
-import { randomUUID } from 'node:crypto';
 import { SERVING_DEFAULTS } from '../../core/support/config.ts';
 import { AppError, toErrorEnvelope } from '../../core/support/errors.ts';
 import { traceFields, type Logger } from '../../core/support/log.ts';
 import { errorResponse } from './errors-to-http.ts';
 import { requestTarget, type HttpHandler, type HttpRequest, type HttpResponse } from './http-types.ts';
 import { RequestGate } from './request-gate.ts';
+import { REQUEST_ID_HEADER, requestIdOf } from './request-id.ts';
 import { StreamBody, writeStream } from './stream-body.ts';
 
 export function toFrameworkHandler(
@@ -16,12 +16,15 @@ export function toFrameworkHandler(
   const gate = new RequestGate(options.maxInFlight ?? SERVING_DEFAULTS.maxInFlight, options.logger);
   return (req, res) =>
     new Promise<void>((done) => {
+      const requestId = requestIdOf(req.get(REQUEST_ID_HEADER));
       const logger = options.logger.child({
-        requestId: randomUUID(),
+        requestId,
         ...traceFields(req.get('x-cloud-trace-context'), options.projectId),
       });
+      // Every answer (refusals and errors included) names the request, so a caller can quote it to an operator.
+      res.set(REQUEST_ID_HEADER, requestId);
       const refused = gate.admit(req.path, async () => {
-        const response = await respond(handler, req, logger);
+        const response = await respond(handler, req, logger, requestId);
         // A streamed body holds its gate slot until it is fully sent or the client left.
         if (response.body instanceof StreamBody) {
           await writeStream(res, response.status, response.headers ?? {}, response.body, logger);
@@ -35,7 +38,12 @@ export function toFrameworkHandler(
     });
 }
 
-async function respond(handler: HttpHandler, req: Request, logger: Logger): Promise<HttpResponse> {
+async function respond(
+  handler: HttpHandler,
+  req: Request,
+  logger: Logger,
+  requestId: string,
+): Promise<HttpResponse> {
   try {
     const headers: Record<string, string | undefined> = {};
     for (const [name, value] of Object.entries(req.headers))
@@ -51,7 +59,7 @@ async function respond(handler: HttpHandler, req: Request, logger: Logger): Prom
       params: {},
       remoteAddress: req.socket?.remoteAddress,
     };
-    return await handler(request, { logger });
+    return await handler(request, { logger, requestId });
   } catch (err) {
     return errorResponse(err, logger);
   }

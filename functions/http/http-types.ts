@@ -32,6 +32,8 @@ export interface HttpResponse {
 
 export interface RequestContext {
   logger: Logger;
+  /** `X-Request-Id` of the request (the caller's when well-formed, else generated; see `request-id.ts`). */
+  requestId?: string;
 }
 
 export type HttpHandler = (req: HttpRequest, ctx: RequestContext) => Promise<HttpResponse>;

@@ -1,12 +1,12 @@
 // Serves an HttpHandler from a plain node:http server (local stack and tests), with a body limit and load shedding.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
 import { SERVING_DEFAULTS } from '../../core/support/config.ts';
 import { AppError } from '../../core/support/errors.ts';
 import { traceFields, type Logger } from '../../core/support/log.ts';
 import { errorResponse } from './errors-to-http.ts';
 import { requestTarget, type HttpHandler, type HttpRequest, type HttpResponse } from './http-types.ts';
 import { RequestGate } from './request-gate.ts';
+import { REQUEST_ID_HEADER, requestIdOf } from './request-id.ts';
 import { StreamBody, writeStream } from './stream-body.ts';
 
 /** Largest request body accepted (ElevenLabs post-call transcripts are well under this). */
@@ -19,18 +19,26 @@ export function toNodeListener(
   const limit = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const gate = new RequestGate(options.maxInFlight ?? SERVING_DEFAULTS.maxInFlight, options.logger);
   return (req, res) => {
+    const requestId = requestIdOf(req.headers[REQUEST_ID_HEADER]);
     const logger = options.logger.child({
-      requestId: randomUUID(),
+      requestId,
       ...traceFields(header(req, 'x-cloud-trace-context'), options.projectId),
     });
-    const refused = gate.admit(req.url, () => handle(req, res, logger));
+    // Every answer (refusals and errors included) names the request, so a caller can quote it to an operator.
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    const refused = gate.admit(req.url, () => handle(req, res, logger, requestId));
     if (refused) {
       req.resume();
       send(res, refused);
     }
   };
 
-  function handle(req: IncomingMessage, res: ServerResponse, logger: Logger): Promise<void> {
+  function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    logger: Logger,
+    requestId: string,
+  ): Promise<void> {
     return readBody(req, limit)
       .then((rawBody) => {
         const target = requestTarget(req.url);
@@ -44,7 +52,7 @@ export function toNodeListener(
           params: {},
           remoteAddress: req.socket.remoteAddress,
         };
-        return handler(request, { logger });
+        return handler(request, { logger, requestId });
       })
       .catch((err: unknown) => errorResponse(err, logger))
       .then((response) =>

@@ -17,7 +17,7 @@ import type { WebhookDeps } from './webhook-deps.ts';
  * original did.
  */
 export function createElevenLabsWebhookHandler(deps: WebhookDeps): HttpHandler {
-  return async (req, { logger }) => {
+  return async (req, { logger, requestId }) => {
     verifyElevenLabsRequest(req, deps.config.elevenlabsWebhookSecret, deps.clock);
     const payload = parseElevenLabsWebhook(req.rawBody.toString('utf8'));
     switch (payload.kind) {
@@ -29,12 +29,20 @@ export function createElevenLabsWebhookHandler(deps: WebhookDeps): HttpHandler {
         }
         const ref = elevenLabsRef(payload, payload.callId);
         return accepted(
-          await ingest(deps, ref, () => conversationDrafts(payload, 'elevenlabs_webhook'), logger),
+          await ingest(deps, ref, () => conversationDrafts(payload, 'elevenlabs_webhook'), logger, {
+            webhook: 'elevenlabs_post_call',
+            requestId,
+          }),
         );
       }
       case 'call_initiation_failure': {
         const ref = elevenLabsRef(payload, undefined);
-        return accepted(await ingest(deps, ref, () => [initiationFailureDraft(payload)], logger));
+        return accepted(
+          await ingest(deps, ref, () => [initiationFailureDraft(payload)], logger, {
+            webhook: 'elevenlabs_initiation_failure',
+            requestId,
+          }),
+        );
       }
       case 'post_call_audio':
         logger.info('post-call audio acknowledged, not stored', { conversationId: payload.conversationId });

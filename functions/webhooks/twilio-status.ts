@@ -12,7 +12,7 @@ import { WEBHOOK_PATHS, type WebhookDeps } from './webhook-deps.ts';
  * SequenceNumber and the store keeps only forward status moves, so late or repeated callbacks change nothing.
  */
 export function createTwilioStatusHandler(deps: WebhookDeps): HttpHandler {
-  return async (req, { logger }) => {
+  return async (req, { logger, requestId }) => {
     const url = publicRequestUrl(deps.config.publicBaseUrl, WEBHOOK_PATHS.twilioStatus, req);
     const params = verifyTwilioRequest(req, url, deps.config.twilioAuthToken);
     const payload = parseTwilioStatus(params);
@@ -26,7 +26,12 @@ export function createTwilioStatusHandler(deps: WebhookDeps): HttpHandler {
         return accepted({ note: 'unknown status ignored' });
       case 'status': {
         const ref = { ...(callId ? { callId } : {}), callSid: payload.callSid };
-        return accepted(await ingest(deps, ref, () => [twilioStatusDraft(payload)], logger));
+        return accepted(
+          await ingest(deps, ref, () => [twilioStatusDraft(payload)], logger, {
+            webhook: 'twilio_status',
+            requestId,
+          }),
+        );
       }
       default:
         return assertNever(payload);

@@ -290,7 +290,13 @@ export async function openTestBackend(name: BackendName): Promise<TestBackend> {
         };
   const backend: Backend = await createBackend(config, { logger: silentLogger() });
   const bus = new SwitchableBus(backend.bus);
-  const deps: WebhookDeps = { store: backend.store, bus, config: webhookConfig, clock: fixedClock };
+  const deps: WebhookDeps = {
+    store: backend.store,
+    bus,
+    audit: backend.audit,
+    config: webhookConfig,
+    clock: fixedClock,
+  };
   let unreachable: { bus: EventBus; close(): Promise<void> } | undefined;
   return {
     deps,

@@ -153,6 +153,15 @@ describe.skipIf(!chromiumAvailable())('dispatch dashboard in Chromium', () => {
       n.map((e) => (e as HTMLElement).dataset.status),
     );
     expect(timeline).toEqual(['queued', 'initiated', 'ringing', 'in-progress', 'completed']);
+    // The activity card: the call's audit entries, oldest first (who triggered it; each provider change).
+    await page.waitForSelector(
+      '#call-audit li[data-action="call.status_changed"]:last-child:has-text("Completed")',
+    );
+    const activity = await page.$$eval('#call-audit > li', (n) =>
+      n.map((e) => `${(e as HTMLElement).dataset.actorKind} ${(e as HTMLElement).dataset.action}`),
+    );
+    expect(activity[0]).toBe('dispatcher call.triggered');
+    expect(activity).toContain('provider call.status_changed');
 
     const stored = segmentsOf(await storedEvents(stack, await apiToken(stack), callId));
     expect(stored.length).toBeGreaterThanOrEqual(4);

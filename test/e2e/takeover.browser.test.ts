@@ -57,6 +57,8 @@ describe.skipIf(!chromiumAvailable())('take over a live call in Chromium', () =>
     const step = await page.waitForSelector('#timeline [data-intervention="takeover"]');
     expect(await step.textContent()).toContain(`Taken over by ${stack.devUser.email}`);
     await page.waitForSelector('#takeover-button[disabled]');
+    // The activity card names the same dispatcher action from the audit trail.
+    await page.waitForSelector('#call-audit li[data-action="call.taken_over"][data-actor-kind="dispatcher"]');
     const dispatcherLine = await page.waitForSelector(
       '#transcript .bubble[data-seq][data-speaker="dispatcher"]',
     );

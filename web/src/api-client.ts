@@ -17,6 +17,7 @@ import type {
   CreateCampaignRequest,
   AnalyticsResponse,
   ListAttentionResponse,
+  ListAuditResponse,
   ListCampaignsResponse,
   ListSuppressionsResponse,
   RotateWebhookSecretResponse,
@@ -71,6 +72,8 @@ export interface ApiClient {
   removeSuppression(suppressionId: string): Promise<void>;
   listAttention(state: AttentionState, cursor?: string): Promise<ListAttentionResponse>;
   resolveAttention(attentionId: string, note: string): Promise<AttentionItem>;
+  /** `GET /calls/{id}/audit`: who did what to the call, newest first. */
+  callAudit(callId: string, cursor?: string): Promise<ListAuditResponse>;
   /** `GET /analytics`: the org's figures per group; omitted fields take the API's defaults. */
   analytics(q: { from?: string; to?: string; groupBy?: string }): Promise<AnalyticsResponse>;
   /** Outbound webhook endpoints (admins only): see `docs/API.md` "Webhook endpoints". */
@@ -177,6 +180,8 @@ export function createApiClient(baseUrl: string, getToken: () => string | undefi
       request<ListAttentionResponse>('GET', `/attention${query({ state, cursor })}`),
     resolveAttention: (id, note) =>
       request<AttentionItem>('POST', `/attention/${encodeURIComponent(id)}/resolve`, { note }),
+    callAudit: (callId, cursor) =>
+      request<ListAuditResponse>('GET', `/calls/${encodeURIComponent(callId)}/audit${query({ cursor })}`),
     analytics: (q) => request<AnalyticsResponse>('GET', `/analytics${query(q)}`),
     webhooks: webhookEndpointsClient(request),
   };

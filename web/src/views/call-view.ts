@@ -11,6 +11,7 @@ import { statusBadge } from '../status-badge.ts';
 import { triggerList } from '../trigger-list.ts';
 import { renderCallActions } from './call-actions.ts';
 import { TranscriptModel, type TranscriptLine } from '../transcript-model.ts';
+import { createCallAuditCard } from './call-audit.ts';
 
 /** Outcome fields always shown (as "Unknown" until the agent collected them), in this order. */
 const KEY_FIELDS = ['acknowledged', 'eta'] as const;
@@ -27,6 +28,7 @@ export function renderCallView(
   deps: { live: LiveSource; callId: string; api: ApiClient },
 ): () => void {
   const model = new TranscriptModel();
+  const activity = createCallAuditCard(deps.api, deps.callId);
   const header = h('div', { class: 'call-head' });
   const actions = h('div', { class: 'call-actions', id: 'call-actions' });
   const problem = h('p', { class: 'form-error', role: 'alert' });
@@ -68,6 +70,7 @@ export function renderCallView(
             h('h2', { id: 'timeline-title' }, 'Status timeline'),
             timeline,
           ),
+          activity.element,
         ),
       ),
     ),
@@ -79,6 +82,7 @@ export function renderCallView(
     renderTranscript(transcript, transcriptNote, model);
     renderTimeline(timeline, model);
     renderOutcome(outcome, model);
+    activity.update(model.call?.status, model.interventions.length);
   };
   const unsubscribe = deps.live.subscribeCall(deps.callId, {
     subscribed(call) {
@@ -105,6 +109,7 @@ export function renderCallView(
     if (cell && model.call) cell.textContent = durationOf(model.call);
   }, 1000);
   return () => {
+    activity.stop();
     unsubscribe();
     window.clearInterval(timer);
   };
