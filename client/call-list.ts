@@ -121,6 +121,8 @@ export class CallList {
     const list = this.followed;
     if (!list) return;
     list.withUtterances = [...list.handlers].some((h) => h.onUtterances !== undefined);
-    this.send(list.withUtterances ? { type: 'subscribe_calls', utterances: true } : { type: 'subscribe_calls' });
+    this.send(
+      list.withUtterances ? { type: 'subscribe_calls', utterances: true } : { type: 'subscribe_calls' },
+    );
   }
 }

@@ -38,7 +38,11 @@ export function callVerdict(call: Call): { verdict: CallVerdict; attention: Atte
     case 'reached': {
       const attention = reachedAttentionReasons(conclusion);
       const verdict: CallVerdict =
-        conclusion.optOut === true ? 'opted_out' : conclusion.acknowledged === true ? 'acknowledged' : 'not_acknowledged';
+        conclusion.optOut === true
+          ? 'opted_out'
+          : conclusion.acknowledged === true
+            ? 'acknowledged'
+            : 'not_acknowledged';
       return { verdict, attention };
     }
   }

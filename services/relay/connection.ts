@@ -103,9 +103,13 @@ export class Connection implements FeedSubscriber, CallListListener, CampaignLis
     }
   }
 
-  /** UtteranceListener: more than half the buffer ceiling unsent, so coalesced utterances wait. */
-  congested(): boolean {
-    return this.ws.bufferedAmount > this.deps.config.maxBufferedBytes / 2;
+  /**
+   * UtteranceListener: a coalesced frame is queued only while the unsent bytes stay within half the buffer ceiling
+   * (or nothing is unsent), so volatile words never make a socket a slow consumer; they wait and coalesce instead.
+   */
+  canSend(bytes: number): boolean {
+    const buffered = this.ws.bufferedAmount;
+    return buffered === 0 || buffered + bytes <= this.deps.config.maxBufferedBytes / 2;
   }
 
   /**

@@ -79,8 +79,7 @@ export class RelayHub {
       case 'event': {
         this.feeds.get(message.event.callId)?.onEvent(message.event);
         this.publishCallUpdate(message.call);
-        if (message.event.kind === 'segment')
-          this.utterances.get(message.call.orgId)?.onSegment(message.event);
+        this.utterances.get(message.call.orgId)?.onEvent(message.event);
         return;
       }
       case 'partial': {

@@ -12,8 +12,8 @@ class FakeListener implements UtteranceListener {
   send(frame: string): void {
     this.frames.push(JSON.parse(frame) as UtterancesMessage);
   }
-  congested(): boolean {
-    return this.busy;
+  canSend(): boolean {
+    return !this.busy;
   }
   texts(): string[][] {
     return this.frames.map((f) => f.utterances.map((u) => `${u.callId}:${u.text}`));
@@ -26,7 +26,7 @@ const partial = (callId: string, text: string): PartialSegment => ({
   speaker: 'driver',
   text,
 });
-const segment = (callId: string, seq: number, text: string): CallEvent & { kind: 'segment' } => ({
+const segment = (callId: string, seq: number, text: string): CallEvent => ({
   kind: 'segment',
   callId,
   seq,
@@ -37,11 +37,24 @@ const segment = (callId: string, seq: number, text: string): CallEvent & { kind:
   recordedAt: new Date().toISOString(),
 });
 
+/** A durable status event: how the stream learns that a call is the org's. */
+const statusEvent = (callId: string): CallEvent => ({
+  kind: 'call_status',
+  status: 'in-progress',
+  source: 'twilio',
+  callId,
+  seq: 1,
+  dedupeKey: 's1',
+  recordedAt: new Date().toISOString(),
+});
+
 describe('OrgUtterances', () => {
   let stream: OrgUtterances;
+  const admit = (...callIds: string[]) => callIds.forEach((id) => stream.onEvent(statusEvent(id)));
   beforeEach(() => {
     vi.useFakeTimers();
     stream = new OrgUtterances({ intervalMs: INTERVAL, maxCalls: 3, now: () => Date.now() });
+    admit('a', 'b');
   });
   afterEach(() => {
     stream.close();
@@ -63,7 +76,7 @@ describe('OrgUtterances', () => {
     expect(l.frames).toHaveLength(1);
     vi.advanceTimersByTime(1);
     expect(l.texts()).toEqual([['a:he'], ['a:hello', 'b:yes']]);
-    stream.onSegment(segment('a', 4, 'hello there'));
+    stream.onEvent(segment('a', 4, 'hello there'));
     vi.advanceTimersByTime(INTERVAL);
     expect(l.frames[2]!.utterances).toEqual([
       { callId: 'a', speaker: 'agent', text: 'hello there', final: true, seq: 4 },
@@ -104,11 +117,11 @@ describe('OrgUtterances', () => {
     const l = new FakeListener();
     stream.add(l);
     stream.start(l, []);
-    stream.onSegment(segment('a', 2, 'second'));
+    stream.onEvent(segment('a', 2, 'second'));
     stream.onPartial(partial('a', 'p5'), { stream: 's:driver', at: 5 });
     vi.advanceTimersByTime(INTERVAL);
-    stream.onSegment(segment('a', 2, 'second'));
-    stream.onSegment(segment('a', 1, 'first'));
+    stream.onEvent(segment('a', 2, 'second'));
+    stream.onEvent(segment('a', 1, 'first'));
     stream.onPartial(partial('a', 'p4'), { stream: 's:driver', at: 4 });
     stream.onPartial(partial('a', 'p5'), { stream: 's:driver', at: 5 });
     vi.advanceTimersByTime(5 * INTERVAL);
@@ -120,7 +133,10 @@ describe('OrgUtterances', () => {
     stream.add(l);
     stream.start(l, []);
     l.busy = true;
-    for (const c of ['a', 'b', 'c', 'd']) stream.onPartial(partial(c, c), undefined);
+    for (const c of ['a', 'b', 'c', 'd']) {
+      admit(c);
+      stream.onPartial(partial(c, c), undefined);
+    }
     l.busy = false;
     vi.advanceTimersByTime(INTERVAL);
     expect(l.texts()).toEqual([['b:b', 'c:c', 'd:d']]);
@@ -129,6 +145,19 @@ describe('OrgUtterances', () => {
     stream.start(late, ['a', 'b', 'c', 'd']);
     vi.advanceTimersByTime(INTERVAL);
     expect(late.texts()).toEqual([['b:b', 'c:c', 'd:d']]);
+  });
+
+  it("shows partials only of calls it knows as the org's (from a snapshot or a durable event)", () => {
+    const l = new FakeListener();
+    stream.add(l);
+    stream.start(l, ['s']);
+    stream.onPartial(partial('x', 'tagged with this org by the bus only'), undefined);
+    stream.onPartial(partial('s', 'from the snapshot'), undefined);
+    vi.advanceTimersByTime(INTERVAL);
+    admit('x');
+    stream.onPartial(partial('x', 'after its event'), undefined);
+    vi.advanceTimersByTime(INTERVAL);
+    expect(l.texts()).toEqual([['s:from the snapshot'], ['x:after its event']]);
   });
 
   it('stops a removed socket at once', () => {

@@ -6,8 +6,11 @@ import type { LiveUtterance, UtterancesMessage } from '../../core/protocol/relay
 /** A socket that asked for utterances. */
 export interface UtteranceListener {
   send(frame: string): void;
-  /** True while the socket has much unsent: the flush waits (and keeps coalescing) instead of queueing more. */
-  congested(): boolean;
+  /**
+   * Whether a frame of `bytes` may be queued now; while not, the flush waits (and keeps coalescing) instead of
+   * queueing more on a socket that is not reading.
+   */
+  canSend(bytes: number): boolean;
 }
 
 export interface UtteranceStreamOptions {
@@ -71,14 +74,15 @@ class UtteranceBatch {
     this.timer = undefined;
     if (this.closed || this.pending.size === 0) return;
     this.lastFlushAt = this.options.now();
-    if (this.listener.congested()) {
+    const message: UtterancesMessage = { type: 'utterances', utterances: [...this.pending.values()] };
+    const frame = JSON.stringify(message);
+    if (!this.listener.canSend(Buffer.byteLength(frame))) {
       // Backpressure: a socket that is not reading gets nothing more queued; newer words replace what waits here.
       this.arm();
       return;
     }
-    const message: UtterancesMessage = { type: 'utterances', utterances: [...this.pending.values()] };
     this.pending.clear();
-    this.listener.send(JSON.stringify(message));
+    this.listener.send(frame);
   }
 }
 
@@ -104,10 +108,14 @@ export class OrgUtterances {
   start(listener: UtteranceListener, callIds: readonly string[]): void {
     const batch = this.batches.get(listener);
     if (!batch) return;
+    const unknown: string[] = [];
     for (const callId of callIds) {
-      const utterance = this.calls.get(callId)?.utterance;
-      if (utterance) batch.offer(utterance);
+      const state = this.calls.get(callId);
+      if (state?.utterance) batch.offer(state.utterance);
+      else if (!state) unknown.push(callId);
     }
+    // The snapshot was read from the store for this org: its calls are the org's.
+    for (const callId of unknown) this.state(callId);
     batch.start();
   }
 
@@ -116,7 +124,12 @@ export class OrgUtterances {
     this.batches.delete(listener);
   }
 
+  /**
+   * A partial the bus tagged with this org. Isolation does not rest on that tag alone: only calls this stream knows
+   * as the org's (from a store snapshot or a durable event carrying the stored call) get their partials shown.
+   */
   onPartial(partial: PartialSegment, position: PartialPosition | undefined): void {
+    if (!this.calls.has(partial.callId)) return;
     const state = this.state(partial.callId);
     if (position) {
       const passed = state.streams.get(position.stream);
@@ -131,9 +144,10 @@ export class OrgUtterances {
     });
   }
 
-  onSegment(event: CallEvent & { kind: 'segment' }): void {
+  /** A durable event of a call of this org (its stored record says so); a segment is the call's latest words. */
+  onEvent(event: CallEvent): void {
     const state = this.state(event.callId);
-    if (event.seq <= state.lastSeq) return;
+    if (event.kind !== 'segment' || event.seq <= state.lastSeq) return;
     state.lastSeq = event.seq;
     this.publish(state, {
       callId: event.callId,
