@@ -102,7 +102,7 @@ export interface LiveUtterance {
 }
 /**
  * The latest utterance of each org call that spoke since the previous frame (one entry per call, latest wins), at
- * most one frame per `RELAY_UTTERANCE_INTERVAL_MS` per socket; only for `subscribe_calls {utterances: true}`.
+ * most one frame per `RELAY_UTTERANCE_MS` per socket; only for `subscribe_calls {utterances: true}`.
  */
 export interface UtterancesMessage {
   type: 'utterances';

@@ -60,7 +60,7 @@ export interface RelayConfig {
   reconcileMs: number;
   /**
    * At most one `utterances` frame per socket per this interval; words spoken meanwhile are coalesced per call, latest
-   * wins (`RELAY_UTTERANCE_INTERVAL_MS`, 250: 4 frames/s feel live, and 200 calls × several partials/s cost a board
+   * wins (`RELAY_UTTERANCE_MS`, 250: 4 frames/s feel live, and 200 calls × several partials/s cost a board
    * 4 frames/s instead of hundreds).
    */
   utteranceIntervalMs: number;
@@ -133,7 +133,7 @@ export function parseRelayConfig(env: Env = process.env): RelayConfig {
     backlogPageSize: integer(env, 'RELAY_BACKLOG_PAGE', d.backlogPageSize, { min: 1, max: 10_000 }),
     closeGraceMs: integer(env, 'RELAY_CLOSE_GRACE_MS', d.closeGraceMs, { min: 0, max: 30_000 }),
     reconcileMs: integer(env, 'RELAY_RECONCILE_MS', d.reconcileMs, { min: 0, max: 3_600_000 }),
-    utteranceIntervalMs: integer(env, 'RELAY_UTTERANCE_INTERVAL_MS', d.utteranceIntervalMs, {
+    utteranceIntervalMs: integer(env, 'RELAY_UTTERANCE_MS', d.utteranceIntervalMs, {
       min: 10,
       max: 10_000,
     }),

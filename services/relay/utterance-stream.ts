@@ -14,7 +14,7 @@ export interface UtteranceListener {
 }
 
 export interface UtteranceStreamOptions {
-  /** At most one `utterances` frame per socket per this many ms (`RELAY_UTTERANCE_INTERVAL_MS`). */
+  /** At most one `utterances` frame per socket per this many ms (`RELAY_UTTERANCE_MS`). */
   intervalMs: number;
   /** Calls whose latest utterance (and stream positions) one org keeps on this instance (`RELAY_UTTERANCE_CALLS`). */
   maxCalls: number;
