@@ -219,6 +219,7 @@ export class RelayClient {
       case 'call_status':
       case 'segment':
       case 'transcript':
+      case 'intervention':
         this.subscriptions.onEvent(message);
         return;
       case 'partial':

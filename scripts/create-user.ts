@@ -1,9 +1,11 @@
-// Creates a dispatcher login on the configured backend: `tsx scripts/create-user.ts --email … --org … [--role admin]`.
+// Creates a dispatcher login on the configured backend: `tsx scripts/create-user.ts --email … --org … [--role admin]`
+// [--phone +E164] (the dispatcher's own phone, where a takeover connects a live call).
 // The password comes from CALLRELAY_USER_PASSWORD or stdin (never argv: argv is visible in `ps` and shell history).
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { hashPassword, MAX_PASSWORD_LENGTH } from '../core/auth/passwords.ts';
 import { ROLES, type Role } from '../core/domain/credentials.ts';
+import { isE164 } from '../core/domain/phone-number.ts';
 import { createBackend } from '../core/composition/backend.ts';
 import { parseBackendConfig } from '../core/support/config.ts';
 import { isAppError } from '../core/support/errors.ts';
@@ -12,7 +14,7 @@ import { createLogger } from '../core/support/log.ts';
 /** Shortest password accepted for a new user (NIST SP 800-63B minimum for user-chosen secrets). */
 const MIN_PASSWORD_LENGTH = 8;
 
-const USAGE = `usage: CALLRELAY_USER_PASSWORD=… tsx scripts/create-user.ts --email EMAIL --org ORG [--role dispatcher|admin]
+const USAGE = `usage: CALLRELAY_USER_PASSWORD=… tsx scripts/create-user.ts --email EMAIL --org ORG [--role dispatcher|admin] [--phone +E164]
        (or pipe the password on stdin). Backend from CALLRELAY_BACKEND / GOOGLE_CLOUD_PROJECT / *_EMULATOR_HOST.`;
 
 async function main(): Promise<number> {
@@ -21,12 +23,20 @@ async function main(): Promise<number> {
       email: { type: 'string' },
       org: { type: 'string' },
       role: { type: 'string', default: 'dispatcher' },
+      phone: { type: 'string' },
     },
   });
   const email = values.email?.trim();
   const org = values.org?.trim();
   const role = values.role as Role;
-  if (!email || !email.includes('@') || !org || !(ROLES as readonly string[]).includes(role)) {
+  const phone = values.phone?.trim();
+  if (
+    !email ||
+    !email.includes('@') ||
+    !org ||
+    !(ROLES as readonly string[]).includes(role) ||
+    (phone !== undefined && !isE164(phone))
+  ) {
     console.error(USAGE);
     return 2;
   }
@@ -43,6 +53,7 @@ async function main(): Promise<number> {
       orgId: org,
       role,
       passwordHash: await hashPassword(password),
+      ...(phone ? { phoneNumber: phone } : {}),
     });
     console.log(
       JSON.stringify({ userId: user.userId, email: user.email, orgId: user.orgId, role: user.role }),

@@ -48,5 +48,7 @@ export function newCallRecord(input: NewCall): CallRecord {
     statusLane: null,
     random: input.random,
     onSessionStarted: null,
+    interrupts: [],
+    onInterrupt: null,
   };
 }

@@ -1,4 +1,4 @@
-// Plays one call from dial to post-call webhook: status lifecycle, voice webhook (register mode), speech, analysis.
+// Plays one call from dial to post-call webhook: status lifecycle, voice webhook, speech, call updates, analysis.
 import type { Logger } from '../core/support/log.ts';
 import { callInitiationFailure, postCallTranscription } from './conversation.ts';
 import { NO_RETRY, type Deliverer } from './delivery.ts';
@@ -6,7 +6,8 @@ import { twilioSid } from './ids.ts';
 import type { Scheduler } from './scheduler.ts';
 import { callNow, type CallRecord, type ConversationRecord, type SimulatorState } from './state.ts';
 import { StatusCallbacks } from './status-callbacks.ts';
-import { planConversation, type ConversationPlan } from './timeline.ts';
+import { TAKEOVER_CONVERSATION } from './scripts/takeover.ts';
+import { planConversation, planTurns, type ConversationPlan } from './timeline.ts';
 import type { HeardSpeech, Transcriptions } from './transcription.ts';
 import { parseTwiml, selectAll, type TwimlElement } from './twiml.ts';
 import { callParams, twilioFormDelivery } from './twilio-format.ts';
@@ -73,6 +74,7 @@ export class CallPlayer {
 
     const conversation = call.mode === 'register' ? await this.answer(call) : this.conversationOf(call);
     let plan: ConversationPlan = { utterances: [], hangupMs: NO_STREAM_HANGUP_MS };
+    let finished = true;
     if (conversation) {
       conversation.status = 'in-progress';
       conversation.callSid = call.sid;
@@ -80,19 +82,88 @@ export class CallPlayer {
       conversation.script = script;
       if (call.mode === 'elevenlabs') await this.awaitTranscription(call);
       plan = planConversation(script, conversation.dynamicVariables);
-      for (const event of speechEvents(plan)) {
-        await this.advanceTo(call, answeredAtMs + event.atMs);
-        const confidence = Math.round((0.86 + call.random() * 0.13) * 1e7) / 1e7;
-        this.deps.transcriptions.heard(call, { ...event.speech, confidence });
-      }
+      finished = await this.playSpeech(call, speechEvents(plan), answeredAtMs, 0);
     }
-    await this.advanceTo(call, answeredAtMs + plan.hangupMs);
+    if (finished) finished = await this.advanceUnlessUpdated(call, answeredAtMs + plan.hangupMs, 0);
+    if (!finished) {
+      // A call update replaced the agent's TwiML: its stream (and its side of the conversation) ends here.
+      const cutAtMs = call.clockMs - answeredAtMs;
+      plan = { utterances: plan.utterances.filter((u) => u.endMs <= cutAtMs), hangupMs: cutAtMs };
+      await this.intervene(call, conversation?.dynamicVariables ?? {});
+    }
     call.status = 'completed';
     call.endTime = new Date(call.dateCreated.getTime() + call.clockMs);
-    call.durationSecs = Math.round(plan.hangupMs / 1000);
+    call.durationSecs = Math.round((finished ? plan.hangupMs : call.clockMs - answeredAtMs) / 1000);
     this.deps.transcriptions.stopAll(call);
     status.emit('completed');
     if (conversation) await this.finishConversation(call, conversation, plan);
+  }
+
+  /**
+   * Plays timed speech (`atMs` after `baseMs` on the call clock). Stops, returning false, as soon as the call has
+   * more than `seen` updates (a takeover or end replaced what was playing).
+   */
+  private async playSpeech(
+    call: CallRecord,
+    events: SpeechEvent[],
+    baseMs: number,
+    seen: number,
+  ): Promise<boolean> {
+    for (const event of events) {
+      if (!(await this.advanceUnlessUpdated(call, baseMs + event.atMs, seen))) return false;
+      const confidence = Math.round((0.86 + call.random() * 0.13) * 1e7) / 1e7;
+      this.deps.transcriptions.heard(call, { ...event.speech, confidence });
+    }
+    return true;
+  }
+
+  /** Advances the call clock to `ms`; returns false at once when the call has (or gets) more than `seen` updates. */
+  private async advanceUnlessUpdated(call: CallRecord, ms: number, seen: number): Promise<boolean> {
+    if (call.interrupts.length > seen) return false;
+    let wake: () => void = () => undefined;
+    const updated = new Promise<'updated'>((resolve) => (wake = () => resolve('updated')));
+    call.onInterrupt = wake;
+    const slept = this.deps.scheduler.sleep(Math.max(0, ms - call.clockMs)).then(() => 'slept' as const);
+    // The sleep may outlive the race (an update won it); its rejection on close() must not go unhandled.
+    slept.catch(() => undefined);
+    try {
+      if ((await Promise.race([slept, updated])) === 'updated') return false;
+    } finally {
+      call.onInterrupt = null;
+    }
+    call.clockMs = Math.max(call.clockMs, ms);
+    return call.interrupts.length <= seen;
+  }
+
+  /**
+   * Acts on the call's updates in order: the `<Say>` notice (outbound track), then for a `<Dial>` the scripted human
+   * conversation (dispatcher on the outbound track, driver inbound) until the dispatcher hangs up; a hang-up update
+   * ends after its notice. A newer update (e.g. an end during the human conversation) cuts the current one short.
+   */
+  private async intervene(call: CallRecord, variables: Readonly<Record<string, unknown>>): Promise<void> {
+    for (let index = 1; index <= call.interrupts.length; index += 1) {
+      const update = call.interrupts[index - 1];
+      if (!update) break;
+      // Speech after an update is never stamped before the wall-clock moment it was asked for (callrelay records
+      // the takeover time and labels later outbound speech as the dispatcher's).
+      call.clockMs = Math.max(call.clockMs, Date.now() - call.dateCreated.getTime());
+      const noticePlan = update.notice
+        ? planTurns([{ at: 0, speaker: 'agent', text: update.notice }], {}, {}, undefined)
+        : { utterances: [], hangupMs: 0 };
+      const start = call.clockMs;
+      if (!(await this.playSpeech(call, speechEvents(noticePlan), start, index))) continue;
+      if (update.kind === 'hangup') return;
+      const answerMs = call.clockMs + TAKEOVER_CONVERSATION.dispatcherAnswersAfter * 1000;
+      const human = planTurns(
+        TAKEOVER_CONVERSATION.turns,
+        variables,
+        call.script.defaults,
+        TAKEOVER_CONVERSATION.hangupAfter,
+      );
+      if (!(await this.playSpeech(call, speechEvents(human), answerMs, index))) continue;
+      if (!(await this.advanceUnlessUpdated(call, answerMs + human.hangupMs, index))) continue;
+      return;
+    }
   }
 
   /** Register mode: Twilio fetches the voice URL; its TwiML starts transcriptions and connects the agent. */

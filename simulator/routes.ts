@@ -56,6 +56,9 @@ export function buildRoutes(twilio: TwilioApi, elevenlabs: ElevenLabsApi): Route
     twilioRoute('twilio.fetch-call', 'GET', `/Calls/${SEGMENT}\\.json`, (req, g) =>
       twilio.fetchCall(req, g[1] ?? ''),
     ),
+    twilioRoute('twilio.update-call', 'POST', `/Calls/${SEGMENT}\\.json`, (req, g) =>
+      twilio.updateCall(req, g[1] ?? ''),
+    ),
     twilioRoute('twilio.create-transcription', 'POST', `/Calls/${SEGMENT}/Transcriptions\\.json`, (req, g) =>
       twilio.createTranscription(req, g[1] ?? ''),
     ),

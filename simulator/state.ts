@@ -59,6 +59,13 @@ export interface ConversationRecord {
   failureReason: 'busy' | 'no-answer' | 'unknown' | null;
 }
 
+/**
+ * A call update that replaced the call's TwiML (or set `Status=completed`): the agent's stream ends, then the
+ * `<Say>` notice (if any) plays, then either a `<Dial>` to `to` (the scripted human conversation) or a hang-up.
+ */
+export type CallInterrupt =
+  { kind: 'dial'; to: string; notice: string | null } | { kind: 'hangup'; notice: string | null };
+
 export interface CallRecord {
   sid: string;
   mode: DialMode;
@@ -89,6 +96,10 @@ export interface CallRecord {
   random: Random;
   /** Woken when a transcription session starts (elevenlabs mode waits for one after the answer). */
   onSessionStarted: (() => void) | null;
+  /** Call updates received, oldest first; the player acts on each new one. */
+  interrupts: CallInterrupt[];
+  /** Woken when a call update arrives, so a waiting player acts at once. */
+  onInterrupt: (() => void) | null;
 }
 
 /** The call's simulated "now". */

@@ -1,5 +1,5 @@
 // Turns a script into timed speech: when each utterance starts and ends, its partial results, when the call ends.
-import { fillTemplate, type CallScript } from './scripts/script.ts';
+import { fillTemplate, type CallScript, type ScriptTurn } from './scripts/script.ts';
 
 /** Speaking pace: ~170 words per minute. */
 export const WORD_MS = 350;
@@ -7,7 +7,7 @@ export const WORD_MS = 350;
 export const TURN_GAP_MS = 400;
 
 export interface PlannedUtterance {
-  speaker: 'agent' | 'driver';
+  speaker: ScriptTurn['speaker'];
   /** What was actually said (cut lines end early). */
   text: string;
   startMs: number;
@@ -27,11 +27,22 @@ export function planConversation(
   script: CallScript,
   variables: Readonly<Record<string, unknown>>,
 ): ConversationPlan {
+  const hangupAfter = script.outcome.kind === 'answered' ? script.outcome.hangupAfter : undefined;
+  return planTurns(script.turns, variables, script.defaults, hangupAfter);
+}
+
+/** Times `turns` (script seconds from their start); the plan ends at `hangupAfter` or just after the last word. */
+export function planTurns(
+  turns: readonly ScriptTurn[],
+  variables: Readonly<Record<string, unknown>>,
+  defaults: Readonly<Record<string, string>>,
+  hangupAfter: number | undefined,
+): ConversationPlan {
   const utterances: PlannedUtterance[] = [];
   let shiftMs = 0;
   let lastEndMs = 0;
-  for (const turn of script.turns) {
-    const words = fillTemplate(turn.text, variables, script.defaults).split(/\s+/).filter(Boolean);
+  for (const turn of turns) {
+    const words = fillTemplate(turn.text, variables, defaults).split(/\s+/).filter(Boolean);
     const spoken = turn.cutAfterWords === undefined ? words : words.slice(0, turn.cutAfterWords);
     const startMs = Math.max(turn.at * 1000 + shiftMs, utterances.length ? lastEndMs + TURN_GAP_MS : 0);
     shiftMs = startMs - turn.at * 1000;
@@ -54,6 +65,6 @@ export function planConversation(
     });
     lastEndMs = endMs;
   }
-  const scripted = script.outcome.kind === 'answered' ? script.outcome.hangupAfter * 1000 + shiftMs : 0;
+  const scripted = hangupAfter !== undefined ? hangupAfter * 1000 + shiftMs : 0;
   return { utterances, hangupMs: Math.max(scripted, lastEndMs + 100) };
 }

@@ -7,7 +7,14 @@ import type { Deliverer } from './delivery.ts';
 import { headerValue, json, parseBasicAuth, type SimRequest, type SimResponse } from './http-io.ts';
 import type { Random } from './rng.ts';
 import type { CallScript } from './scripts/script.ts';
-import { callNow, type CallRecord, type SimulatorState, type TranscriptionSession } from './state.ts';
+import {
+  callNow,
+  type CallInterrupt,
+  type CallRecord,
+  type SimulatorState,
+  type TranscriptionSession,
+} from './state.ts';
+import { parseTwiml, selectAll, type TwimlElement } from './twiml.ts';
 import { parseTrack, type TranscriptionConfig, type Transcriptions } from './transcription.ts';
 import { callListPage, parseCallListQuery, selectCalls } from './twilio-call-list.ts';
 import { rfc2822, TWILIO_API_VERSION } from './twilio-format.ts';
@@ -123,6 +130,53 @@ export class TwilioApi {
         resource: (call) => this.callResource(call),
       }),
     );
+  }
+
+  /**
+   * Modifies a live call (Twilio "update a Call"): `Status=completed` hangs it up; `Twiml` replaces its instructions
+   * (`<Say>` then `<Dial>` connects the scripted human conversation, `<Say>` then `<Hangup/>` or TwiML that just
+   * runs out ends it). A call that is not in progress answers 400 with code 21220. `Url` updates are not simulated.
+   */
+  updateCall(req: SimRequest, callSid: string): SimResponse {
+    const call = this.deps.state.calls.get(callSid);
+    if (!call) return this.notFound(req.path);
+    const form = new URLSearchParams(req.rawBody);
+    const status = form.get('Status');
+    const twiml = form.get('Twiml');
+    if (status === 'canceled') {
+      // Twilio: canceled only affects queued or ringing calls; callrelay never sends it.
+      return json(200, this.callResource(call));
+    }
+    if (status !== null && status !== 'completed') return twilioError(400, 20001, 'Invalid Status');
+    if (status === null && twiml === null) return twilioError(400, 20001, 'Twiml or Status is required');
+    if (call.status !== 'in-progress' || call.interrupts.some((i) => i.kind === 'hangup')) {
+      return twilioError(400, 21220, 'Call is not in-progress. Cannot redirect.');
+    }
+    if (status === 'completed') {
+      this.interrupt(call, { kind: 'hangup', notice: null });
+      return json(200, this.callResource(call));
+    }
+    let doc: TwimlElement;
+    try {
+      doc = parseTwiml(twiml ?? '');
+    } catch {
+      return twilioError(400, 12100, 'Document parse failure');
+    }
+    const say = selectAll(doc, ['Response', 'Say'])
+      .map((e) => e.text)
+      .join(' ')
+      .trim();
+    const notice = say || null;
+    const dial = selectAll(doc, ['Response', 'Dial'])[0];
+    const to = dial ? dial.text || selectAll(dial, ['Number'])[0]?.text : undefined;
+    if (dial && !to) return twilioError(400, 13223, 'Dial: Invalid phone number format');
+    this.interrupt(call, to ? { kind: 'dial', to, notice } : { kind: 'hangup', notice });
+    return json(200, this.callResource(call));
+  }
+
+  private interrupt(call: CallRecord, interrupt: CallInterrupt): void {
+    call.interrupts.push(interrupt);
+    call.onInterrupt?.();
   }
 
   createTranscription(req: SimRequest, callSid: string): SimResponse {

@@ -17,6 +17,7 @@ export type SimRoute =
   | 'twilio.create-call'
   | 'twilio.list-calls'
   | 'twilio.fetch-call'
+  | 'twilio.update-call'
   | 'twilio.create-transcription'
   | 'twilio.update-transcription';
 

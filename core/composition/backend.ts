@@ -5,6 +5,7 @@ import type { Clock } from '../support/clock.ts';
 import { systemClock } from '../support/clock.ts';
 import type { Logger } from '../support/log.ts';
 import { createLogger } from '../support/log.ts';
+import { MemoryAnalyticsStore } from '../adapters/memory/memory-analytics-store.ts';
 import { MemoryAttentionQueue } from '../adapters/memory/memory-attention-queue.ts';
 import { MemoryCampaignStore } from '../adapters/memory/memory-campaign-store.ts';
 import { MemorySuppressionList } from '../adapters/memory/memory-suppression-list.ts';
@@ -35,6 +36,7 @@ export async function createBackend(
       campaigns: new MemoryCampaignStore(clock),
       suppressions: new MemorySuppressionList(),
       attention: new MemoryAttentionQueue(),
+      analytics: new MemoryAnalyticsStore(),
       webhooks: new MemoryWebhookEndpoints(),
       close: async () => {},
     };

@@ -8,6 +8,8 @@ import type { Logger } from '../support/log.ts';
 import { createWebhookTransport } from './webhook-transport.ts';
 import { createDialing, parseDialingConfig } from './dialing.ts';
 import { createCallWork } from '../operations/call-work.ts';
+import { createAnalyticsWork } from '../operations/analytics-work.ts';
+import { parseOrgTimezone } from './org-time-zone.ts';
 
 export interface WorkModulesInput {
   env: Env;
@@ -21,6 +23,7 @@ export async function createWorkModules(input: WorkModulesInput): Promise<WorkMo
   const { backend, logger, clock } = input;
   const webhooks = parseWebhookConfig(input.env);
   const dialingConfig = parseDialingConfig(input.env);
+  const orgTimezone = parseOrgTimezone(input.env);
   // The worker dials too (campaign attempts, recovered single calls): its own dialer over the same backend.
   const { dialer, agent } = createDialing({ config: dialingConfig, backend, logger, clock });
   return [
@@ -45,6 +48,12 @@ export async function createWorkModules(input: WorkModulesInput): Promise<WorkMo
       clock,
       logger,
       config: webhooks,
+    }),
+    createAnalyticsWork({
+      analytics: backend.analytics,
+      store: backend.store,
+      timeZone: orgTimezone,
+      logger,
     }),
   ];
 }

@@ -1,7 +1,14 @@
 // Events of a call: durable ones (stored, gapless per-call seq) and volatile partial segments (live only).
 import type { CallStatus } from './call.ts';
 
-export type Speaker = 'agent' | 'driver';
+/**
+ * Who spoke: the AI `agent` (Twilio's outbound track), the `driver` (inbound track), or, after a takeover, the
+ * `dispatcher` whose voice the outbound track then carries.
+ */
+export type Speaker = 'agent' | 'driver' | 'dispatcher';
+
+/** Every speaker, for guards at the edges. */
+export const SPEAKERS: readonly Speaker[] = ['agent', 'driver', 'dispatcher'];
 
 export interface CallStatusBody {
   kind: 'call_status';
@@ -52,6 +59,20 @@ export interface TranscriptBody extends ConversationResult {
   source: 'elevenlabs_webhook' | 'elevenlabs_fetch';
 }
 
+/** A human action on a live call: the dispatcher `by` (a user id) took it over or ended it `at` (ISO). */
+export interface InterventionBody {
+  kind: 'intervention';
+  action: InterventionAction;
+  /** User id of the dispatcher who acted. */
+  by: string;
+  /** The dispatcher's email, for the timeline ("taken over by …"), when known. Never a phone number. */
+  byEmail?: string;
+  /** ISO time callrelay asked the carrier to act. */
+  at: string;
+}
+
+export type InterventionAction = 'takeover' | 'end';
+
 /** An event to append: its body and the provider-derived idempotency key it is stored under (see `dedupe-key.ts`). */
 export interface EventDraft {
   dedupeKey: string;
@@ -59,7 +80,7 @@ export interface EventDraft {
 }
 
 /** The body of a durable event, discriminated by `kind`. */
-export type CallEventBody = CallStatusBody | SegmentBody | TranscriptBody;
+export type CallEventBody = CallStatusBody | SegmentBody | TranscriptBody | InterventionBody;
 export type CallEventKind = CallEventBody['kind'];
 
 /** A stored event: gapless `seq` per call starting at 1. */
@@ -83,7 +104,12 @@ export interface PartialSegment {
 }
 
 /** Keyed by every kind, so the compiler flags a kind added to `CallEventBody` but missing here. */
-const KINDS: Record<CallEventKind, true> = { call_status: true, segment: true, transcript: true };
+const KINDS: Record<CallEventKind, true> = {
+  call_status: true,
+  segment: true,
+  transcript: true,
+  intervention: true,
+};
 
 /** Every durable event kind: the one list the bus codec and the relay protocol check against. */
 export const EVENT_KINDS: readonly CallEventKind[] = Object.keys(KINDS) as CallEventKind[];

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CALL_STATUSES, newCallRecord, type Call, type CallStatus } from './call.ts';
 import type { CallEventBody, TranscriptBody } from './call-event.ts';
 import { applyEvent } from './call-reducer.ts';
+import { MAX_SEARCH_TOKENS_PER_CALL } from './search-tokens.ts';
 
 const created = '2030-01-01T00:00:00.000Z';
 const now = '2030-01-01T00:05:00.000Z';
@@ -86,14 +87,14 @@ describe('applyEvent: call_status', () => {
 });
 
 describe('applyEvent: segment and transcript', () => {
-  it('a segment only touches updatedAt', () => {
-    const call = callIn('in-progress');
+  it('a segment touches updatedAt and adds its new words to the search index', () => {
+    const call = callIn('in-progress', { searchTokens: ['reefer'] });
     const next = applyEvent(
       call,
-      { kind: 'segment', speaker: 'driver', text: 'hi', source: 'twilio_realtime' },
+      { kind: 'segment', speaker: 'driver', text: 'The REEFER is at the Café', source: 'twilio_realtime' },
       now,
     );
-    expect(next).toEqual({ ...call, updatedAt: now });
+    expect(next).toEqual({ ...call, updatedAt: now, searchTokens: ['reefer', 'cafe'] });
   });
 
   const transcript: TranscriptBody = {
@@ -129,5 +130,48 @@ describe('applyEvent: segment and transcript', () => {
       now,
     );
     expect(next).toMatchObject({ conversationId: 'conv-0', durationSecs: 80 });
+  });
+});
+
+describe('applyEvent: history fields', () => {
+  const segment = (text: string): CallEventBody => ({
+    kind: 'segment',
+    speaker: 'driver',
+    text,
+    source: 'twilio_realtime',
+  });
+
+  it('caps the search index at MAX_SEARCH_TOKENS_PER_CALL, keeping the first words', () => {
+    const words = Array.from({ length: MAX_SEARCH_TOKENS_PER_CALL + 50 }, (_, i) => `w${i}`);
+    const next = applyEvent(callIn('in-progress'), segment(words.join(' ')), now);
+    expect(next?.searchTokens).toEqual(words.slice(0, MAX_SEARCH_TOKENS_PER_CALL));
+    const later = applyEvent(next!, segment('brand new words'), now);
+    expect(later?.searchTokens).toHaveLength(MAX_SEARCH_TOKENS_PER_CALL);
+  });
+
+  it('adds no index for text of stop words only', () => {
+    expect(applyEvent(callIn('in-progress'), segment('yes, it is'), now)).not.toHaveProperty('searchTokens');
+  });
+
+  it.each([
+    ['busy', undefined, { outcome: 'unreachable', escalation: false, optedOut: false }],
+    ['in-progress', undefined, undefined],
+  ] as const)('sets facets from the conclusion (%s)', (to, _x, facets) => {
+    const next = applyEvent(callIn('ringing'), status(to), now);
+    expect(next?.facets).toEqual(facets);
+  });
+
+  it('sets facets once the analysis of a completed call arrives', () => {
+    const body: TranscriptBody = {
+      kind: 'transcript',
+      conversationId: 'conv-1',
+      source: 'elevenlabs_webhook',
+      conversationStatus: 'done',
+      turns: [{ speaker: 'driver', text: 'Trailer door jammed', offsetSecs: 3 }],
+      dataCollection: { acknowledged: { value: 'no' }, escalation_needed: { value: 'yes' } },
+    };
+    const next = applyEvent(callIn('completed'), body, now);
+    expect(next?.facets).toEqual({ outcome: 'not_acknowledged', escalation: true, optedOut: false });
+    expect(next?.searchTokens).toEqual(['trailer', 'door', 'jammed']);
   });
 });

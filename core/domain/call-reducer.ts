@@ -1,6 +1,8 @@
 // The one rule book for how an event changes a call; every store adapter applies it inside its append.
 import { canTransition, isTerminal, type Call } from './call.ts';
 import type { CallEventBody } from './call-event.ts';
+import { deriveFacets, sameFacets } from './call-facets.ts';
+import { addSearchTokens } from './search-tokens.ts';
 import { assertNever } from '../support/assert-never.ts';
 
 /**
@@ -8,6 +10,35 @@ import { assertNever } from '../support/assert-never.ts';
  * stored (a status that would move the call backwards, e.g. a late `ringing` after `completed`).
  */
 export function applyEvent(call: Call, body: CallEventBody, now: string): Call | null {
+  const next = applyBody(call, body, now);
+  return next && withHistoryFields(next, body);
+}
+
+/**
+ * Keeps the history fields in step with the event: `facets` re-derived from the call's conclusion, `searchTokens`
+ * grown by the words of a final segment or of the post-call transcript. Fields are only set when they have content,
+ * so calls without any look as before.
+ */
+function withHistoryFields(call: Call, body: CallEventBody): Call {
+  let next = call;
+  const texts =
+    body.kind === 'segment' ? [body.text] : body.kind === 'transcript' ? body.turns.map((t) => t.text) : [];
+  if (texts.length > 0) {
+    const tokens = addSearchTokens(call.searchTokens, texts);
+    if (tokens.length > (call.searchTokens?.length ?? 0)) next = { ...next, searchTokens: tokens };
+  }
+  const facets = deriveFacets(next);
+  if (!sameFacets(facets, call.facets)) {
+    if (facets) next = { ...next, facets };
+    else {
+      const { facets: _gone, ...rest } = next;
+      next = rest;
+    }
+  }
+  return next;
+}
+
+function applyBody(call: Call, body: CallEventBody, now: string): Call | null {
   switch (body.kind) {
     case 'call_status': {
       // A call's first event may record the `queued` it was created with (the API's durable creation event).
@@ -43,6 +74,13 @@ export function applyEvent(call: Call, body: CallEventBody, now: string): Call |
       if (body.durationSecs !== undefined && next.durationSecs === undefined)
         next.durationSecs = body.durationSecs;
       return next;
+    }
+    case 'intervention': {
+      // Each action is recorded once: a repeat changes nothing (the first actor and time stand).
+      const field = body.action === 'takeover' ? 'takenOver' : 'endRequested';
+      if (call[field]) return null;
+      const mark = { by: body.by, ...(body.byEmail ? { byEmail: body.byEmail } : {}), at: body.at };
+      return { ...call, [field]: mark, updatedAt: now };
     }
     default:
       return assertNever(body);

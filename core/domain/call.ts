@@ -81,6 +81,18 @@ export interface CampaignLink {
   attempt: number;
 }
 
+/** What a concluded call came to, as one value: reached and acknowledged or not, or not reached at all. */
+export const FACET_OUTCOMES = ['acknowledged', 'not_acknowledged', 'unreachable'] as const;
+export type FacetOutcome = (typeof FACET_OUTCOMES)[number];
+
+/** A call's conclusion as flat scalars a store can filter on; derived by `call-facets.ts`, kept by the reducer. */
+export interface CallFacets {
+  /** `not_acknowledged` also covers a reached driver whose acknowledgment the agent could not tell. */
+  outcome: FacetOutcome;
+  escalation: boolean;
+  optedOut: boolean;
+}
+
 export interface Call {
   callId: string;
   orgId: string;
@@ -102,6 +114,24 @@ export interface Call {
   lastSeq: number;
   /** The campaign attempt that placed this call, when a campaign did. */
   campaign?: CampaignLink;
+  /** The call's conclusion as filterable scalars (`call-facets.ts`), once it has one; kept by the reducer. */
+  facets?: CallFacets;
+  /**
+   * Transcript search index (`search-tokens.ts`): distinct normalized words of its final segments and post-call
+   * transcript, capped; kept by the reducer. Internal: the API strips it from call views.
+   */
+  searchTokens?: string[];
+  /** Set once a dispatcher took the call over (`POST /calls/{id}/takeover`): who (user id, email) and when. */
+  takenOver?: InterventionMark;
+  /** Set once a dispatcher asked to end the call (`POST /calls/{id}/end`). */
+  endRequested?: InterventionMark;
+}
+
+/** Who acted on a live call and when (ISO). */
+export interface InterventionMark {
+  by: string;
+  byEmail?: string;
+  at: string;
 }
 
 /** What is known when a call record is first created. */
@@ -132,11 +162,12 @@ export function newCallRecord(input: NewCall, now: string): Call {
   };
 }
 
-/** A call as shown to subscribers: no phone number. */
+/** A call as shown to subscribers: no phone number, no search index. */
 export function publicCall(call: Call): Call {
-  if (!call.driver?.phoneNumber) return call;
-  const { phoneNumber: _omit, ...driver } = call.driver;
-  return { ...call, driver };
+  const { searchTokens: _tokens, ...shown } = call;
+  if (!shown.driver?.phoneNumber) return shown;
+  const { phoneNumber: _omit, ...driver } = shown.driver;
+  return { ...shown, driver };
 }
 
 /**

@@ -10,6 +10,8 @@ export type Notice =
   | { kind: 'campaign_completed'; campaign: Campaign }
   /** A new attention item (not sent again for an item that already existed). */
   | { kind: 'attention_opened'; item: AttentionItem }
+  /** A dispatcher resolved an attention item (`item.resolved` set); sent once, by the resolve that recorded it. */
+  | { kind: 'attention_resolved'; item: AttentionItem }
   /** The driver asked not to be called again; the number is now suppressed. */
   | {
       kind: 'driver_opted_out';
@@ -32,6 +34,7 @@ export function noticeOrderingKey(notice: Notice, orgId: string): string {
     case 'campaign_completed':
       return `campaign:${notice.campaign.campaignId}`;
     case 'attention_opened':
+    case 'attention_resolved':
     case 'driver_opted_out':
       return `org:${orgId}`;
   }

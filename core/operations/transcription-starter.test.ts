@@ -11,6 +11,8 @@ function setup(answers: TranscriptionStart[]) {
   const telephony: Telephony = {
     placeCall: () => Promise.reject(new Error('unused')),
     findCalls: () => Promise.reject(new Error('unused')),
+    redirectToPhone: () => Promise.reject(new Error('unused')),
+    endCall: () => Promise.reject(new Error('unused')),
     startTranscription: async () => answers.shift() ?? 'not_in_progress',
   };
   const starter = new TranscriptionStarter({

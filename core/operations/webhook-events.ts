@@ -43,6 +43,7 @@ export function webhookEventsOf(message: BusMessage): OutboundEvent[] {
       const { notice, orgId } = message;
       switch (notice.kind) {
         case 'campaign_progress':
+        case 'attention_resolved':
           return [];
         case 'campaign_completed': {
           const c = notice.campaign;

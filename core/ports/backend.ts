@@ -1,4 +1,5 @@
 // Port set: every stateful dependency of callrelay, as one value the composition builds (Google or in-memory).
+import type { AnalyticsStore } from './analytics-store.ts';
 import type { AttentionQueue } from './attention-queue.ts';
 import type { CallStore } from './call-store.ts';
 import type { CampaignStore } from './campaign-store.ts';
@@ -25,6 +26,8 @@ export interface Backend {
   suppressions: SuppressionList;
   /** What needs a human. */
   attention: AttentionQueue;
+  /** Analytics counter documents (kept by the worker's analytics module). */
+  analytics: AnalyticsStore;
   /** Customers' outbound webhook endpoints and their delivery logs. */
   webhooks: WebhookEndpoints;
   /** Consumed relay tickets (single use across relay instances). */

@@ -358,5 +358,118 @@ export function describeCallStoreContract(
         await expectAppError(store.listCalls(org, {}, { limit: 2, cursor: 'not-a-cursor' }), 'bad_request');
       });
     });
+
+    describe('listCalls: history filters and transcript search', () => {
+      const org = uid('org');
+      const campaignId = uid('cmp');
+      // h[0] oldest … h[4] newest.
+      const h: string[] = [];
+      const times: string[] = [];
+      const transcript = (callId: string, data: Record<string, unknown>, words: string): EventDraft => ({
+        dedupeKey: dedupeKeys.internal(callId, 'transcript'),
+        body: {
+          kind: 'transcript',
+          conversationId: uid('conv'),
+          source: 'elevenlabs_webhook',
+          conversationStatus: 'done',
+          turns: [{ speaker: 'driver', text: words, offsetSecs: 1 }],
+          dataCollection: Object.fromEntries(Object.entries(data).map(([k, value]) => [k, { value }])),
+        },
+      });
+
+      beforeAll(async () => {
+        for (let i = 0; i < 5; i++) {
+          const callId = `h${i}_${uid('x')}`;
+          const { call } = await store.createCall({
+            callId,
+            orgId: org,
+            driver: { id: i % 2 === 0 ? 'de' : 'do', name: 'D' },
+            ...(i >= 3 ? { campaign: { campaignId, driverId: 'de', attempt: 1 } } : {}),
+          });
+          h.push(call.callId);
+          times.push(call.createdAt);
+        }
+        const finish = async (i: number, data: Record<string, unknown>, words: string) => {
+          await store.append(h[i]!, statusDraft(h[i]!, 'in-progress'));
+          await store.append(h[i]!, segmentDraft(uid('seg'), words));
+          await store.append(h[i]!, statusDraft(h[i]!, 'completed'));
+          await store.append(h[i]!, transcript(h[i]!, data, 'Thanks, bye'));
+        };
+        await finish(0, { acknowledged: true }, 'The reefer unit is broken at the Café');
+        await finish(1, { acknowledged: 'no', escalation_needed: true }, 'reefer fine, trailer door jammed');
+        await store.append(h[2]!, statusDraft(h[2]!, 'no-answer'));
+        await finish(3, { acknowledged: 'yes', opt_out: true }, 'Stop calling me about the REEFER');
+        await store.append(h[4]!, segmentDraft(uid('seg'), 'still talking about the reefer'));
+      });
+
+      const list = async (filter: Parameters<CallStore['listCalls']>[1]) =>
+        (await store.listCalls(org, filter, { limit: 50 })).calls.map((c) => c.callId);
+
+      it('derives facets in the reducer and keeps them on the record', async () => {
+        expect((await store.getCall(h[0]!))?.facets).toEqual({
+          outcome: 'acknowledged',
+          escalation: false,
+          optedOut: false,
+        });
+        expect((await store.getCall(h[2]!))?.facets?.outcome).toBe('unreachable');
+        expect((await store.getCall(h[4]!))?.facets).toBeUndefined();
+        expect((await store.getCall(h[0]!))?.searchTokens).toEqual(
+          expect.arrayContaining(['reefer', 'broken', 'cafe', 'thanks']),
+        );
+      });
+
+      it('filters by createdAt range: from inclusive, to exclusive', async () => {
+        expect(await list({ from: times[1]!, to: times[3]! })).toEqual([h[2], h[1]]);
+        expect(await list({ from: times[4]! })).toEqual([h[4]]);
+      });
+
+      it('filters by campaign and by each outcome', async () => {
+        expect(await list({ campaignId })).toEqual([h[4], h[3]]);
+        expect(await list({ outcome: 'acknowledged' })).toEqual([h[3], h[0]]);
+        expect(await list({ outcome: 'not_acknowledged' })).toEqual([h[1]]);
+        expect(await list({ outcome: 'unreachable' })).toEqual([h[2]]);
+        expect(await list({ outcome: 'escalation' })).toEqual([h[1]]);
+        expect(await list({ outcome: 'opted_out' })).toEqual([h[3]]);
+        expect(await list({ outcome: 'acknowledged', campaignId })).toEqual([h[3]]);
+      });
+
+      it('finds calls holding every query word, folded and case-insensitive', async () => {
+        expect(await list({ words: ['reefer'] })).toEqual([h[4], h[3], h[1], h[0]]);
+        expect(await list({ words: ['reefer', 'broken'] })).toEqual([h[0]]);
+        expect(await list({ words: ['cafe'] })).toEqual([h[0]]);
+        expect(await list({ words: ['reefer', 'nowhere'] })).toEqual([]);
+        expect(await list({ words: ['reefer'], driverId: 'de' })).toEqual([h[4], h[0]]);
+        expect(await list({ words: ['reefer'], outcome: 'acknowledged', from: times[1]! })).toEqual([h[3]]);
+      });
+
+      it('pages a search with cursors and reports a scan bound reached', async () => {
+        const first = await store.listCalls(org, { words: ['reefer'] }, { limit: 2 });
+        expect(first.calls.map((c) => c.callId)).toEqual([h[4], h[3]]);
+        const second = await store.listCalls(
+          org,
+          { words: ['reefer'] },
+          { limit: 2, cursor: first.nextCursor! },
+        );
+        expect(second.calls.map((c) => c.callId)).toEqual([h[1], h[0]]);
+        expect(second.nextCursor).toBeUndefined();
+
+        // 'reefer' is looked up (it ties 'jammed' on length; the first wins): 4 calls scanned, 1 per page.
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        let limited = 0;
+        do {
+          const page = await store.listCalls(
+            org,
+            { words: ['reefer', 'jammed'] },
+            { limit: 5, scanLimit: 1, ...(cursor ? { cursor } : {}) },
+          );
+          seen.push(...page.calls.map((c) => c.callId));
+          if (page.scanLimited) limited++;
+          cursor = page.nextCursor;
+        } while (cursor);
+        expect(seen).toEqual([h[1]]);
+        expect(limited).toBeGreaterThanOrEqual(3);
+      });
+    });
   });
 }

@@ -1,5 +1,6 @@
 // Port: durable history of calls and their gapless per-call event streams.
 import type { Call, CallStatus, NewCall } from '../domain/call.ts';
+import type { OutcomeFilter } from '../domain/call-facets.ts';
 import type { CallEvent, EventDraft } from '../domain/call-event.ts';
 
 /** How a webhook or the API refers to a call; any one id is enough to find it. */
@@ -26,12 +27,41 @@ export interface CallFilter {
   callSid?: string;
   conversationId?: string;
   driverId?: string;
+  /** `createdAt >= from` (ISO, as stored). */
+  from?: string;
+  /** `createdAt < to` (ISO, as stored). */
+  to?: string;
+  /** `Call.campaign.campaignId`. */
+  campaignId?: string;
+  /** One outcome (`Call.facets`); calls without facets (still pending) never match. */
+  outcome?: OutcomeFilter;
+  /**
+   * Transcript words (from `queryTokens`), all of which a call's `searchTokens` must hold. The store looks up one
+   * of them in its index (`lookupToken`) and checks the rest in code, reading at most `scanLimit` calls per page.
+   */
+  words?: string[];
 }
+
+/** Paging of `listCalls`. */
+export interface CallPageRequest {
+  limit: number;
+  cursor?: string;
+  /** With `filter.words`: most calls read for one page (default `SEARCH_SCAN_LIMIT`). */
+  scanLimit?: number;
+}
+
+/** Calls read at most for one page of a transcript search before answering with what was found. */
+export const SEARCH_SCAN_LIMIT = 1000;
 
 export interface CallPage {
   calls: Call[];
   /** Opaque; pass back to get the next (older) page. Absent on the last page. */
   nextCursor?: string;
+  /**
+   * Text search only: the page holds fewer than `limit` calls because the scan bound was reached, not because the
+   * history ended; `nextCursor` continues the scan where it stopped.
+   */
+  scanLimited?: true;
 }
 
 /**
@@ -53,6 +83,9 @@ export interface CallStore {
   append(callId: string, draft: EventDraft): Promise<AppendResult>;
   /** Durable events with `seq > afterSeq`, ascending, at most `limit` (default: all). */
   eventsAfter(callId: string, afterSeq: number, limit?: number): Promise<CallEvent[]>;
-  /** Calls of an org, newest first. */
-  listCalls(orgId: string, filter: CallFilter, page: { limit: number; cursor?: string }): Promise<CallPage>;
+  /**
+   * Calls of an org, newest first, matching every clause of `filter`. With `filter.words` a page may be short
+   * (`scanLimited`), and a `nextCursor` may lead to an empty page.
+   */
+  listCalls(orgId: string, filter: CallFilter, page: CallPageRequest): Promise<CallPage>;
 }

@@ -18,6 +18,20 @@ export interface FoundCall {
   startedAt?: string;
 }
 
+/** Take a live call away from the agent: speak `notice` to the driver, then connect the call to `toNumber`. */
+export interface RedirectToPhoneInput {
+  callSid: string;
+  /** E.164 number of the dispatcher's phone. Never logged. */
+  toNumber: string;
+  notice: string;
+}
+
+/** End a live call: speak `notice` (when given) to the driver, then hang up. */
+export interface EndCallInput {
+  callSid: string;
+  notice?: string;
+}
+
 /**
  * Contract shared by every adapter:
  * - No automatic retries; every request is bounded by a timeout.
@@ -35,4 +49,12 @@ export interface Telephony {
    * becomes two calls. Times compare at whole seconds (the carrier's precision): `since` is rounded down.
    */
   findCalls(input: { toNumber: string; since: Date }): Promise<FoundCall[]>;
+  /**
+   * Replaces the live call's instructions: the notice, then a dial to the dispatcher's phone (the agent's media
+   * stream ends with the old instructions; real-time transcription of the call keeps running). A call that is not
+   * in progress raises `AppError('not_in_progress')`.
+   */
+  redirectToPhone(input: RedirectToPhoneInput): Promise<void>;
+  /** Hangs up a live call (after the notice, when given). A call not in progress raises `AppError('not_in_progress')`. */
+  endCall(input: EndCallInput): Promise<void>;
 }

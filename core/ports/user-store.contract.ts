@@ -23,6 +23,16 @@ export function userStoreContract(name: string, make: () => Promise<UserStore> |
       expect(found).toEqual(created);
     });
 
+    it('finds a user by id, with the optional phone number it was created with', async () => {
+      const store = await make();
+      const created = await store.createUser({ ...user('pat@example.com'), phoneNumber: '+15550100200' });
+      expect(await store.findById(created.userId)).toEqual(created);
+      expect(created.phoneNumber).toBe('+15550100200');
+      const plain = await store.createUser(user('max@example.com'));
+      expect((await store.findById(plain.userId))?.phoneNumber).toBeUndefined();
+      expect(await store.findById('usr_nobody')).toBeNull();
+    });
+
     it('returns null for an unknown email', async () => {
       const store = await make();
       expect(await store.findByEmail('nobody@example.com')).toBeNull();

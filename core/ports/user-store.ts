@@ -11,6 +11,8 @@ export interface User {
   passwordHash: string;
   /** ISO time. */
   createdAt: string;
+  /** E.164 number of the dispatcher's own phone (where a takeover connects a call). Never logged or returned. */
+  phoneNumber?: string;
 }
 
 export type NewUser = Omit<User, 'createdAt'>;
@@ -19,12 +21,15 @@ export type NewUser = Omit<User, 'createdAt'>;
  * Contract (checked by `user-store.contract.ts` against every adapter):
  * - `createUser` stores a user once per normalized email; a second user with the same email raises
  *   `AppError('conflict')` and leaves the first unchanged, also when both race.
+ * - `findById` finds a user by `userId`, null when there is none.
  * - `findByEmail` normalizes its argument the same way, so lookups are case- and whitespace-insensitive.
  * - Unavailability of the backing service surfaces as `AppError('store_unavailable')`.
  */
 export interface UserStore {
   createUser(input: NewUser): Promise<User>;
   findByEmail(email: string): Promise<User | null>;
+  /** The user with this id (the `sub` of their tokens), or null. */
+  findById(userId: string): Promise<User | null>;
 }
 
 /** Trimmed and lower-cased: the key users are stored and looked up by. */

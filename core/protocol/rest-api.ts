@@ -2,6 +2,7 @@
 import type { PublicWebhookEndpoint, WebhookDelivery, WebhookEventType } from '../domain/webhook.ts';
 import type { Call, CallStatus, Trigger } from '../domain/call.ts';
 import type { CallEvent, ConversationResult, TranscriptTurn } from '../domain/call-event.ts';
+import type { AnalyticsDimension, AnalyticsFigures } from '../domain/analytics.ts';
 import type { AttentionItem } from '../domain/attention.ts';
 import type {
   CallingWindow,
@@ -86,6 +87,8 @@ export interface FetchConversationResponse {
 export interface ListCallsResponse {
   calls: Call[];
   nextCursor?: string;
+  /** With `q`: the page is short because the search's scan bound was reached; `nextCursor` continues it. */
+  scanLimited?: true;
 }
 
 /** 200 of `GET /calls/{callId}`: the call itself (never its driver's phone number). */
@@ -212,4 +215,29 @@ export interface ListAttentionResponse {
 export interface ResolveAttentionRequest {
   /** 1-1000 characters: what the dispatcher did. */
   note: string;
+}
+
+/** `POST /calls/{callId}/takeover` body (optional): the number to connect; default the dispatcher's profile number. */
+export interface TakeoverRequest {
+  /** E.164. Never logged or echoed. */
+  phoneNumber?: string;
+}
+
+export type { AnalyticsFigures };
+
+/** One row of `GET /analytics`: a group (a day, a trigger class, a campaign id or `none`) and its figures. */
+export interface AnalyticsRow extends AnalyticsFigures {
+  key: string;
+}
+
+/** 200 of `GET /analytics`: rows (days ascending and gap-free; other groups by calls dialed) and the range's totals. */
+export interface AnalyticsResponse {
+  from: string;
+  to: string;
+  groupBy: AnalyticsDimension;
+  /** The IANA zone whose calendar days `from`, `to` and day rows are. */
+  timeZone: string;
+  rows: AnalyticsRow[];
+  /** Every call and item of the range counted once (trigger classes overlap: their rows may sum to more). */
+  totals: AnalyticsFigures;
 }

@@ -26,6 +26,12 @@ export const ERROR_CODES = {
   invalid_state: 409,
   /** The attention item was resolved before (by whoever its `resolved` names). */
   already_resolved: 409,
+  /** A live-call action (takeover, end) on a call that is not in progress (not answered yet, or already over). */
+  not_in_progress: 409,
+  /** The call was taken over before (by whoever the details name); a call is taken over once. */
+  already_taken_over: 409,
+  /** A takeover with no number to connect: neither `phoneNumber` in the request nor one on the dispatcher's profile. */
+  phone_number_required: 422,
   /** A webhook URL callrelay will not call: not https, credentials in it, or a host resolving to a non-public address. */
   unsafe_webhook_url: 422,
   payload_too_large: 413,

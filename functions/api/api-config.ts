@@ -1,11 +1,9 @@
 // Configuration of the `api` function, parsed once at start; every error names the variable, never its value.
 import { parseAuthConfig, type AuthConfig } from '../../core/auth/auth-config.ts';
-import { isTimeZone } from '../../core/domain/time-zone.ts';
+import { parseOrgTimezone } from '../../core/composition/org-time-zone.ts';
 import { parseDialingConfig, type DialingConfig } from '../../core/composition/dialing.ts';
 import {
-  ConfigError,
   integer,
-  optionalString,
   parseBackendConfig,
   parseWebhookConfig,
   type BackendConfig,
@@ -27,9 +25,6 @@ export const DEFAULT_PASSWORD_HASH_CONCURRENCY = 2;
 
 /** Logins waiting for a hashing slot: 32 is ~1-2 s of work at the default concurrency; beyond it, 503 at once. */
 export const DEFAULT_PASSWORD_HASH_QUEUE = 32;
-
-/** Zone of campaign drivers given without one: callrelay dispatches US trucks, and Central time spans the middle. */
-export const DEFAULT_ORG_TIMEZONE = 'America/Chicago';
 
 /** The API's settings: the dialing settings it shares with the worker (`DialingConfig`) and its own. */
 export interface ApiConfig extends DialingConfig {
@@ -58,14 +53,7 @@ export function parseApiConfig(env: Env = process.env): ApiConfig {
       }),
       maxQueued: integer(env, 'PASSWORD_HASH_QUEUE', DEFAULT_PASSWORD_HASH_QUEUE, { min: 0, max: 1000 }),
     },
-    orgDefaultTimezone: timeZone(env, 'ORG_DEFAULT_TIMEZONE', DEFAULT_ORG_TIMEZONE),
+    orgDefaultTimezone: parseOrgTimezone(env),
     webhooks: parseWebhookConfig(env),
   };
-}
-
-/** An IANA time zone the runtime knows, else a ConfigError naming the variable. */
-function timeZone(env: Env, name: string, fallback: string): string {
-  const value = optionalString(env, name) ?? fallback;
-  if (!isTimeZone(value)) throw new ConfigError(name, 'must be an IANA time zone such as America/Chicago');
-  return value;
 }

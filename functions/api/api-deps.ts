@@ -3,11 +3,13 @@ import { createTicketIssuer, type TicketIssuer } from '../../core/auth/issue-tic
 import { createTokenSigner, type TokenSigner } from '../../core/auth/sign-token.ts';
 import { createTokenVerifier, type TokenVerifier } from '../../core/auth/verify-token.ts';
 import { BoundedWorkQueue } from '../../core/support/bounded-work-queue.ts';
+import { CallIntervention } from '../../core/operations/call-intervention.ts';
 import type { CallDialer } from '../../core/operations/call-dialer.ts';
 import { CampaignCommands } from '../../core/operations/campaign-commands.ts';
 import { systemClock, type Clock } from '../../core/support/clock.ts';
 import type { Logger } from '../../core/support/log.ts';
 import type { AttentionQueue } from '../../core/ports/attention-queue.ts';
+import type { AnalyticsStore } from '../../core/ports/analytics-store.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
 import type { CampaignStore } from '../../core/ports/campaign-store.ts';
 import type { DueWork } from '../../core/ports/due-work.ts';
@@ -56,6 +58,12 @@ export interface ApiDeps {
   attention: AttentionQueue;
   /** Time of records the API writes (suppressions, resolutions). */
   clock: Clock;
+  /** Takeover and end of live calls (`POST /calls/{id}/takeover|end`). */
+  interventions: CallIntervention;
+  /** Warnings of best-effort work (a notice that could not be published). */
+  logger: Logger;
+  /** Analytics counters (`GET /analytics`); the worker's analytics module keeps them. */
+  analytics: AnalyticsStore;
   config: Pick<ApiConfig, 'publicBaseUrl' | 'dialMode' | 'trustedProxyHops' | 'orgDefaultTimezone'> & {
     twilioAuthToken: string;
     twilioFromNumber: string;
@@ -73,6 +81,7 @@ export interface ApiDepsInput {
   dueWork: DueWork;
   suppressions: SuppressionList;
   attention: AttentionQueue;
+  analytics: AnalyticsStore;
   logger: Logger;
   telephony: Telephony;
   /** Implements both ports (the ElevenLabs adapter does). */
@@ -118,7 +127,17 @@ export async function createApiDeps(input: ApiDepsInput): Promise<ApiDeps> {
     }),
     suppressions: input.suppressions,
     attention: input.attention,
+    analytics: input.analytics,
     clock,
+    interventions: new CallIntervention({
+      store,
+      bus,
+      telephony: input.telephony,
+      users: input.users,
+      clock,
+      logger,
+    }),
+    logger,
     webhooks: {
       endpoints: input.webhooks,
       dueWork: input.dueWork,
@@ -149,6 +168,7 @@ export type ApiBackend = Pick<
   | 'dueWork'
   | 'suppressions'
   | 'attention'
+  | 'analytics'
   | 'webhooks'
 >;
 
@@ -174,6 +194,7 @@ export async function createApiDepsFromConfig(
     dueWork: input.backend.dueWork,
     suppressions: input.backend.suppressions,
     attention: input.backend.attention,
+    analytics: input.backend.analytics,
     logger: input.logger,
     telephony: providers.telephony,
     agent: providers.agent,

@@ -3,6 +3,9 @@ import { z } from 'zod';
 import type { TokenVerifier } from '../../core/auth/verify-token.ts';
 import { ATTENTION_LIMITS } from '../../core/domain/attention.ts';
 import type { AttentionQueue } from '../../core/ports/attention-queue.ts';
+import type { EventBus } from '../../core/ports/event-bus.ts';
+import { publishNotice } from '../../core/operations/publish-notice.ts';
+import type { Logger } from '../../core/support/log.ts';
 import type { ListAttentionResponse, ResolveAttentionRequest } from '../../core/protocol/rest-api.ts';
 import type { Clock } from '../../core/support/clock.ts';
 import { AppError } from '../../core/support/errors.ts';
@@ -17,6 +20,9 @@ export interface AttentionDeps {
   verifyToken: TokenVerifier;
   attention: AttentionQueue;
   clock: Clock;
+  /** Carries `attention_resolved` to the worker (analytics) and the relay. */
+  bus: EventBus;
+  logger: Logger;
 }
 
 const listQuery = pageQuery(ATTENTION_PAGE.max).extend({
@@ -62,6 +68,8 @@ export function createResolveAttentionHandler(deps: AttentionDeps): HttpHandler 
     });
     switch (result.outcome) {
       case 'resolved':
+        // Only the resolve that recorded the resolution announces it (a repeat answers 409), so it is sent once.
+        await publishNotice(deps, principal.org, { kind: 'attention_resolved', item: result.item });
         return json(200, result.item);
       case 'already_resolved':
         throw new AppError('already_resolved', 'the item was resolved before', {

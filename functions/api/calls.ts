@@ -1,11 +1,12 @@
 // GET /calls, /calls/{callId}, /calls/{callId}/events: the caller's org's calls and their durable event streams.
 import { z } from 'zod';
 import type { TokenVerifier } from '../../core/auth/verify-token.ts';
-import { CALL_STATUSES, publicCall } from '../../core/domain/call.ts';
+import { publicCall } from '../../core/domain/call.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
 import type { CallEventsResponse, GetCallResponse, ListCallsResponse } from '../../core/protocol/rest-api.ts';
 import { json, type HttpHandler } from '../http/http-types.ts';
 import { ownedCall, withAuth } from './authenticate.ts';
+import { parseCallQuery } from './call-filters.ts';
 import { queryObject, validate } from './request-input.ts';
 
 /** Page sizes: defaults keep responses small; maxima bound one request's store reads. */
@@ -21,7 +22,6 @@ export interface CallsDeps {
   store: CallStore;
 }
 
-const id = z.string().min(1, 'must not be empty').max(128, 'is longer than 128 characters');
 const int = (min: number, max: number) =>
   z
     .string()
@@ -29,39 +29,32 @@ const int = (min: number, max: number) =>
     .transform(Number)
     .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
 
-const listQuery = z.object({
-  status: z.enum(CALL_STATUSES, { error: `must be one of ${CALL_STATUSES.join(', ')}` }).optional(),
-  active: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
-  callSid: id.optional(),
-  conversationId: id.optional(),
-  driverId: id.optional(),
+const listPaging = {
   limit: int(1, PAGE_LIMITS.callsMax).optional(),
   cursor: z.string().max(512, 'is too long').optional(),
-});
+};
 
 const eventsQuery = z.object({
   afterSeq: int(0, Number.MAX_SAFE_INTEGER).optional(),
   limit: int(1, PAGE_LIMITS.eventsMax).optional(),
 });
 
-/** Newest first; `nextCursor` (opaque) fetches the next, older page. Phone numbers are never returned. */
+/**
+ * Newest first, filtered (see `call-filters.ts`); `nextCursor` (opaque) fetches the next, older page. With `q`, a
+ * page may be short with `scanLimited: true` (the store's scan bound was reached; follow the cursor). Phone
+ * numbers and the search index are never returned.
+ */
 export function createListCallsHandler(deps: CallsDeps): HttpHandler {
   return withAuth(deps.verifyToken, async (req, _ctx, principal) => {
-    const q = validate(listQuery, queryObject(req.query), 'query');
-    const page = await deps.store.listCalls(
-      principal.org,
-      {
-        ...(q.status ? { status: q.status } : {}),
-        ...(q.active ? { active: q.active === 'true' } : {}),
-        ...(q.callSid ? { callSid: q.callSid } : {}),
-        ...(q.conversationId ? { conversationId: q.conversationId } : {}),
-        ...(q.driverId ? { driverId: q.driverId } : {}),
-      },
-      { limit: q.limit ?? PAGE_LIMITS.callsDefault, ...(q.cursor ? { cursor: q.cursor } : {}) },
-    );
+    const { filter, rest: q } = parseCallQuery(queryObject(req.query), listPaging);
+    const page = await deps.store.listCalls(principal.org, filter, {
+      limit: q.limit ?? PAGE_LIMITS.callsDefault,
+      ...(q.cursor ? { cursor: q.cursor } : {}),
+    });
     return json(200, {
       calls: page.calls.map(publicCall),
       ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+      ...(page.scanLimited ? { scanLimited: true } : {}),
     } satisfies ListCallsResponse);
   });
 }

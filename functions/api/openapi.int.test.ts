@@ -598,6 +598,50 @@ describe('docs/openapi.yaml', () => {
       expectConforms('GET', '/attention', await stack.request('GET', '/attention'));
     });
 
+    it('live intervention (takeover, end)', async () => {
+      const created = await stack.request('POST', '/driver_data/call-elevenlabs', {
+        token,
+        body: triggerBody(),
+      });
+      await stack.settle();
+      const { callId } = created.body as { callId: string };
+      for (const action of ['takeover', 'end']) {
+        const path = `/calls/{callId}/${action}`;
+        const over = await stack.request('POST', `/calls/${callId}/${action}`, { token });
+        expect(over.status).toBe(409);
+        expectConforms('POST', path, over);
+        expectConforms('POST', path, await stack.request('POST', `/calls/call_nope/${action}`, { token }));
+        expectConforms('POST', path, await stack.request('POST', `/calls/${callId}/${action}`));
+      }
+      const bad = await stack.request('POST', `/calls/${callId}/takeover`, {
+        token,
+        body: { phoneNumber: '5' },
+      });
+      expect(bad.status).toBe(422);
+      expectConforms('POST', '/calls/{callId}/takeover', bad);
+      const taken = { by: 'usr_1', byEmail: 'd@acme.test', at: new Date().toISOString() };
+      const live = { ...((await stack.request('GET', `/calls/${callId}`, { token })).body as object) };
+      const accepted = (body: unknown): ApiResponse => ({
+        status: 202,
+        headers: new Headers({ 'content-type': 'application/json' }),
+        body,
+        text: JSON.stringify(body),
+      });
+      expectConforms('POST', '/calls/{callId}/takeover', accepted({ ...live, takenOver: taken }));
+      expectConforms('POST', '/calls/{callId}/end', accepted({ ...live, endRequested: taken }));
+    });
+
+    it('analytics', async () => {
+      const token = await stack.login();
+      for (const query of ['', '?groupBy=violationType', '?groupBy=campaign&from=2030-01-01&to=2030-01-31']) {
+        const res = await stack.request('GET', `/analytics${query}`, { token });
+        expect(res.status).toBe(200);
+        expectConforms('GET', '/analytics', res);
+      }
+      expectConforms('GET', '/analytics', await stack.request('GET', '/analytics?groupBy=driver', { token }));
+      expectConforms('GET', '/analytics', await stack.request('GET', '/analytics'));
+    });
+
     it('webhooks', async () => {
       const params = { CallSid: 'CA' + 'f'.repeat(32), CallStatus: 'ringing', SequenceNumber: '1' };
       const signature = twilio.getExpectedTwilioSignature(

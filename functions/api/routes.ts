@@ -1,6 +1,7 @@
 // The API's route table (dispatch tools, dashboard).
 import type { Route } from '../http/router.ts';
 import type { ApiDeps } from './api-deps.ts';
+import { createAnalyticsHandler } from './analytics.ts';
 import { createListAttentionHandler, createResolveAttentionHandler } from './attention.ts';
 import {
   createCampaignActionHandler,
@@ -9,7 +10,9 @@ import {
   createListCampaignsHandler,
 } from './campaigns.ts';
 import { createCallEventsHandler, createGetCallHandler, createListCallsHandler } from './calls.ts';
+import { createCallExportHandler } from './call-export.ts';
 import { createFetchConversationHandler } from './fetch-conversation.ts';
+import { createEndCallHandler, createTakeoverHandler } from './interventions.ts';
 import { createLoginHandler } from './login.ts';
 import { createRefreshHandler } from './refresh.ts';
 import { createRelayTicketHandler } from './relay-tickets.ts';
@@ -55,8 +58,12 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       handler: createFetchConversationHandler(deps),
     },
     { method: 'GET', pattern: '/calls', handler: createListCallsHandler(deps) },
+    // Before `/calls/:callId`, which would otherwise take `export` for a call id.
+    { method: 'GET', pattern: '/calls/export', handler: createCallExportHandler(deps) },
     { method: 'GET', pattern: '/calls/:callId', handler: createGetCallHandler(deps) },
     { method: 'GET', pattern: '/calls/:callId/events', handler: createCallEventsHandler(deps) },
+    { method: 'POST', pattern: '/calls/:callId/takeover', handler: createTakeoverHandler(deps) },
+    { method: 'POST', pattern: '/calls/:callId/end', handler: createEndCallHandler(deps) },
     { method: 'POST', pattern: '/webhook-endpoints', handler: createCreateWebhookEndpointHandler(deps) },
     { method: 'GET', pattern: '/webhook-endpoints', handler: createListWebhookEndpointsHandler(deps) },
     {
@@ -105,5 +112,6 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       pattern: '/attention/:attentionId/resolve',
       handler: createResolveAttentionHandler(deps),
     },
+    { method: 'GET', pattern: '/analytics', handler: createAnalyticsHandler(deps) },
   ];
 }

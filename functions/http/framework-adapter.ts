@@ -7,6 +7,7 @@ import { traceFields, type Logger } from '../../core/support/log.ts';
 import { errorResponse } from './errors-to-http.ts';
 import { requestTarget, type HttpHandler, type HttpRequest, type HttpResponse } from './http-types.ts';
 import { RequestGate } from './request-gate.ts';
+import { StreamBody, writeStream } from './stream-body.ts';
 
 export function toFrameworkHandler(
   handler: HttpHandler,
@@ -20,7 +21,11 @@ export function toFrameworkHandler(
         ...traceFields(req.get('x-cloud-trace-context'), options.projectId),
       });
       const refused = gate.admit(req.path, async () => {
-        write(res, await respond(handler, req, logger), logger);
+        const response = await respond(handler, req, logger);
+        // A streamed body holds its gate slot until it is fully sent or the client left.
+        if (response.body instanceof StreamBody) {
+          await writeStream(res, response.status, response.headers ?? {}, response.body, logger);
+        } else write(res, response, logger);
         done();
       });
       if (refused) {

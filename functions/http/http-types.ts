@@ -2,6 +2,7 @@
 import { AppError } from '../../core/support/errors.ts';
 import type { Logger } from '../../core/support/log.ts';
 import { parseRequestTarget, type RequestTarget } from '../../core/support/request-target.ts';
+import { StreamBody } from './stream-body.ts';
 
 export interface HttpRequest {
   method: string;
@@ -22,7 +23,10 @@ export interface HttpRequest {
 export interface HttpResponse {
   status: number;
   headers?: Record<string, string>;
-  /** Objects are sent as JSON; strings as-is (set content-type in headers). */
+  /**
+   * Objects are sent as JSON; strings and Buffers as-is (set content-type in headers); a `StreamBody` is streamed
+   * chunk by chunk (see `stream-body.ts`).
+   */
   body?: unknown;
 }
 
@@ -34,6 +38,15 @@ export type HttpHandler = (req: HttpRequest, ctx: RequestContext) => Promise<Htt
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
   return { status, body, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } };
+}
+
+/** A response whose body is written as `chunks` yields (backpressure, abort on client disconnect). */
+export function streamed(
+  status: number,
+  headers: Record<string, string>,
+  chunks: (signal: AbortSignal) => AsyncIterable<string | Uint8Array>,
+): HttpResponse {
+  return { status, headers, body: new StreamBody(chunks) };
 }
 
 /**

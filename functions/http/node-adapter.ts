@@ -7,6 +7,7 @@ import { traceFields, type Logger } from '../../core/support/log.ts';
 import { errorResponse } from './errors-to-http.ts';
 import { requestTarget, type HttpHandler, type HttpRequest, type HttpResponse } from './http-types.ts';
 import { RequestGate } from './request-gate.ts';
+import { StreamBody, writeStream } from './stream-body.ts';
 
 /** Largest request body accepted (ElevenLabs post-call transcripts are well under this). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -46,7 +47,11 @@ export function toNodeListener(
         return handler(request, { logger });
       })
       .catch((err: unknown) => errorResponse(err, logger))
-      .then((response) => send(res, response))
+      .then((response) =>
+        response.body instanceof StreamBody
+          ? writeStream(res, response.status, response.headers ?? {}, response.body, logger)
+          : send(res, response),
+      )
       .catch((err: unknown) => {
         // Only a bug gets here (e.g. a header value node refuses): answer 500 if nothing was sent, never throw.
         logger.error('sending the response failed', { error: err });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Call } from '../../core/domain/call.ts';
 import type { PartialSegment, Speaker } from '../../core/domain/call-event.ts';
 import { dedupeKeys } from '../../core/domain/dedupe-key.ts';
+import { speakerOf } from '../../core/domain/intervention.ts';
 import type { EventDraft } from '../../core/ports/call-store.ts';
 import { TRANSCRIPTION_SETTINGS } from '../../core/domain/callback-urls.ts';
 import { isoTime } from '../../core/support/iso-time.ts';
@@ -117,15 +118,16 @@ type Content = Extract<TwilioTranscriptionPayload, { kind: 'content' }>;
 
 /**
  * The durable segment for final content, keyed by TranscriptionSid + SequenceId. `offsetMs` is the time since the
- * call was answered, when both the answer time and the segment's Timestamp are known.
+ * call was answered, when both the answer time and the segment's Timestamp are known. Outbound speech heard after
+ * the call was taken over is the dispatcher's (`speakerOf`); `now` stands in for a missing Timestamp.
  */
-export function segmentDraft(p: Content, call: Call): EventDraft {
+export function segmentDraft(p: Content, call: Call, now: Date): EventDraft {
   const offsetMs = offsetSinceAnswer(call.answeredAt, p.occurredAt);
   return {
     dedupeKey: dedupeKeys.twilioTranscription(p.transcriptionSid, p.sequenceId),
     body: {
       kind: 'segment',
-      speaker: p.speaker,
+      speaker: speakerOf(p.speaker, call, p.occurredAt ?? now.toISOString()),
       text: p.text,
       source: 'twilio_realtime',
       ...(p.confidence !== undefined ? { confidence: p.confidence } : {}),
@@ -135,12 +137,12 @@ export function segmentDraft(p: Content, call: Call): EventDraft {
   };
 }
 
-/** The volatile live fragment for non-final content. */
-export function partialSegment(p: Content, callId: string): PartialSegment {
+/** The volatile live fragment for non-final content (speaker mapped like {@link segmentDraft}). */
+export function partialSegment(p: Content, call: Call, now: Date): PartialSegment {
   return {
     kind: 'partial',
-    callId,
-    speaker: p.speaker,
+    callId: call.callId,
+    speaker: speakerOf(p.speaker, call, p.occurredAt ?? now.toISOString()),
     text: p.text,
     ...(p.stability !== undefined ? { stability: p.stability } : {}),
     ...(p.occurredAt ? { occurredAt: p.occurredAt } : {}),

@@ -43,7 +43,7 @@ export function createTwilioTranscriptionHandler(deps: WebhookDeps): HttpHandler
           const at = Number(payload.sequenceId);
           await publishMessage(deps.bus, {
             type: 'partial',
-            partial: partialSegment(payload, call.callId),
+            partial: partialSegment(payload, call, deps.clock.now()),
             orgId: call.orgId,
             ...(Number.isSafeInteger(at)
               ? { position: { stream: `${payload.transcriptionSid}:${payload.speaker}`, at } }
@@ -51,7 +51,9 @@ export function createTwilioTranscriptionHandler(deps: WebhookDeps): HttpHandler
           });
           return accepted({ callId: call.callId, note: 'partial published' });
         }
-        return accepted(await ingest(deps, ref, (call) => [segmentDraft(payload, call)], logger));
+        return accepted(
+          await ingest(deps, ref, (call) => [segmentDraft(payload, call, deps.clock.now())], logger),
+        );
       }
       default:
         return assertNever(payload);

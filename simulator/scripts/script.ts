@@ -17,8 +17,11 @@ export const SCRIPT_NAMES: readonly ScriptName[] = [
 export interface ScriptTurn {
   /** Seconds after the call is answered when the speaker starts talking. */
   at: number;
-  /** `agent` is the ElevenLabs agent (Twilio `outbound_track`); `driver` is the called party (`inbound_track`). */
-  speaker: 'agent' | 'driver';
+  /**
+   * `agent` is the ElevenLabs agent (Twilio `outbound_track`); `driver` is the called party (`inbound_track`);
+   * `dispatcher` is the human a takeover dials in (also `outbound_track`, see `takeover.ts`).
+   */
+  speaker: 'agent' | 'driver' | 'dispatcher';
   /** `{{name}}` placeholders are filled from the conversation's dynamic variables, else the script's defaults. */
   text: string;
   /** The speaker is cut off after this many words (the call drops mid-sentence). */

@@ -3,15 +3,19 @@ import type {
   CreateWebhookEndpointRequest,
   CreateWebhookEndpointResponse,
   ErrorEnvelope,
+  ListCallsResponse,
+  GetCallResponse,
   ListWebhookDeliveriesResponse,
   ListWebhookEndpointsResponse,
   LoginRequest,
+  TakeoverRequest,
   RelayTicketResponse,
   TokenResponse,
   TriggerCallRequest,
   TriggerCallResponse,
   CampaignDetail,
   CreateCampaignRequest,
+  AnalyticsResponse,
   ListAttentionResponse,
   ListCampaignsResponse,
   ListSuppressionsResponse,
@@ -49,6 +53,14 @@ export interface ApiClient {
   /** `POST /relay/tickets`: a single-use ticket to open one relay socket within 30 s. */
   relayTicket(): Promise<RelayTicketResponse>;
   triggerCall(request: TriggerCallRequest, idempotencyKey: string): Promise<TriggerCallResponse>;
+  /** `GET /calls?{query}`: one page of the org's calls, newest first. */
+  listCalls(query: URLSearchParams): Promise<ListCallsResponse>;
+  /** `GET /calls/export?format=csv&{query}`: the CSV as a Blob (the server streams it; the browser holds the file). */
+  exportCalls(query: URLSearchParams): Promise<Blob>;
+  /** `POST /calls/{id}/takeover`: connect the live call to `phoneNumber` (default: the profile number). */
+  takeOverCall(callId: string, phoneNumber?: string): Promise<GetCallResponse>;
+  /** `POST /calls/{id}/end`: hang the live call up politely. */
+  endCall(callId: string): Promise<GetCallResponse>;
   /** `POST /campaigns`; the same key for a retry of the same form submission (no second campaign). */
   createCampaign(request: CreateCampaignRequest, idempotencyKey: string): Promise<CampaignDetail>;
   listCampaigns(cursor?: string): Promise<ListCampaignsResponse>;
@@ -59,6 +71,8 @@ export interface ApiClient {
   removeSuppression(suppressionId: string): Promise<void>;
   listAttention(state: AttentionState, cursor?: string): Promise<ListAttentionResponse>;
   resolveAttention(attentionId: string, note: string): Promise<AttentionItem>;
+  /** `GET /analytics`: the org's figures per group; omitted fields take the API's defaults. */
+  analytics(q: { from?: string; to?: string; groupBy?: string }): Promise<AnalyticsResponse>;
   /** Outbound webhook endpoints (admins only): see `docs/API.md` "Webhook endpoints". */
   webhooks: WebhookEndpointsClient;
 }
@@ -75,12 +89,12 @@ export interface WebhookEndpointsClient {
 }
 
 export function createApiClient(baseUrl: string, getToken: () => string | undefined): ApiClient {
-  const request = async <T>(
+  const send = async (
     method: string,
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
-  ) => {
+  ): Promise<Response> => {
     const token = getToken();
     let response: Response;
     try {
@@ -101,6 +115,15 @@ export function createApiClient(baseUrl: string, getToken: () => string | undefi
         0,
       );
     }
+    return response;
+  };
+  const request = async <T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    const response = await send(method, path, body, headers);
     if (response.status === 204) return undefined as T;
     const payload: unknown = await response.json().catch(() => undefined);
     if (!response.ok) throw errorFrom(response.status, payload);
@@ -118,6 +141,27 @@ export function createApiClient(baseUrl: string, getToken: () => string | undefi
       request<TriggerCallResponse>('POST', '/driver_data/call-elevenlabs', body, {
         'idempotency-key': idempotencyKey,
       }),
+    listCalls: (query) => request<ListCallsResponse>('GET', `/calls?${query.toString()}`),
+    exportCalls: async (query) => {
+      const params = new URLSearchParams(query);
+      params.set('format', 'csv');
+      const response = await send('GET', `/calls/export?${params.toString()}`, undefined, {
+        accept: 'text/csv',
+      });
+      if (!response.ok) throw errorFrom(response.status, await response.json().catch(() => undefined));
+      try {
+        return await response.blob();
+      } catch {
+        throw new ApiError('network', 'The export was interrupted. Try again.', response.status);
+      }
+    },
+    takeOverCall: (callId, phoneNumber) =>
+      request<GetCallResponse>(
+        'POST',
+        `/calls/${encodeURIComponent(callId)}/takeover`,
+        (phoneNumber ? { phoneNumber } : {}) satisfies TakeoverRequest,
+      ),
+    endCall: (callId) => request<GetCallResponse>('POST', `/calls/${encodeURIComponent(callId)}/end`),
     createCampaign: (body, idempotencyKey) =>
       request<CampaignDetail>('POST', '/campaigns', body, { 'idempotency-key': idempotencyKey }),
     listCampaigns: (cursor) => request<ListCampaignsResponse>('GET', `/campaigns${query({ cursor })}`),
@@ -133,6 +177,7 @@ export function createApiClient(baseUrl: string, getToken: () => string | undefi
       request<ListAttentionResponse>('GET', `/attention${query({ state, cursor })}`),
     resolveAttention: (id, note) =>
       request<AttentionItem>('POST', `/attention/${encodeURIComponent(id)}/resolve`, { note }),
+    analytics: (q) => request<AnalyticsResponse>('GET', `/analytics${query(q)}`),
     webhooks: webhookEndpointsClient(request),
   };
 }

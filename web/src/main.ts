@@ -8,6 +8,7 @@ import { navigate, parseRoute, type Route } from './router.ts';
 import { loadRuntimeConfig } from './runtime-config.ts';
 import { SessionStore } from './session.ts';
 import { watchSessionExpiry } from './session-renewal.ts';
+import { renderAnalyticsView } from './views/analytics-view.ts';
 import { renderAttentionView } from './views/attention-view.ts';
 import { renderBoardView } from './views/board-view.ts';
 import { renderCampaignFormView } from './views/campaign-form-view.ts';
@@ -15,6 +16,7 @@ import { renderCampaignView } from './views/campaign-view.ts';
 import { renderCampaignsView } from './views/campaigns-view.ts';
 import { renderCallFormView } from './views/call-form-view.ts';
 import { renderCallView } from './views/call-view.ts';
+import { renderHistoryView } from './views/history-view.ts';
 import { renderIntegrationsView } from './views/integrations-view.ts';
 import { renderWebhookEndpointView } from './views/webhook-endpoint-view.ts';
 import { renderLoginView } from './views/login-view.ts';
@@ -87,9 +89,13 @@ async function start(): Promise<void> {
         document.title = 'Live calls · callrelay';
         stopView = renderBoardView(main, { live: connect() });
         return;
+      case 'history':
+        document.title = 'Call history · callrelay';
+        stopView = renderHistoryView(main, { api, query: route.query });
+        return;
       case 'call':
         document.title = 'Call · callrelay';
-        stopView = renderCallView(main, { live: connect(), callId: route.callId });
+        stopView = renderCallView(main, { live: connect(), callId: route.callId, api });
         return;
       case 'new-call':
         document.title = 'Call a driver · callrelay';
@@ -117,6 +123,10 @@ async function start(): Promise<void> {
       case 'suppressions':
         document.title = 'Suppressed numbers · callrelay';
         stopView = renderSuppressionsView(main, { api });
+        return;
+      case 'analytics':
+        document.title = 'Analytics · callrelay';
+        stopView = renderAnalyticsView(main, { api });
         return;
       case 'integrations':
         document.title = 'Integrations · callrelay';

@@ -4,6 +4,8 @@ import { assertNever } from '../../core/support/assert-never.ts';
 export type Route =
   | { name: 'login' }
   | { name: 'board' }
+  /** `query`: the History filters (`history-query.ts`), so a filtered list is a link. */
+  | { name: 'history'; query: string }
   | { name: 'call'; callId: string }
   | { name: 'new-call' }
   | { name: 'campaigns' }
@@ -11,6 +13,7 @@ export type Route =
   | { name: 'campaign'; campaignId: string }
   | { name: 'attention'; tab: AttentionTab }
   | { name: 'suppressions' }
+  | { name: 'analytics' }
   | { name: 'integrations' }
   | { name: 'webhook-endpoint'; endpointId: string }
   | { name: 'not-found'; path: string };
@@ -23,11 +26,14 @@ export function parseRoute(hash: string): Route {
   if (path === '/login') return { name: 'login' };
   if (path === '/calls' || path === '/') return { name: 'board' };
   if (path === '/new') return { name: 'new-call' };
+  const history = /^\/history(?:\?(.*))?$/.exec(path);
+  if (history) return { name: 'history', query: history[1] ?? '' };
   if (path === '/campaigns') return { name: 'campaigns' };
   if (path === '/campaigns/new') return { name: 'new-campaign' };
   if (path === '/attention') return { name: 'attention', tab: 'open' };
   if (path === '/attention/resolved') return { name: 'attention', tab: 'resolved' };
   if (path === '/suppressions') return { name: 'suppressions' };
+  if (path === '/analytics') return { name: 'analytics' };
   const campaign = /^\/campaigns\/([^/]+)$/.exec(path);
   if (campaign?.[1]) return { name: 'campaign', campaignId: decodeURIComponent(campaign[1]) };
   if (path === '/integrations') return { name: 'integrations' };
@@ -46,6 +52,8 @@ export function href(route: Route): string {
       return '#/calls';
     case 'new-call':
       return '#/new';
+    case 'history':
+      return route.query ? `#/history?${route.query}` : '#/history';
     case 'call':
       return `#/calls/${encodeURIComponent(route.callId)}`;
     case 'campaigns':
@@ -58,6 +66,8 @@ export function href(route: Route): string {
       return route.tab === 'resolved' ? '#/attention/resolved' : '#/attention';
     case 'suppressions':
       return '#/suppressions';
+    case 'analytics':
+      return '#/analytics';
     case 'integrations':
       return '#/integrations';
     case 'webhook-endpoint':

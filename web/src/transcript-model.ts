@@ -1,6 +1,6 @@
 // One call as the call view shows it: snapshot, status timeline, final lines by seq, tentative partials, outcome.
 import type { Call, CallStatus } from '../../core/domain/call.ts';
-import type { CallEventBody, Speaker } from '../../core/domain/call-event.ts';
+import type { CallEventBody, InterventionAction, Speaker } from '../../core/domain/call-event.ts';
 import { applyEvent } from '../../core/domain/call-reducer.ts';
 import type { EventMessage, PartialMessage } from '../../core/protocol/relay-messages.ts';
 import { assertNever } from '../../core/support/assert-never.ts';
@@ -24,6 +24,15 @@ export interface StatusStep {
   reason?: string;
 }
 
+/** A dispatcher's action in the timeline: "taken over by …" / "ended by …". */
+export interface InterventionStep {
+  seq: number;
+  action: InterventionAction;
+  by: string;
+  byEmail?: string;
+  at: string;
+}
+
 export type PostCallTranscript = Extract<EventMessage, { type: 'transcript' }>;
 
 /**
@@ -35,6 +44,8 @@ export class TranscriptModel {
   lastSeq = 0;
   readonly lines: TranscriptLine[] = [];
   readonly timeline: StatusStep[] = [];
+  /** Dispatcher actions (takeover, end), shown in the timeline by seq among the status steps. */
+  readonly interventions: InterventionStep[] = [];
   postCall: PostCallTranscript | undefined;
   private readonly partials = new Map<Speaker, TranscriptLine>();
   /** Seqs seen out of order (should stay empty: the client library guarantees order). */
@@ -76,6 +87,15 @@ export class TranscriptModel {
       case 'transcript':
         this.postCall = event;
         this.partials.clear();
+        break;
+      case 'intervention':
+        this.interventions.push({
+          seq: event.seq,
+          action: event.action,
+          by: event.by,
+          ...(event.byEmail ? { byEmail: event.byEmail } : {}),
+          at: event.at,
+        });
         break;
       default:
         return assertNever(event);

@@ -10,6 +10,24 @@ const partial: BusMessage = {
   partial: { kind: 'partial', callId: 'c1', speaker: 'driver', text: 'on my w' },
 };
 
+const resolvedNotice: BusMessage = {
+  type: 'notice',
+  orgId: 'org-1',
+  notice: {
+    kind: 'attention_resolved',
+    item: {
+      attentionId: 'att_1',
+      orgId: 'org-1',
+      reason: 'escalation',
+      driverId: 'd1',
+      driverName: 'Dee',
+      callIds: ['c1'],
+      openedAt: '2030-01-01T00:00:00.000Z',
+      resolved: { by: 'u1', at: '2030-01-01T01:00:00.000Z', note: 'called back' },
+    },
+  },
+};
+
 describe('encodeBusMessage', () => {
   it('keys events by call and carries routing attributes', () => {
     const encoded = encodeBusMessage(eventMessage('c1', 7, 'org-1'));
@@ -24,11 +42,33 @@ describe('encodeBusMessage', () => {
   });
 });
 
+/** A stored `intervention` event (a takeover) as published. */
+function interventionMessage(): BusMessage {
+  const base = eventMessage('c1', 2) as Extract<BusMessage, { type: 'event' }>;
+  const { callId, seq, dedupeKey, recordedAt } = base.event;
+  return {
+    ...base,
+    event: {
+      callId,
+      seq,
+      dedupeKey,
+      recordedAt,
+      kind: 'intervention',
+      action: 'takeover',
+      by: 'usr_1',
+      at: 'x',
+    },
+  };
+}
+
 describe('parseBusMessage', () => {
   it.each([
     ['event', eventMessage('c1', 3)],
     ['partial', partial],
     ['partial with its stream position', { ...partial, position: { stream: 'GT1', at: 12 } }],
+    ['dispatcher partial', { ...partial, partial: { ...partial.partial, speaker: 'dispatcher' as const } }],
+    ['intervention event', interventionMessage()],
+    ['attention_resolved notice', resolvedNotice],
   ])('round-trips a %s', (_kind, message) => {
     expect(parseBusMessage(encodeBusMessage(message).data)).toEqual(message);
   });

@@ -1,6 +1,6 @@
 // Wire form of bus messages on Pub/Sub: JSON data plus routing attributes, and the parse that guards the consumer edge.
 import { isCallStatus, type Call } from '../../domain/call.ts';
-import { isEventKind, type CallEvent, type PartialSegment } from '../../domain/call-event.ts';
+import { isEventKind, SPEAKERS, type CallEvent, type PartialSegment } from '../../domain/call-event.ts';
 import type { Notice, NoticeKind } from '../../domain/notice.ts';
 import { orderingKey, type BusMessage, type PartialPosition } from '../../ports/event-bus.ts';
 
@@ -100,7 +100,7 @@ function isPartial(value: unknown): value is PartialSegment {
     value.kind === 'partial' &&
     typeof value.callId === 'string' &&
     typeof value.text === 'string' &&
-    (value.speaker === 'agent' || value.speaker === 'driver')
+    (SPEAKERS as readonly unknown[]).includes(value.speaker)
   );
 }
 
@@ -108,6 +108,7 @@ const NOTICE_KINDS: ReadonlySet<string> = new Set<NoticeKind>([
   'campaign_progress',
   'campaign_completed',
   'attention_opened',
+  'attention_resolved',
   'driver_opted_out',
 ]);
 
@@ -119,6 +120,7 @@ function isNotice(value: unknown): value is Notice {
     case 'campaign_completed':
       return isRecord(value.campaign) && typeof value.campaign.campaignId === 'string';
     case 'attention_opened':
+    case 'attention_resolved':
       return isRecord(value.item) && typeof value.item.attentionId === 'string';
     default:
       return typeof value.driverId === 'string' && typeof value.callId === 'string';

@@ -19,6 +19,8 @@ import {
 } from '../../domain/call.ts';
 import type { CallEvent } from '../../domain/call-event.ts';
 import { applyEvent } from '../../domain/call-reducer.ts';
+import { lookupToken, matchesAllTokens } from '../../domain/search-tokens.ts';
+import { scanPage } from '../call-search-scan.ts';
 import { decodeCursor, derivedCallId, encodeCursor, keyHash, providerKeys } from '../store-keys.ts';
 import { isoNow, systemClock, type Clock } from '../../support/clock.ts';
 import { AppError } from '../../support/errors.ts';
@@ -26,6 +28,7 @@ import type {
   AppendResult,
   CallFilter,
   CallPage,
+  CallPageRequest,
   CallRef,
   CallStore,
   EventDraft,
@@ -178,12 +181,28 @@ export class FirestoreCallStore implements CallStore {
     });
   }
 
-  listCalls(orgId: string, filter: CallFilter, page: { limit: number; cursor?: string }): Promise<CallPage> {
+  listCalls(orgId: string, filter: CallFilter, page: CallPageRequest): Promise<CallPage> {
     return guardStore(async () => {
       const after = page.cursor ? decodeCursor(page.cursor) : undefined;
       const filtered = applyFilter(this.calls().where('orgId', '==', orgId), filter);
       if (!filtered || page.limit <= 0) return { calls: [] };
-      let query = filtered.orderBy('createdAt', 'desc').orderBy('callId', 'desc');
+      const ordered = filtered.orderBy('createdAt', 'desc').orderBy('callId', 'desc');
+      if (filter.words && filter.words.length > 0) {
+        const words = filter.words;
+        return scanPage(
+          async (at, count) => {
+            const q = at ? ordered.startAfter(at.createdAt, at.callId) : ordered;
+            return (await q.limit(count).get()).docs.map((d) => d.data());
+          },
+          (c) => matchesAllTokens(c.searchTokens, words),
+          {
+            limit: page.limit,
+            ...(after ? { after } : {}),
+            ...(page.scanLimit ? { scanLimit: page.scanLimit } : {}),
+          },
+        );
+      }
+      let query = ordered;
       if (after) query = query.startAfter(after.createdAt, after.callId);
       const calls = (await query.limit(page.limit + 1).get()).docs.map((d) => d.data());
       const pageCalls = calls.slice(0, page.limit);
@@ -304,6 +323,24 @@ function applyFilter(query: Query<Call>, filter: CallFilter): Query<Call> | null
   if (filter.callSid) q = q.where('callSid', '==', filter.callSid);
   if (filter.conversationId) q = q.where('conversationId', '==', filter.conversationId);
   if (filter.driverId) q = q.where('driver.id', '==', filter.driverId);
+  if (filter.campaignId) q = q.where('campaign.campaignId', '==', filter.campaignId);
+  switch (filter.outcome) {
+    case undefined:
+      break;
+    case 'escalation':
+      q = q.where('facets.escalation', '==', true);
+      break;
+    case 'opted_out':
+      q = q.where('facets.optedOut', '==', true);
+      break;
+    default:
+      q = q.where('facets.outcome', '==', filter.outcome);
+  }
+  if (filter.from) q = q.where('createdAt', '>=', filter.from);
+  if (filter.to) q = q.where('createdAt', '<', filter.to);
+  // One word through the index (array-contains), every word checked by `listCalls` in code.
+  const lookup = filter.words ? lookupToken(filter.words) : undefined;
+  if (lookup !== undefined) q = q.where('searchTokens', 'array-contains', lookup);
   return q;
 }
 

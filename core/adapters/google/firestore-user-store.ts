@@ -41,6 +41,13 @@ export class FirestoreUserStore implements UserStore {
     );
   }
 
+  /** A single-field equality query (Firestore indexes every field by default); user ids are unique by creation. */
+  findById(userId: string): Promise<User | null> {
+    return guardStore(
+      async () => (await this.users().where('userId', '==', userId).limit(1).get()).docs[0]?.data() ?? null,
+    );
+  }
+
   private users(): CollectionReference<User> {
     return this.db.collection('users').withConverter({
       toFirestore: (value: User) => value,

@@ -5,6 +5,7 @@ import type { Clock } from '../../support/clock.ts';
 import type { BackendConfig } from '../../support/config.ts';
 import type { Logger } from '../../support/log.ts';
 import type { Backend } from '../../ports/backend.ts';
+import { FirestoreAnalyticsStore } from './firestore-analytics-store.ts';
 import { FirestoreAttentionQueue } from './firestore-attention-queue.ts';
 import { FirestoreCallStore } from './firestore-call-store.ts';
 import { FirestoreCampaignStore } from './firestore-campaign-store.ts';
@@ -71,6 +72,7 @@ export async function createGoogleBackend(
     campaigns: new FirestoreCampaignStore(firestore, { clock: deps.clock }),
     suppressions: new FirestoreSuppressionList(firestore),
     attention: new FirestoreAttentionQueue(firestore),
+    analytics: new FirestoreAnalyticsStore(firestore),
     close: async () => {
       await bus.close();
       await Promise.all([pubsub.close(), firestore.terminate()]);

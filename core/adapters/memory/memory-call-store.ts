@@ -2,17 +2,21 @@
 import { isTerminal, newCallRecord, newestFirst, type Call, type NewCall } from '../../domain/call.ts';
 import type { CallEvent } from '../../domain/call-event.ts';
 import { applyEvent } from '../../domain/call-reducer.ts';
+import { matchesOutcome } from '../../domain/call-facets.ts';
+import { lookupToken, matchesAllTokens } from '../../domain/search-tokens.ts';
 import { systemClock, isoNow, type Clock } from '../../support/clock.ts';
 import { AppError } from '../../support/errors.ts';
 import type {
   AppendResult,
   CallFilter,
   CallPage,
+  CallPageRequest,
   CallRef,
   CallStore,
   EventDraft,
 } from '../../ports/call-store.ts';
 import { decodeCursor, derivedCallId, encodeCursor, providerKeys } from '../store-keys.ts';
+import { scanPage } from '../call-search-scan.ts';
 
 interface Entry {
   call: Call;
@@ -83,17 +87,30 @@ export class MemoryCallStore implements CallStore {
     return clone(limit === undefined ? events : events.slice(0, limit));
   }
 
-  async listCalls(
-    orgId: string,
-    filter: CallFilter,
-    page: { limit: number; cursor?: string },
-  ): Promise<CallPage> {
+  async listCalls(orgId: string, filter: CallFilter, page: CallPageRequest): Promise<CallPage> {
     const after = page.cursor ? decodeCursor(page.cursor) : undefined;
-    const matches = [...this.calls.values()]
+    const olderThan = (c: Call, at?: { createdAt: string; callId: string }) => !at || newestFirst(c, at) > 0;
+    const sorted = [...this.calls.values()]
       .map((e) => e.call)
       .filter((c) => c.orgId === orgId && matchesFilter(c, filter))
-      .sort(newestFirst)
-      .filter((c) => !after || newestFirst(c, { createdAt: after.createdAt, callId: after.callId }) > 0);
+      .sort(newestFirst);
+    if (filter.words && filter.words.length > 0) {
+      // The same two steps as Firestore: the index lookup of one word, then every word checked in code.
+      const lookup = lookupToken(filter.words);
+      const indexed = sorted.filter((c) => lookup === undefined || (c.searchTokens ?? []).includes(lookup));
+      const words = filter.words;
+      const result = await scanPage(
+        async (at, count) => indexed.filter((c) => olderThan(c, at)).slice(0, count),
+        (c) => matchesAllTokens(c.searchTokens, words),
+        {
+          limit: page.limit,
+          ...(after ? { after } : {}),
+          ...(page.scanLimit ? { scanLimit: page.scanLimit } : {}),
+        },
+      );
+      return { ...result, calls: clone(result.calls) };
+    }
+    const matches = sorted.filter((c) => olderThan(c, after));
     const calls = matches.slice(0, page.limit);
     const last = calls[calls.length - 1];
     return {
@@ -143,6 +160,10 @@ function matchesFilter(call: Call, filter: CallFilter): boolean {
   if (filter.callSid && call.callSid !== filter.callSid) return false;
   if (filter.conversationId && call.conversationId !== filter.conversationId) return false;
   if (filter.driverId && call.driver?.id !== filter.driverId) return false;
+  if (filter.from && call.createdAt < filter.from) return false;
+  if (filter.to && call.createdAt >= filter.to) return false;
+  if (filter.campaignId && call.campaign?.campaignId !== filter.campaignId) return false;
+  if (filter.outcome && !matchesOutcome(call.facets, filter.outcome)) return false;
   return true;
 }
 

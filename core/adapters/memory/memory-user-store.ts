@@ -16,6 +16,11 @@ export class MemoryUserStore implements UserStore {
     return structuredClone(user);
   }
 
+  async findById(userId: string): Promise<User | null> {
+    const user = [...this.users.values()].find((u) => u.userId === userId);
+    return user ? structuredClone(user) : null;
+  }
+
   async findByEmail(email: string): Promise<User | null> {
     const user = this.users.get(normalizeEmail(email));
     return user ? structuredClone(user) : null;

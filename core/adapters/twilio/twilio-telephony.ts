@@ -1,7 +1,15 @@
 // Twilio adapter (official SDK): places calls with callbacks to callrelay and starts real-time transcription.
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
-import type { FoundCall, PlaceCallInput, Telephony, TranscriptionStart } from '../../ports/telephony.ts';
+import type {
+  EndCallInput,
+  FoundCall,
+  PlaceCallInput,
+  RedirectToPhoneInput,
+  Telephony,
+  TranscriptionStart,
+} from '../../ports/telephony.ts';
+import { AppError } from '../../support/errors.ts';
 import { callbackUrl, TRANSCRIPTION_SETTINGS } from '../../domain/callback-urls.ts';
 import { providerError, twilioErrorCode } from '../provider-errors.ts';
 
@@ -116,6 +124,44 @@ export class TwilioTelephony implements Telephony {
       return [...found.values()];
     } catch (err) {
       throw providerError('twilio', 'calls.list', err);
+    }
+  }
+
+  /**
+   * `calls(sid).update({ twiml })` (form `Twiml=…`, Twilio's "modify a call in progress"): Twilio drops the call's
+   * current TwiML (the agent's `<Connect><Stream>`) and runs `<Say>` then `<Dial>`. The dialed leg's audio is the
+   * parent call's outbound track from then on. Real-time transcription is a subresource of the call, not of its
+   * TwiML document (it is also started over REST, `calls(sid).transcriptions.create`), so it keeps running; see
+   * docs/API.md "Live intervention" for the sources and what is unconfirmed.
+   */
+  async redirectToPhone(input: RedirectToPhoneInput): Promise<void> {
+    const response = new twilio.twiml.VoiceResponse();
+    response.say(input.notice);
+    response.dial({ callerId: this.config.fromNumber }, input.toNumber);
+    await this.update(input.callSid, { twiml: response.toString() });
+  }
+
+  /**
+   * With a notice: TwiML `<Say>` then `<Hangup/>` (the driver hears why the line goes quiet). Without: `Status=
+   * completed`, which Twilio documents as hanging up a call even if it is in progress.
+   */
+  async endCall(input: EndCallInput): Promise<void> {
+    if (input.notice === undefined) return this.update(input.callSid, { status: 'completed' });
+    const response = new twilio.twiml.VoiceResponse();
+    response.say(input.notice);
+    response.hangup();
+    await this.update(input.callSid, { twiml: response.toString() });
+  }
+
+  /** One call update; Twilio's 21220 (call not in progress) becomes `not_in_progress`, anything else provider_error. */
+  private async update(callSid: string, params: { twiml: string } | { status: 'completed' }): Promise<void> {
+    try {
+      await this.client.calls(callSid).update(params);
+    } catch (err) {
+      if (twilioErrorCode(err) === TWILIO_CALL_NOT_IN_PROGRESS)
+        // No cause: SDK errors can quote the request (the dialed number), and causes reach logs.
+        throw new AppError('not_in_progress', 'the call is not in progress');
+      throw providerError('twilio', 'calls.update', err);
     }
   }
 }

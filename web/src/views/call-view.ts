@@ -1,5 +1,7 @@
 // One call, live: transcript bubbles (tentative partials replaced by final lines), status timeline, post-call outcome.
 import type { Call } from '../../../core/domain/call.ts';
+import type { Speaker } from '../../../core/domain/call-event.ts';
+import type { ApiClient } from '../api-client.ts';
 import { callDurationSecs, timeInCallMs } from '../call-timing.ts';
 import { h, replaceChildren } from '../dom.ts';
 import { clockTime, dateTime, duration, fieldLabel, outcomeValue, statusLabel } from '../format.ts';
@@ -7,16 +9,26 @@ import type { LiveSource } from '../live-source.ts';
 import { href } from '../router.ts';
 import { statusBadge } from '../status-badge.ts';
 import { triggerList } from '../trigger-list.ts';
+import { renderCallActions } from './call-actions.ts';
 import { TranscriptModel, type TranscriptLine } from '../transcript-model.ts';
 
 /** Outcome fields always shown (as "Unknown" until the agent collected them), in this order. */
 const KEY_FIELDS = ['acknowledged', 'eta'] as const;
+const SPEAKER_LABELS: Record<Speaker, string> = {
+  agent: 'Agent',
+  driver: 'Driver',
+  dispatcher: 'Dispatcher',
+};
 /** Pixels from the bottom within which the transcript keeps following new lines. */
 const FOLLOW_SLACK_PX = 80;
 
-export function renderCallView(root: HTMLElement, deps: { live: LiveSource; callId: string }): () => void {
+export function renderCallView(
+  root: HTMLElement,
+  deps: { live: LiveSource; callId: string; api: ApiClient },
+): () => void {
   const model = new TranscriptModel();
   const header = h('div', { class: 'call-head' });
+  const actions = h('div', { class: 'call-actions', id: 'call-actions' });
   const problem = h('p', { class: 'form-error', role: 'alert' });
   const transcript = h('ol', {
     class: 'transcript',
@@ -34,6 +46,7 @@ export function renderCallView(root: HTMLElement, deps: { live: LiveSource; call
       { class: 'page call-page' },
       h('a', { class: 'back', href: href({ name: 'board' }) }, '← Live calls'),
       header,
+      actions,
       problem,
       h(
         'div',
@@ -62,6 +75,7 @@ export function renderCallView(root: HTMLElement, deps: { live: LiveSource; call
 
   const render = () => {
     renderHeader(header, model.call);
+    renderCallActions(actions, deps.api, model.call);
     renderTranscript(transcript, transcriptNote, model);
     renderTimeline(timeline, model);
     renderOutcome(outcome, model);
@@ -164,7 +178,7 @@ function bubble(line: TranscriptLine, answeredAt: string | undefined): HTMLLIEle
     h(
       'div',
       { class: 'bubble-meta' },
-      h('span', { class: 'who' }, line.speaker === 'agent' ? 'Agent' : 'Driver'),
+      h('span', { class: 'who' }, SPEAKER_LABELS[line.speaker]),
       ms !== undefined ? h('span', { class: 'when' }, duration(ms / 1000)) : null,
       line.tentative ? h('span', { class: 'tentative-label' }, 'speaking…') : null,
     ),
@@ -173,14 +187,14 @@ function bubble(line: TranscriptLine, answeredAt: string | undefined): HTMLLIEle
 }
 
 function renderTimeline(list: HTMLOListElement, model: TranscriptModel): void {
-  if (!model.timeline.length) {
+  if (!model.timeline.length && !model.interventions.length) {
     replaceChildren(list, h('li', { class: 'muted' }, model.call ? statusLabel(model.call.status) : '—'));
     return;
   }
-  replaceChildren(
-    list,
-    ...model.timeline.map((step) =>
-      h(
+  const steps = [
+    ...model.timeline.map((step) => ({
+      seq: step.seq,
+      item: h(
         'li',
         { 'data-status': step.status },
         statusBadge(step.status),
@@ -188,8 +202,24 @@ function renderTimeline(list: HTMLOListElement, model: TranscriptModel): void {
         h('time', { datetime: step.at }, clockTime(step.at)),
         step.reason ? h('span', { class: 'muted' }, ` — ${step.reason}`) : null,
       ),
-    ),
-  );
+    })),
+    ...model.interventions.map((step) => ({
+      seq: step.seq,
+      item: h(
+        'li',
+        { 'data-intervention': step.action },
+        h(
+          'span',
+          { class: 'intervention' },
+          step.action === 'takeover' ? 'Taken over by ' : 'Ended by ',
+          step.byEmail ?? step.by,
+        ),
+        ' ',
+        h('time', { datetime: step.at }, clockTime(step.at)),
+      ),
+    })),
+  ].sort((a, b) => a.seq - b.seq);
+  replaceChildren(list, ...steps.map((s) => s.item));
 }
 
 function renderOutcome(section: HTMLElement, model: TranscriptModel): void {
