@@ -231,6 +231,9 @@ export class RelayClient {
       case 'call_updated':
         this.callList.onCallUpdated(message);
         return;
+      case 'utterances':
+        this.callList.onUtterances(message);
+        return;
       case 'campaign':
         this.campaigns.onCampaign(message);
         return;

@@ -3,6 +3,7 @@
 import type { Call } from '../domain/call.ts';
 import type { CallConclusion } from '../domain/call-outcome.ts';
 import type { AttentionReason } from '../domain/attention.ts';
+import { reachedAttentionReasons } from '../domain/call-verdict.ts';
 import type { AttentionQueue } from '../ports/attention-queue.ts';
 import type { EventBus } from '../ports/event-bus.ts';
 import type { SuppressionList } from '../ports/suppression-list.ts';
@@ -43,12 +44,9 @@ export async function followUpCall(
       ...optional('summary', summaryLine(conclusion.summary)),
       openedAt: now,
     });
-  if (conclusion.optOut === true) {
-    await suppress(deps, call, now);
-    await open('opted_out');
-  }
-  if (conclusion.escalationNeeded === true) await open('escalation');
-  if (conclusion.acknowledged !== true && conclusion.optOut !== true) await open('not_acknowledged');
+  if (conclusion.optOut === true) await suppress(deps, call, now);
+  // One rule for the queue and the live board's "Needs attention" filter.
+  for (const reason of reachedAttentionReasons(conclusion)) await open(reason);
 }
 
 async function suppress(deps: FollowUpDeps, call: Call, now: string): Promise<void> {

@@ -10,7 +10,7 @@ const callId = z.string().regex(CALL_ID_PATTERN);
 const clientMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('subscribe'), callId, afterSeq: z.number().int().min(0).optional() }),
   z.strictObject({ type: z.literal('unsubscribe'), callId }),
-  z.strictObject({ type: z.literal('subscribe_calls') }),
+  z.strictObject({ type: z.literal('subscribe_calls'), utterances: z.boolean().optional() }),
   z.strictObject({ type: z.literal('subscribe_campaign'), campaignId: callId }),
   z.strictObject({ type: z.literal('unsubscribe_campaign'), campaignId: callId }),
   z.strictObject({ type: z.literal('auth'), token: z.string().min(1).max(MAX_TOKEN_LENGTH) }),

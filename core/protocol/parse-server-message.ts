@@ -8,6 +8,7 @@ const SERVER_TYPES: ReadonlySet<string> = new Set<ServerMessageType>([
   'partial',
   'calls',
   'call_updated',
+  'utterances',
   'unsubscribed',
   'campaign',
   'campaign_updated',
@@ -40,5 +41,6 @@ export function parseServerMessage(text: string): ServerMessage | undefined {
   )
     return undefined;
   if (record.type === 'campaign' && !Array.isArray(record.drivers)) return undefined;
+  if (record.type === 'utterances' && !Array.isArray(record.utterances)) return undefined;
   return raw as ServerMessage;
 }

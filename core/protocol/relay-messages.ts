@@ -1,6 +1,12 @@
 // The relay wire protocol: client and server messages as discriminated unions (JSON text frames). See docs/PROTOCOL.md.
 import type { Call } from '../domain/call.ts';
-import type { CallEvent, CallEventBody, CallEventKind, PartialSegment } from '../domain/call-event.ts';
+import type {
+  CallEvent,
+  CallEventBody,
+  CallEventKind,
+  PartialSegment,
+  Speaker,
+} from '../domain/call-event.ts';
 import type { CampaignDriver } from '../domain/campaign.ts';
 import type { CampaignSummary } from './rest-api.ts';
 import type { ErrorCode } from '../support/errors.ts';
@@ -22,6 +28,8 @@ export interface UnsubscribeMessage {
 }
 export interface SubscribeCallsMessage {
   type: 'subscribe_calls';
+  /** Also stream each call's latest utterance (partials included), coalesced: `utterances` frames. */
+  utterances?: boolean;
 }
 /** Follow one campaign of the socket's org: a `campaign` snapshot, then `campaign_updated` frames. */
 export interface SubscribeCampaignMessage {
@@ -83,6 +91,23 @@ export interface CallUpdatedMessage {
   /** The call after a durable event; `call.lastSeq` orders updates of one call. */
   call: Call;
 }
+/** The latest words of one call as the board shows them: a partial (`final: false`) or a stored segment. */
+export interface LiveUtterance {
+  callId: string;
+  speaker: Speaker;
+  text: string;
+  final: boolean;
+  /** The segment's seq when `final`. */
+  seq?: number;
+}
+/**
+ * The latest utterance of each org call that spoke since the previous frame (one entry per call, latest wins), at
+ * most one frame per `RELAY_UTTERANCE_MS` per socket; only for `subscribe_calls {utterances: true}`.
+ */
+export interface UtterancesMessage {
+  type: 'utterances';
+  utterances: LiveUtterance[];
+}
 export interface UnsubscribedMessage {
   type: 'unsubscribed';
   callId: string;
@@ -141,6 +166,7 @@ export type ServerMessage =
   | PartialMessage
   | CallsMessage
   | CallUpdatedMessage
+  | UtterancesMessage
   | UnsubscribedMessage
   | CampaignMessage
   | CampaignUpdatedMessage

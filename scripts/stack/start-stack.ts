@@ -30,6 +30,8 @@ export interface RunningStack {
   /** The provider simulator's origin; present with `CALLRELAY_PROVIDERS=simulated`. */
   simulatorUrl?: string;
   devUser: { email: string; password: string; created: boolean };
+  /** The stack's stores and bus, in this process (on the memory backend, the ones every component shares: tests drive load through them). */
+  backend?: Backend;
   /**
    * Closes the relay (clients see 1001), waits `downtimeMs`, and starts a new one on the same port: for resume
    * tests and demos. Resolves once the new relay is ready.
@@ -206,6 +208,7 @@ export async function startStack(
         password: config.devUser.password,
         created: seeded === 'created',
       },
+      backend,
       restartRelay: (downtimeMs) => relay.restart(downtimeMs),
       stop,
     };

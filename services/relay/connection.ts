@@ -104,6 +104,15 @@ export class Connection implements FeedSubscriber, CallListListener, CampaignLis
   }
 
   /**
+   * UtteranceListener: a coalesced frame is queued only while the unsent bytes stay within half the buffer ceiling
+   * (or nothing is unsent), so volatile words never make a socket a slow consumer; they wait and coalesce instead.
+   */
+  canSend(bytes: number): boolean {
+    const buffered = this.ws.bufferedAmount;
+    return buffered === 0 || buffered + bytes <= this.deps.config.maxBufferedBytes / 2;
+  }
+
+  /**
    * FeedSubscriber: backlog pacing and cost. Each replayed event is charged to the inbound budget
    * (1/`replayEventsPerMessage` of a frame), so replays cannot be multiplied for free; beyond it the socket closes
    * with 1008. Waits while more than half the buffer ceiling is unsent; a peer that does not drain within
@@ -192,7 +201,7 @@ export class Connection implements FeedSubscriber, CallListListener, CampaignLis
         return;
       }
       case 'subscribe_calls':
-        return this.subscribeCalls();
+        return this.subscribeCalls(message.utterances === true);
       case 'subscribe_campaign':
         return this.subscribeCampaign(message.campaignId);
       case 'unsubscribe_campaign': {
@@ -282,13 +291,13 @@ export class Connection implements FeedSubscriber, CallListListener, CampaignLis
     if (this.closing) hub.unsubscribeCampaign(campaignId, this);
   }
 
-  private async subscribeCalls(): Promise<void> {
+  private async subscribeCalls(utterances: boolean): Promise<void> {
     const { hub } = this.deps;
     const org = this.principal.org;
     if (this.listensToCalls) hub.unsubscribeCalls(org, this);
     this.listensToCalls = true;
     try {
-      await hub.subscribeCalls(org, this);
+      await hub.subscribeCalls(org, this, { utterances });
     } catch (err) {
       this.listensToCalls = false;
       this.log.warn('call list failed', { err });

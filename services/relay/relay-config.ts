@@ -58,6 +58,17 @@ export interface RelayConfig {
    * arrives (`RELAY_RECONCILE_MS`, 15 s; 0 = off). Costs one call read per watched call per round.
    */
   reconcileMs: number;
+  /**
+   * At most one `utterances` frame per socket per this interval; words spoken meanwhile are coalesced per call, latest
+   * wins (`RELAY_UTTERANCE_MS`, 250: 4 frames/s feel live, and 200 calls × several partials/s cost a board
+   * 4 frames/s instead of hundreds).
+   */
+  utteranceIntervalMs: number;
+  /**
+   * Calls whose latest utterance one org keeps on this instance while a board of the org listens
+   * (`RELAY_UTTERANCE_CALLS`, 1000: five times the 200 concurrent calls an org is sized for).
+   */
+  utteranceCalls: number;
   /** Whole-shutdown budget, inside Cloud Run's 10 s SIGTERM window (`RELAY_SHUTDOWN_MS`, 8 s). */
   shutdownMs: number;
 }
@@ -80,6 +91,8 @@ export const RELAY_DEFAULTS = {
   backlogPageSize: 500,
   closeGraceMs: 3000,
   reconcileMs: 15_000,
+  utteranceIntervalMs: 250,
+  utteranceCalls: 1000,
   shutdownMs: 8000,
 } as const satisfies Omit<RelayConfig, 'instanceId'>;
 
@@ -120,6 +133,11 @@ export function parseRelayConfig(env: Env = process.env): RelayConfig {
     backlogPageSize: integer(env, 'RELAY_BACKLOG_PAGE', d.backlogPageSize, { min: 1, max: 10_000 }),
     closeGraceMs: integer(env, 'RELAY_CLOSE_GRACE_MS', d.closeGraceMs, { min: 0, max: 30_000 }),
     reconcileMs: integer(env, 'RELAY_RECONCILE_MS', d.reconcileMs, { min: 0, max: 3_600_000 }),
+    utteranceIntervalMs: integer(env, 'RELAY_UTTERANCE_MS', d.utteranceIntervalMs, {
+      min: 10,
+      max: 10_000,
+    }),
+    utteranceCalls: integer(env, 'RELAY_UTTERANCE_CALLS', d.utteranceCalls, { min: 1, max: 100_000 }),
     shutdownMs: integer(env, 'RELAY_SHUTDOWN_MS', d.shutdownMs, { min: 1000, max: 9500 }),
   };
 }

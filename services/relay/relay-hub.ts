@@ -15,9 +15,10 @@ import type {
 } from '../../core/protocol/relay-messages.ts';
 import { CallFeed, type FeedSubscriber, type SubscribeOutcome } from './call-feed.ts';
 import { CampaignView } from './campaign-view.ts';
+import { OrgUtterances, type UtteranceListener, type UtteranceStreamOptions } from './utterance-stream.ts';
 
 /** Receives the org's call list: a snapshot, then one frame per durable event of any call of the org. */
-export interface CallListListener {
+export interface CallListListener extends UtteranceListener {
   send(frame: string): void;
 }
 
@@ -38,6 +39,8 @@ export interface RelayHubDeps {
   /** Feeds without subscribers kept (least recently used first out) so quick resumes hit the ring. */
   maxIdleFeeds: number;
   retryDelaysMs?: readonly number[];
+  /** Coalescing of latest utterances for `subscribe_calls {utterances: true}`. */
+  utterances: UtteranceStreamOptions;
 }
 
 /** Size of the `calls` snapshot sent for `subscribe_calls`. */
@@ -62,6 +65,8 @@ export class RelayHub {
   private readonly listeners = new Map<string, Map<CallListListener, ListenerState>>();
   /** campaignId → its followers on this instance. */
   private readonly campaignFollowers = new Map<string, Map<CampaignListener, CampaignFollower>>();
+  /** orgId → latest utterances, only while a socket of the org asked for them. */
+  private readonly utterances = new Map<string, OrgUtterances>();
 
   constructor(private readonly deps: RelayHubDeps) {}
 
@@ -74,10 +79,12 @@ export class RelayHub {
       case 'event': {
         this.feeds.get(message.event.callId)?.onEvent(message.event);
         this.publishCallUpdate(message.call);
+        this.utterances.get(message.call.orgId)?.onEvent(message.event);
         return;
       }
       case 'partial': {
         this.feeds.get(message.partial.callId)?.onPartial(message.partial, message.orgId, message.position);
+        this.utterances.get(message.orgId)?.onPartial(message.partial, message.position);
         return;
       }
       case 'notice':
@@ -116,12 +123,25 @@ export class RelayHub {
     this.release(feed);
   }
 
-  /** Sends the org's call snapshot, then `call_updated` frames; updates racing the snapshot are not lost. */
-  async subscribeCalls(orgId: string, listener: CallListListener): Promise<void> {
+  /**
+   * Sends the org's call snapshot, then `call_updated` frames; updates racing the snapshot are not lost. With
+   * `utterances`, also the latest utterance per call, coalesced (`utterances` frames, after the snapshot).
+   */
+  async subscribeCalls(
+    orgId: string,
+    listener: CallListListener,
+    options: { utterances?: boolean } = {},
+  ): Promise<void> {
     let org = this.listeners.get(orgId);
     if (!org) this.listeners.set(orgId, (org = new Map()));
     const state: ListenerState = { pending: [] };
     org.set(listener, state);
+    this.leaveUtterances(orgId, listener);
+    if (options.utterances) {
+      let stream = this.utterances.get(orgId);
+      if (!stream) this.utterances.set(orgId, (stream = new OrgUtterances(this.deps.utterances)));
+      stream.add(listener);
+    }
     try {
       const page = await this.deps.store.listCalls(orgId, {}, { limit: CALL_LIST_SNAPSHOT_LIMIT });
       const snapshot: CallsMessage = { type: 'calls', calls: page.calls.map(publicCall) };
@@ -131,6 +151,7 @@ export class RelayHub {
         if (call.lastSeq > (seen.get(call.callId) ?? -1)) listener.send(callUpdatedFrame(call));
       }
       state.pending = undefined;
+      this.utterances.get(orgId)?.start(listener, [...seen.keys()]);
     } catch (err) {
       this.unsubscribeCalls(orgId, listener);
       throw err;
@@ -141,6 +162,22 @@ export class RelayHub {
     const org = this.listeners.get(orgId);
     org?.delete(listener);
     if (org?.size === 0) this.listeners.delete(orgId);
+    this.leaveUtterances(orgId, listener);
+  }
+
+  /** Orgs whose utterances this instance tracks (tests and diagnostics: state is dropped with the last socket). */
+  get utteranceOrgCount(): number {
+    return this.utterances.size;
+  }
+
+  private leaveUtterances(orgId: string, listener: CallListListener): void {
+    const stream = this.utterances.get(orgId);
+    if (!stream) return;
+    stream.remove(listener);
+    if (stream.listenerCount === 0) {
+      stream.close();
+      this.utterances.delete(orgId);
+    }
   }
 
   /**

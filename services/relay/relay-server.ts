@@ -65,6 +65,11 @@ export function createRelay(deps: RelayDeps): Relay {
     ringSize: config.ringSize,
     backlogPageSize: config.backlogPageSize,
     maxIdleFeeds: config.maxIdleFeeds,
+    utterances: {
+      intervalMs: config.utteranceIntervalMs,
+      maxCalls: config.utteranceCalls,
+      now: () => deps.clock.now().getTime(),
+    },
   });
   const connections = new Set<Connection>();
   const quota = new SocketQuota(config);

@@ -2,7 +2,7 @@
 // Token renewal: the session refreshes the token (session-renewal.ts) and calls `reauthenticate`, which sends it
 // in-band (`auth`); the client library also asks `getToken` again shortly before the current token's expiry.
 import type { Call } from '../../core/domain/call.ts';
-import type { EventMessage, PartialMessage } from '../../core/protocol/relay-messages.ts';
+import type { EventMessage, LiveUtterance, PartialMessage } from '../../core/protocol/relay-messages.ts';
 import type { CampaignDriverView, CampaignSummary } from '../../core/protocol/rest-api.ts';
 
 /** `open`: connected and authenticated; `reconnecting`: lost, retrying with backoff; `closed`: terminal. */
@@ -18,6 +18,8 @@ export interface CallListHandlers {
   /** The org's recent calls (sent again after every reconnect). */
   snapshot(calls: Call[]): void;
   updated(call: Call): void;
+  /** Latest words of calls that spoke, partials included (coalesced by the relay); giving it asks for them. */
+  utterances?(utterances: LiveUtterance[]): void;
 }
 
 export interface CallStreamHandlers {

@@ -56,9 +56,11 @@ export function createRelayConnection(options: RelayConnectionOptions): LiveSour
       return () => listeners.delete(listener);
     },
     subscribeCalls(handlers) {
+      const wantsWords = handlers.utterances?.bind(handlers);
       const subscription = client.subscribeCalls({
         onCalls: (list) => handlers.snapshot(list),
         onCallUpdated: (call) => handlers.updated(call),
+        ...(wantsWords ? { onUtterances: wantsWords } : {}),
       });
       return () => subscription.unsubscribe();
     },
