@@ -1,7 +1,7 @@
 // Runs the AnalyticsStore contract on the in-memory adapter and on Firestore (emulator, unique project per store).
-import { Firestore } from '@google-cloud/firestore';
 import { afterAll, describe } from 'vitest';
 import { emulatorsAvailable, uniqueProjectId } from '../../test/backends.ts';
+import { firestoreClients } from '../../test/firestore-clients.ts';
 import { analyticsStoreContract } from '../ports/analytics-store.contract.ts';
 import { FirestoreAnalyticsStore } from './google/firestore-analytics-store.ts';
 import { MemoryAnalyticsStore } from './memory/memory-analytics-store.ts';
@@ -12,19 +12,8 @@ analyticsStoreContract('memory', () => {
 });
 
 describe.skipIf(!emulatorsAvailable())('on the Firestore emulator', () => {
-  const clients: Firestore[] = [];
-  // Placeholder credentials skip the metadata-server probe (the emulator ignores them).
-  const client = (projectId: string) => {
-    const db = new Firestore({
-      projectId,
-      credentials: { client_email: 'test@callrelay.invalid', private_key: 'x' },
-    });
-    clients.push(db);
-    return db;
-  };
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.terminate()));
-  });
+  const { client, terminateAll } = firestoreClients();
+  afterAll(terminateAll);
   analyticsStoreContract('firestore', () => {
     const projectId = uniqueProjectId();
     return {

@@ -1,7 +1,7 @@
 // Runs the AttentionQueue contract on the in-memory adapter and on Firestore (emulator, unique project per queue).
-import { Firestore } from '@google-cloud/firestore';
 import { afterAll, describe } from 'vitest';
 import { emulatorsAvailable, uniqueProjectId } from '../../test/backends.ts';
+import { firestoreClients } from '../../test/firestore-clients.ts';
 import { attentionQueueContract } from '../ports/attention-queue.contract.ts';
 import { FirestoreAttentionQueue } from './google/firestore-attention-queue.ts';
 import { MemoryAttentionQueue } from './memory/memory-attention-queue.ts';
@@ -12,20 +12,8 @@ attentionQueueContract('memory', () => {
 });
 
 describe.skipIf(!emulatorsAvailable())('on the Firestore emulator', () => {
-  const clients: Firestore[] = [];
-  // No `ignoreUndefinedProperties`: the adapter strips undefined fields itself. Placeholder credentials skip the
-  // metadata-server probe (the emulator ignores them).
-  const client = (projectId: string) => {
-    const db = new Firestore({
-      projectId,
-      credentials: { client_email: 'test@callrelay.invalid', private_key: 'x' },
-    });
-    clients.push(db);
-    return db;
-  };
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.terminate()));
-  });
+  const { client, terminateAll } = firestoreClients();
+  afterAll(terminateAll);
   attentionQueueContract('firestore', () => {
     const projectId = uniqueProjectId();
     return {

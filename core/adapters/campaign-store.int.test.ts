@@ -1,7 +1,8 @@
 // Runs the CampaignStore contract on the in-memory adapter and on Firestore (emulator), plus Firestore's create repair.
-import { Firestore } from '@google-cloud/firestore';
+import type { Firestore } from '@google-cloud/firestore';
 import { afterAll, describe, expect, it } from 'vitest';
 import { emulatorsAvailable, uniqueProjectId } from '../../test/backends.ts';
+import { firestoreClients } from '../../test/firestore-clients.ts';
 import type { Campaign } from '../domain/campaign.ts';
 import { SteppingClock, uid } from '../ports/call-store.contract.ts';
 import { campaignStoreContract } from '../ports/campaign-store.contract.ts';
@@ -34,20 +35,8 @@ class CrashingCampaignStore extends FirestoreCampaignStore {
 }
 
 describe.skipIf(!emulatorsAvailable())('on the Firestore emulator', () => {
-  const clients: Firestore[] = [];
-  // No `ignoreUndefinedProperties`: the adapter must strip undefined fields itself. Placeholder credentials skip the
-  // metadata-server probe (the emulator ignores them).
-  const client = (projectId: string) => {
-    const db = new Firestore({
-      projectId,
-      credentials: { client_email: 'test@callrelay.invalid', private_key: 'x' },
-    });
-    clients.push(db);
-    return db;
-  };
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.terminate()));
-  });
+  const { client, terminateAll } = firestoreClients();
+  afterAll(terminateAll);
 
   campaignStoreContract('firestore', (clock) => {
     const projectId = uniqueProjectId();

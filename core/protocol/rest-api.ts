@@ -5,14 +5,7 @@ import type { CallEvent, ConversationResult, TranscriptTurn } from '../domain/ca
 import type { AnalyticsDimension, AnalyticsFigures } from '../domain/analytics.ts';
 import type { AttentionItem } from '../domain/attention.ts';
 import type { AuditEntry } from '../domain/audit.ts';
-import type {
-  CallingWindow,
-  CampaignStatus,
-  DriverCounts,
-  DriverOutcome,
-  DriverState,
-  RetryPolicy,
-} from '../domain/campaign.ts';
+import type { CallingWindow, Campaign, DriverOutcome, DriverState, RetryPolicy } from '../domain/campaign.ts';
 import type { Suppression } from '../domain/suppression.ts';
 
 export type { ErrorEnvelope } from '../support/errors.ts';
@@ -152,24 +145,8 @@ export interface CreateCampaignRequest {
   drivers: TriggerCallRequest[];
 }
 
-/** A campaign without its drivers (list rows, and the head of `CampaignDetail`). */
-export interface CampaignSummary {
-  campaignId: string;
-  name: string;
-  status: CampaignStatus;
-  startAt: string;
-  callingWindow: CallingWindow;
-  retry: RetryPolicy;
-  maxConcurrentCalls: number;
-  /** Drivers per state; sums to `driverCount`. */
-  counts: DriverCounts;
-  driverCount: number;
-  /** Uid of the dispatcher who created it. */
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-  completedAt?: string;
-}
+/** A campaign without its drivers (list rows, and the head of `CampaignDetail`): never its org or request hash. */
+export type CampaignSummary = Omit<Campaign, 'orgId' | 'requestHash'>;
 
 /** One driver of a campaign as dispatchers see it: never the phone number. */
 export interface CampaignDriverView {
