@@ -1,20 +1,20 @@
 // Test kit for the call engine: the API stack (real SDKs against the simulator), the engine module on a test clock,
 // small DueWorkRunners driven by explicit ticks, and a durable bus consumer feeding the engine.
 import { randomUUID } from 'node:crypto';
-import type { Campaign, CampaignDriver, CampaignDriverInput } from '../domain/campaign.ts';
-import type { Notice } from '../domain/notice.ts';
-import { createProviders } from '../composition/providers.ts';
-import type { Backend } from '../composition/backend.ts';
-import type { BusSubscription } from '../ports/event-bus.ts';
-import type { Clock } from '../support/clock.ts';
-import { createLogger } from '../support/log.ts';
-import { SCHEDULER_DEFAULTS, type SchedulerConfig } from '../support/config.ts';
-import { startApiStack, type ApiStack, type StackOptions } from '../../functions/api/api.test-kit.ts';
-import { CallDialer, type CallDialerDeps } from './call-dialer.ts';
-import { createCallWork, type CallWorkDeps } from './call-work.ts';
-import { CampaignCommands, type CreateCampaignInput } from './campaign-commands.ts';
-import { DueWorkRunner, type DueWorkRunnerOptions } from './due-work-runner.ts';
-import type { WorkModule } from './work-module.ts';
+import type { Campaign, CampaignDriver, CampaignDriverInput } from '../../core/domain/campaign.ts';
+import type { Notice } from '../../core/domain/notice.ts';
+import { createProviders } from '../../core/composition/providers.ts';
+import type { Backend } from '../../core/composition/backend.ts';
+import type { BusSubscription } from '../../core/ports/event-bus.ts';
+import type { Clock } from '../../core/support/clock.ts';
+import { createLogger } from '../../core/support/log.ts';
+import { SCHEDULER_DEFAULTS, type SchedulerConfig } from '../../core/support/config.ts';
+import { startApiStack, type ApiStack, type StackOptions } from '../api/api.test-kit.ts';
+import { CallDialer, type CallDialerDeps } from '../../core/operations/call-dialer.ts';
+import { createCallWork, type CallWorkDeps } from '../../core/operations/call-work.ts';
+import { CampaignCommands, type CreateCampaignInput } from '../../core/operations/campaign-commands.ts';
+import { DueWorkRunner, type DueWorkRunnerOptions } from '../../core/operations/due-work-runner.ts';
+import type { WorkModule } from '../../core/operations/work-module.ts';
 
 /** Real time moved by an offset the test sets: calls still take their (simulated) time, windows open on demand. */
 export interface TestClock extends Clock {
@@ -147,8 +147,14 @@ export async function startEngineStack(
   };
   const main = runner();
   const notices: Notice[] = [];
+  /** Bus messages the engine is handling right now: closing waits for them before the backend goes away. */
+  const handling = new Set<Promise<void>>();
   const subscriptions: BusSubscription[] = [
-    await backend.bus.consume(`engine-${randomUUID().slice(0, 8)}`, (m) => work.onBusMessage(m)),
+    await backend.bus.consume(`engine-${randomUUID().slice(0, 8)}`, (m) => {
+      const run = work.onBusMessage(m).finally(() => handling.delete(run));
+      handling.add(run);
+      return run;
+    }),
     await backend.bus.subscribe(`notices-${randomUUID().slice(0, 8)}`, (m) => {
       if (m.type === 'notice') notices.push(m.notice);
     }),
@@ -193,8 +199,9 @@ export async function startEngineStack(
       // Let the simulator's deliveries and the engine's work end before the backend closes under them.
       api.sim.resume();
       await api.settle();
-      await main.drain();
       await Promise.all(subscriptions.map((s) => s.close()));
+      await Promise.allSettled([...handling]);
+      await main.drain();
       await api.close();
     },
   };

@@ -2,13 +2,13 @@
 // windows across zones and a DST change, retries up to unreachable, attention, opt-out and suppression, concurrency
 // caps, pause/resume/cancel, a worker killed between claim and dial, and a dropped post-call webhook.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Call } from '../domain/call.ts';
-import type { CallEvent } from '../domain/call-event.ts';
-import type { CampaignDriver, DriverState } from '../domain/campaign.ts';
-import type { Notice } from '../domain/notice.ts';
-import type { DueWork } from '../ports/due-work.ts';
+import type { Call } from '../../core/domain/call.ts';
+import type { CallEvent } from '../../core/domain/call-event.ts';
+import type { CampaignDriver, DriverState } from '../../core/domain/campaign.ts';
+import type { Notice } from '../../core/domain/notice.ts';
+import type { DueWork } from '../../core/ports/due-work.ts';
 import { BACKENDS, emulatorsAvailable } from '../../test/backends.ts';
-import type { TriggerCallResponse } from '../protocol/rest-api.ts';
+import type { TriggerCallResponse } from '../../core/protocol/rest-api.ts';
 import {
   driverRow,
   middayZone,
