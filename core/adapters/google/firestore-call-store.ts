@@ -34,7 +34,7 @@ import type {
   EventDraft,
 } from '../../ports/call-store.ts';
 import { SerialLanes } from '../../support/serial-lanes.ts';
-import { guardStore } from './firestore-errors.ts';
+import { guardStore, retryClosedTransaction } from './firestore-errors.ts';
 
 /** Marker of an appended event, keyed by `keyHash(dedupeKey)`. */
 interface DedupeDoc {
@@ -217,7 +217,9 @@ export class FirestoreCallStore implements CallStore {
   /** One transaction, queued behind this process's other writes to the same `lane` (a call). */
   private transact<T>(lane: string, fn: (tx: Transaction) => Promise<T>): Promise<T> {
     return this.lanes.run(lane, () =>
-      guardStore(() => this.db.runTransaction(fn, { maxAttempts: this.maxAttempts })),
+      guardStore(() =>
+        retryClosedTransaction(() => this.db.runTransaction(fn, { maxAttempts: this.maxAttempts })),
+      ),
     );
   }
 

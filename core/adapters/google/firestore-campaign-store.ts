@@ -14,7 +14,7 @@ import { SerialLanes } from '../../support/serial-lanes.ts';
 import { applyDriverChange } from '../campaign-counts.ts';
 import { decodeListCursor, encodeListCursor, keyHash } from '../store-keys.ts';
 import { DEFAULT_TRANSACTION_ATTEMPTS } from './firestore-call-store.ts';
-import { guardStore } from './firestore-errors.ts';
+import { guardStore, retryClosedTransaction } from './firestore-errors.ts';
 import { isDocumentId, withoutUndefined } from './firestore-fields.ts';
 
 /** A driver document: the driver plus its position in the campaign's input, so `drivers()` keeps input order. */
@@ -235,7 +235,9 @@ export class FirestoreCampaignStore implements CampaignStore {
   private async transact<T>(campaignId: string, fn: (tx: Transaction) => Promise<T>): Promise<T> {
     const lane = await this.laneOf(campaignId);
     return this.lanes.run(lane, () =>
-      guardStore(() => this.db.runTransaction(fn, { maxAttempts: this.maxAttempts })),
+      guardStore(() =>
+        retryClosedTransaction(() => this.db.runTransaction(fn, { maxAttempts: this.maxAttempts })),
+      ),
     );
   }
 

@@ -36,7 +36,10 @@ export function toStoreError(err: unknown): unknown {
  * that waited too long for a lock under contention) — the caller's request was fine and a retry succeeds. Every
  * other INVALID_ARGUMENT is a bug and stays one.
  */
-function isClosedTransaction(err: unknown, code: unknown): boolean {
+function isClosedTransaction(
+  err: unknown,
+  code: unknown = (err as { code?: unknown } | null)?.code,
+): boolean {
   const details = (err as { details?: unknown } | null)?.details;
   return code === 3 && typeof details === 'string' && /transaction is invalid or closed/i.test(details);
 }
@@ -47,5 +50,23 @@ export async function guardStore<T>(op: () => Promise<T>): Promise<T> {
     return await op();
   } catch (err) {
     throw toStoreError(err);
+  }
+}
+
+/** Attempts of a transaction the server closed under contention (see `isClosedTransaction`), the first included. */
+export const CLOSED_TRANSACTION_ATTEMPTS = 5;
+
+/**
+ * Runs a whole transaction again when the server closed it under lock contention: the client library retries ABORTED
+ * itself but not this (the emulator's lock timeout). Every attempt re-reads, so a retry is as safe as the first.
+ */
+export async function retryClosedTransaction<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (attempt >= CLOSED_TRANSACTION_ATTEMPTS || !isClosedTransaction(err)) throw err;
+      await new Promise((r) => setTimeout(r, 50 * 2 ** attempt * (0.5 + Math.random())));
+    }
   }
 }
