@@ -1,21 +1,41 @@
 // `npm run bench -- [flags]`: parsed once, validated, with defaults sized so the default run ends in about a minute.
 import { parseArgs } from 'node:util';
 import type { BackendName } from '../test/backends.ts';
-import type { FanoutOptions } from './scenarios/fanout.ts';
-import type { IngestOptions } from './scenarios/ingest.ts';
-import type { LatencyOptions } from './scenarios/latency.ts';
+import { SMOKE_FANOUT, type FanoutOptions } from './scenarios/fanout.ts';
+import { SMOKE_INGEST, type IngestOptions } from './scenarios/ingest.ts';
+import { SMOKE_LATENCY, type LatencyOptions } from './scenarios/latency.ts';
+import { SMOKE_RESUME, type ResumeOptions } from './scenarios/resume.ts';
 
-export const SCENARIOS = ['latency', 'fanout', 'ingest'] as const;
+export const SCENARIOS = ['latency', 'fanout', 'ingest', 'resume'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
   backend: BackendName;
   scenarios: ScenarioName[];
   jsonPath?: string;
+  /** `--smoke`: every scenario at its smoke size (see `SMOKE_PRESETS`). */
+  smoke: boolean;
   latency: LatencyOptions;
   fanout: FanoutOptions;
   ingest: IngestOptions;
+  resume: ResumeOptions;
 }
+
+/** The options of every scenario: one field per scenario module (the run-wide fields excluded). */
+type ScenarioOptions = Omit<BenchOptions, 'backend' | 'scenarios' | 'jsonPath' | 'smoke'>;
+
+/**
+ * `--smoke` (used by `bench/bench-smoke.int.test.ts` inside `npm test`, so the benchmark cannot rot): each scenario
+ * runs with the tiny preset its module exports (`SMOKE_<NAME>`, seconds) instead of its defaults. One line per
+ * scenario; the type makes a scenario options field without a preset a compile error. A flag given explicitly still
+ * sets its field, when named `--<field key>-<option in kebab-case>` (e.g. `--resume-reps` → `resume.reps`).
+ */
+const SMOKE_PRESETS: ScenarioOptions = {
+  latency: SMOKE_LATENCY,
+  fanout: SMOKE_FANOUT,
+  ingest: SMOKE_INGEST,
+  resume: SMOKE_RESUME,
+};
 
 /** Flag → [default, min, max]. Maxima keep a mistyped flag from exhausting the machine. */
 const NUMBERS = {
@@ -30,6 +50,8 @@ const NUMBERS = {
   'ingest-concurrency': [8, 1, 256],
   'ingest-calls': [50, 2, 10_000],
   'ingest-secs': [8, 1, 300],
+  'resume-behind': [300, 1, 100_000],
+  'resume-reps': [200, 1, 10_000],
 } as const satisfies Record<string, readonly [number, number, number]>;
 type NumberFlag = keyof typeof NUMBERS;
 
@@ -38,6 +60,7 @@ export const USAGE = `npm run bench -- [options]
   --backend memory|google   adapters (default memory; google needs FIRESTORE_EMULATOR_HOST and PUBSUB_EMULATOR_HOST)
   --scenario a,b            any of ${SCENARIOS.join(', ')} (default all)
   --json out.json           also write every result (and the machine facts) to a file
+  --smoke                   every scenario at its tiny smoke size (seconds); flags below still override a field
 ${Object.entries(NUMBERS)
   .map(([flag, [def, min, max]]) => `  --${flag.padEnd(22)} default ${def} (${min}..${max})`)
   .join('\n')}
@@ -54,6 +77,7 @@ export function parseBenchOptions(
     strict: true,
     options: {
       help: { type: 'boolean', short: 'h' },
+      smoke: { type: 'boolean', default: false },
       backend: { type: 'string', default: 'memory' },
       scenario: { type: 'string', default: SCENARIOS.join(',') },
       json: { type: 'string' },
@@ -83,10 +107,7 @@ export function parseBenchOptions(
     }
     return value;
   };
-  return {
-    backend,
-    scenarios: scenarios as ScenarioName[],
-    ...(values.json ? { jsonPath: values.json } : {}),
+  const scenarioOptions: ScenarioOptions = {
     latency: {
       clients: num('latency-clients'),
       calls: num('latency-calls'),
@@ -100,5 +121,32 @@ export function parseBenchOptions(
       secs: num('fanout-secs'),
     },
     ingest: { concurrency: num('ingest-concurrency'), calls: num('ingest-calls'), secs: num('ingest-secs') },
+    resume: { behind: num('resume-behind'), reps: num('resume-reps') },
   };
+  const smoke = values.smoke === true;
+  const given = (flag: string): boolean => (values as Record<string, unknown>)[flag] !== undefined;
+  return {
+    backend,
+    scenarios: scenarios as ScenarioName[],
+    ...(values.json ? { jsonPath: values.json } : {}),
+    smoke,
+    ...(smoke ? smokeOptions(scenarioOptions, given) : scenarioOptions),
+  };
+}
+
+/** The smoke presets, with each field whose flag was given explicitly taken from the parsed flags instead. */
+function smokeOptions(parsed: ScenarioOptions, given: (flag: string) => boolean): ScenarioOptions {
+  type Fields = Record<string, Record<string, unknown>>;
+  const presets = SMOKE_PRESETS as unknown as Fields;
+  const fromFlags = parsed as unknown as Fields;
+  const merged: Fields = {};
+  for (const [key, preset] of Object.entries(presets)) {
+    merged[key] = Object.fromEntries(
+      Object.entries(preset).map(([field, value]) => {
+        const flag = `${key}-${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+        return [field, given(flag) ? fromFlags[key]![field] : value];
+      }),
+    );
+  }
+  return merged as unknown as ScenarioOptions;
 }

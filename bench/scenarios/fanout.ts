@@ -15,6 +15,9 @@ export interface FanoutOptions {
   secs: number;
 }
 
+/** Smoke size (`--smoke`): a handful of subscribers per call for two seconds. */
+export const SMOKE_FANOUT: FanoutOptions = { clients: 10, calls: 2, concurrency: 2, secs: 2 };
+
 export async function fanoutScenario(backend: BackendName, o: FanoutOptions): Promise<ScenarioResult> {
   const stack = await startStack(backend);
   try {

@@ -13,6 +13,9 @@ export interface LatencyOptions {
   secs: number;
 }
 
+/** Smoke size (`--smoke`): a couple of seconds of a low rate to a few clients. */
+export const SMOKE_LATENCY: LatencyOptions = { clients: 3, calls: 2, rate: 20, secs: 2 };
+
 export async function latencyScenario(backend: BackendName, o: LatencyOptions): Promise<ScenarioResult> {
   const stack = await startStack(backend);
   try {

@@ -2,7 +2,14 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BackendName } from '../../test/backends.ts';
-import type { ChildMessage, MemorySample, ParentMessage, StackSpec } from './stack-protocol.ts';
+import type {
+  ChildMessage,
+  FeedStatsSample,
+  MemorySample,
+  ParentMessage,
+  StackRelayOverrides,
+  StackSpec,
+} from './stack-protocol.ts';
 
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
@@ -15,6 +22,8 @@ export interface StackHandle {
   pid: number;
   /** The child's memory right after a forced GC. */
   memory(): Promise<MemorySample>;
+  /** The relay's counters for one call feed (store reads, …); null when it holds no feed for the call. */
+  feedStats(callId: string): Promise<FeedStatsSample | null>;
   /** Closes relay, server and backend in the child; kills it if that takes longer than 15 s. */
   stop(): Promise<void>;
 }
@@ -23,8 +32,8 @@ export interface StackHandle {
  * The stack runs in its own process so that its RSS and heap are the server's alone, and so that the load
  * generator and the servers are scheduled as separate processes (the host has few cores).
  */
-export async function startStack(backend: BackendName): Promise<StackHandle> {
-  const spec: StackSpec = { backend };
+export async function startStack(backend: BackendName, relay?: StackRelayOverrides): Promise<StackHandle> {
+  const spec: StackSpec = { backend, ...(relay ? { relay } : {}) };
   const child = fork(fileURLToPath(new URL('./stack-process.ts', import.meta.url)), [JSON.stringify(spec)], {
     execArgv: ['--import', import.meta.resolve('tsx'), '--expose-gc'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -49,6 +58,14 @@ export async function startStack(backend: BackendName): Promise<StackHandle> {
       const reply = await answer;
       if (reply.type !== 'memory') throw new Error('unexpected memory reply');
       return reply.sample;
+    },
+    feedStats: async (callId) => {
+      const id = nextId++;
+      const answer = nextMessage(child, (m) => m.type === 'feedStats' && m.id === id, 10_000);
+      post({ type: 'feedStats', id, callId });
+      const reply = await answer;
+      if (reply.type !== 'feedStats') throw new Error('unexpected feedStats reply');
+      return reply.stats;
     },
     stop: async () => {
       if (child.exitCode !== null) return;

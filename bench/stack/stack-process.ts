@@ -46,7 +46,13 @@ async function main(spec: StackSpec): Promise<void> {
   const server = await startFunctionsServer({ config, backend, logger, port: 0 });
   const api = server.deps;
   const { relay, port: relayPort } = await composeRelay({
-    config: { ...RELAY_DEFAULTS, port: 0, host: '127.0.0.1', instanceId: `bench${process.pid}` },
+    config: {
+      ...RELAY_DEFAULTS,
+      ...spec.relay,
+      port: 0,
+      host: '127.0.0.1',
+      instanceId: `bench${process.pid}`,
+    },
     backend,
     auth: config.api.auth,
     logger,
@@ -76,6 +82,10 @@ async function main(spec: StackSpec): Promise<void> {
     switch (message.type) {
       case 'memory':
         return send({ type: 'memory', id: message.id, sample: sample() });
+      case 'feedStats': {
+        const feed = relay.hub.feed(message.callId);
+        return send({ type: 'feedStats', id: message.id, stats: feed ? { ...feed.stats } : null });
+      }
       case 'stop':
         return void stop().catch((err: unknown) => fail(err));
       default:

@@ -4,6 +4,20 @@ import type { BackendName } from '../../test/backends.ts';
 /** How the child builds its stack; passed as argv[2] (JSON). */
 export interface StackSpec {
   backend: BackendName;
+  /** Relay settings that differ from `RELAY_DEFAULTS` (e.g. `ringSize` for the resume scenario). */
+  relay?: StackRelayOverrides;
+}
+
+/** The relay settings a scenario may change; the rest stay at their production defaults. */
+export interface StackRelayOverrides {
+  ringSize?: number;
+}
+
+/** Counters of one relay call feed (`CallFeed.stats`); null when the relay holds no feed for the call. */
+export interface FeedStatsSample {
+  storeReads: number;
+  gapsFilled: number;
+  duplicatesDropped: number;
 }
 
 /** The child's memory as `process.memoryUsage()` reports it right after a forced GC, plus relay state. */
@@ -18,7 +32,8 @@ export interface MemorySample {
   feeds: number;
 }
 
-export type ParentMessage = { type: 'memory'; id: number } | { type: 'stop' };
+export type ParentMessage =
+  { type: 'memory'; id: number } | { type: 'feedStats'; id: number; callId: string } | { type: 'stop' };
 
 export type ChildMessage =
   | {
@@ -33,5 +48,6 @@ export type ChildMessage =
       pid: number;
     }
   | { type: 'memory'; id: number; sample: MemorySample }
+  | { type: 'feedStats'; id: number; stats: FeedStatsSample | null }
   | { type: 'failed'; message: string }
   | { type: 'stopped' };
