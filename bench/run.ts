@@ -8,6 +8,7 @@ import { fanoutScenario } from './scenarios/fanout.ts';
 import { ingestScenarios } from './scenarios/ingest.ts';
 import { latencyScenario } from './scenarios/latency.ts';
 import { resumeScenarios } from './scenarios/resume.ts';
+import { shareStacks, stopSharedStacks } from './stack/stack-handle.ts';
 import type { ScenarioResult } from './scenarios/scenario-result.ts';
 
 async function runScenario(name: ScenarioName, o: BenchOptions): Promise<ScenarioResult[]> {
@@ -40,12 +41,17 @@ async function main(): Promise<number> {
   }
   const machine = machineFacts();
   printMachine(machine);
+  if (options.smoke) shareStacks();
   const results: ScenarioResult[] = [];
-  for (const name of options.scenarios) {
-    for (const result of await runScenario(name, options)) {
-      printResult(result, machine);
-      results.push(result);
+  try {
+    for (const name of options.scenarios) {
+      for (const result of await runScenario(name, options)) {
+        printResult(result, machine);
+        results.push(result);
+      }
     }
+  } finally {
+    await stopSharedStacks();
   }
   if (options.jsonPath)
     await writeFile(options.jsonPath, `${JSON.stringify({ machine, results }, null, 2)}\n`);

@@ -15,8 +15,8 @@ export interface FanoutOptions {
   secs: number;
 }
 
-/** Smoke size (`--smoke`): a handful of subscribers per call for two seconds. */
-export const SMOKE_FANOUT: FanoutOptions = { clients: 10, calls: 2, concurrency: 2, secs: 2 };
+/** Smoke size (`--smoke`): a handful of subscribers per call for one second. */
+export const SMOKE_FANOUT: FanoutOptions = { clients: 10, calls: 2, concurrency: 2, secs: 1 };
 
 export async function fanoutScenario(backend: BackendName, o: FanoutOptions): Promise<ScenarioResult> {
   const stack = await startStack(backend);

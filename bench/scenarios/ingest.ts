@@ -15,8 +15,8 @@ export interface IngestOptions {
   secs: number;
 }
 
-/** Smoke size (`--smoke`): both variants for two seconds each. */
-export const SMOKE_INGEST: IngestOptions = { concurrency: 2, calls: 3, secs: 2 };
+/** Smoke size (`--smoke`): both variants for one second each. */
+export const SMOKE_INGEST: IngestOptions = { concurrency: 2, calls: 3, secs: 1 };
 
 /** Both variants on one stack, one after the other (relay running, no subscribers). */
 export async function ingestScenarios(backend: BackendName, o: IngestOptions): Promise<ScenarioResult[]> {

@@ -13,8 +13,8 @@ export interface LatencyOptions {
   secs: number;
 }
 
-/** Smoke size (`--smoke`): a couple of seconds of a low rate to a few clients. */
-export const SMOKE_LATENCY: LatencyOptions = { clients: 3, calls: 2, rate: 20, secs: 2 };
+/** Smoke size (`--smoke`): one second of a low rate to a few clients. */
+export const SMOKE_LATENCY: LatencyOptions = { clients: 3, calls: 2, rate: 20, secs: 1 };
 
 export async function latencyScenario(backend: BackendName, o: LatencyOptions): Promise<ScenarioResult> {
   const stack = await startStack(backend);

@@ -28,12 +28,43 @@ export interface StackHandle {
   stop(): Promise<void>;
 }
 
+/** Smoke runs only: the stacks started so far, by spec, each kept for the whole run (see `shareStacks`). */
+let shared: Map<string, Promise<StackHandle>> | undefined;
+
+/**
+ * From now on `startStack` hands out one stack per spec for the rest of the run and their `stop()` keeps them
+ * running: for `--smoke`, where starting a stack (~3 s of module loading) would cost more than the scenario itself.
+ * Figures stay correct (every scenario uses its own calls) but memory figures then include earlier scenarios.
+ */
+export function shareStacks(): void {
+  shared ??= new Map();
+}
+
+/** Stops every stack `shareStacks` kept. */
+export async function stopSharedStacks(): Promise<void> {
+  const stacks = [...(shared?.values() ?? [])];
+  shared = undefined;
+  await Promise.allSettled(stacks.map(async (stack) => (await stack).stop()));
+}
+
 /**
  * The stack runs in its own process so that its RSS and heap are the server's alone, and so that the load
  * generator and the servers are scheduled as separate processes (the host has few cores).
  */
 export async function startStack(backend: BackendName, relay?: StackRelayOverrides): Promise<StackHandle> {
   const spec: StackSpec = { backend, ...(relay ? { relay } : {}) };
+  if (!shared) return forkStack(spec);
+  const key = JSON.stringify(spec);
+  let stack = shared.get(key);
+  if (!stack) {
+    stack = forkStack(spec);
+    shared.set(key, stack);
+    stack.catch(() => shared?.delete(key));
+  }
+  return { ...(await stack), stop: async () => {} };
+}
+
+async function forkStack(spec: StackSpec): Promise<StackHandle> {
   const child = fork(fileURLToPath(new URL('./stack-process.ts', import.meta.url)), [JSON.stringify(spec)], {
     execArgv: ['--import', import.meta.resolve('tsx'), '--expose-gc'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
