@@ -2,6 +2,7 @@
 import { uid } from '../../functions/webhooks/webhook.test-kit.ts';
 import type { BackendName } from '../../test/backends.ts';
 import { closedLoop } from '../load/pacing.ts';
+import { cpuMeter } from '../process-cpu.ts';
 import { TwilioSender } from '../load/twilio-sender.ts';
 import { startStack, type StackHandle } from '../stack/stack-handle.ts';
 import { round, Samples } from '../stats.ts';
@@ -41,6 +42,7 @@ async function ingestRun(
   const http = new Samples();
   const failures: string[] = [];
   let accepted = 0;
+  const cpu = cpuMeter([stack.pid]);
   const run = await closedLoop(o.concurrency, o.secs * 1000, async (i) => {
     const c = i % calls;
     const result = await sender.sendSegment(callSids[c]!, nextSequenceId[c]!++, `ingest ${i}`);
@@ -54,6 +56,7 @@ async function ingestRun(
     seqs.push(result.seq);
     storedSeqs.set(result.callId, seqs);
   });
+  const cpuSeconds = cpu.stop();
   sender.close();
   failures.push(...storeGaps(storedSeqs));
   if (storedSeqs.size !== calls)
@@ -66,6 +69,9 @@ async function ingestRun(
       webhooks: run.sent,
       accepted,
       'webhooks/s': round(accepted / (run.elapsedMs / 1000), 1),
+      // Holds under CPU contention, unlike webhooks/s: what one webhook costs the stack process.
+      'stack CPU s': round(cpuSeconds, 2),
+      'webhooks per stack CPU-second': round(cpuSeconds > 0 ? accepted / cpuSeconds : 0, 0),
       'webhook HTTP ms': http.summary(),
       'HTTP statuses': Object.fromEntries(sender.statuses),
       retries: sender.retries,
