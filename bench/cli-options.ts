@@ -1,11 +1,12 @@
 // `npm run bench -- [flags]`: parsed once, validated, with defaults sized so the default run ends in about a minute.
 import { parseArgs } from 'node:util';
 import type { BackendName } from '../test/backends.ts';
+import type { FaninOptions } from './scenarios/fanin.ts';
 import type { FanoutOptions } from './scenarios/fanout.ts';
 import type { IngestOptions } from './scenarios/ingest.ts';
 import type { LatencyOptions } from './scenarios/latency.ts';
 
-export const SCENARIOS = ['latency', 'fanout', 'ingest'] as const;
+export const SCENARIOS = ['latency', 'fanout', 'ingest', 'fanin'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -15,6 +16,7 @@ export interface BenchOptions {
   latency: LatencyOptions;
   fanout: FanoutOptions;
   ingest: IngestOptions;
+  fanin: FaninOptions;
 }
 
 /** Flag → [default, min, max]. Maxima keep a mistyped flag from exhausting the machine. */
@@ -30,6 +32,10 @@ const NUMBERS = {
   'ingest-concurrency': [8, 1, 256],
   'ingest-calls': [50, 2, 10_000],
   'ingest-secs': [8, 1, 300],
+  'fanin-start-rate': [500, 1, 100_000],
+  'fanin-max-rate': [16_000, 1, 200_000],
+  'fanin-secs': [5, 1, 120],
+  'fanin-orgs': [20, 1, 10_000],
 } as const satisfies Record<string, readonly [number, number, number]>;
 type NumberFlag = keyof typeof NUMBERS;
 
@@ -38,6 +44,7 @@ export const USAGE = `npm run bench -- [options]
   --backend memory|google   adapters (default memory; google needs FIRESTORE_EMULATOR_HOST and PUBSUB_EMULATOR_HOST)
   --scenario a,b            any of ${SCENARIOS.join(', ')} (default all)
   --json out.json           also write every result (and the machine facts) to a file
+  --fanin-cpu-prof dir      write a .cpuprofile of the fan-in relay process to dir
 ${Object.entries(NUMBERS)
   .map(([flag, [def, min, max]]) => `  --${flag.padEnd(22)} default ${def} (${min}..${max})`)
   .join('\n')}
@@ -57,6 +64,7 @@ export function parseBenchOptions(
       backend: { type: 'string', default: 'memory' },
       scenario: { type: 'string', default: SCENARIOS.join(',') },
       json: { type: 'string' },
+      'fanin-cpu-prof': { type: 'string' },
       ...Object.fromEntries(Object.keys(NUMBERS).map((flag) => [flag, { type: 'string' as const }])),
     },
   });
@@ -100,5 +108,12 @@ export function parseBenchOptions(
       secs: num('fanout-secs'),
     },
     ingest: { concurrency: num('ingest-concurrency'), calls: num('ingest-calls'), secs: num('ingest-secs') },
+    fanin: {
+      startRate: num('fanin-start-rate'),
+      maxRate: num('fanin-max-rate'),
+      secs: num('fanin-secs'),
+      orgs: num('fanin-orgs'),
+      ...(values['fanin-cpu-prof'] ? { cpuProfDir: values['fanin-cpu-prof'] } : {}),
+    },
   };
 }
