@@ -38,6 +38,8 @@ interface StepResult {
   errors: number;
   drainMs: number;
   relayCpuSecs: number;
+  /** Wall time the CPU meter ran (publish + drain). */
+  wallSecs: number;
   keptUp: boolean;
 }
 
@@ -54,7 +56,13 @@ export async function faninScenario(backend: BackendName, o: FaninOptions): Prom
   const baseline =
     backend === 'memory' ? await startFaninChild({ backend, projectId, topic, relay: false }) : undefined;
   const publisher = backend === 'google' ? googlePublisher(projectId, topic) : undefined;
+  let idleCpuPerSec = 0;
   try {
+    // What the relay spends with nothing published (streaming pull, timers): subtracted to get the marginal cost.
+    const idle = cpuMeter([relay.pid]);
+    const idleStart = performance.now();
+    await new Promise((r) => setTimeout(r, o.secs * 1000));
+    idleCpuPerSec = idle.stop() / ((performance.now() - idleStart) / 1000);
     for (let rate = o.startRate; rate <= o.maxRate; rate *= 2) {
       const step: LoadStep = {
         rate,
@@ -77,6 +85,9 @@ export async function faninScenario(backend: BackendName, o: FaninOptions): Prom
     await baseline?.stop();
     await publisher?.close();
   }
+  figures['relay idle CPU (s/s)'] = round(idleCpuPerSec, 3);
+  const marginal = (s: StepResult): number =>
+    s.relayCpuSecs - (baselineCpu.get(s.rate) ?? 0) - idleCpuPerSec * s.wallSecs;
   for (const s of steps) {
     const relayOnly = s.relayCpuSecs - (baselineCpu.get(s.rate) ?? 0);
     figures[`step ${s.rate}/s`] = {
@@ -86,6 +97,7 @@ export async function faninScenario(backend: BackendName, o: FaninOptions): Prom
       'relay CPU s': round(s.relayCpuSecs, 2),
       ...(baselineCpu.has(s.rate) ? { 'publisher-only CPU s': round(baselineCpu.get(s.rate)!, 2) } : {}),
       'relay CPU µs/msg': round((relayOnly / Math.max(1, s.consumed)) * 1e6, 1),
+      'marginal µs/msg': round((marginal(s) / Math.max(1, s.consumed)) * 1e6, 1),
       'kept up': s.keptUp ? 1 : 0,
     };
   }
@@ -94,10 +106,15 @@ export async function faninScenario(backend: BackendName, o: FaninOptions): Prom
   if (top) {
     const relayOnly = top.relayCpuSecs - (baselineCpu.get(top.rate) ?? 0);
     const usPerMessage = (relayOnly / Math.max(1, top.consumed)) * 1e6;
+    figures['relay marginal CPU µs per consumed message'] = round(
+      (marginal(top) / Math.max(1, top.consumed)) * 1e6,
+      1,
+    );
     const ceilingPerCore = usPerMessage > 0 ? 1e6 / usPerMessage : Infinity;
     const ceilingCalls = ceilingPerCore / MESSAGES_PER_CALL_SECOND;
     figures['max kept-up rate (msgs/s)'] = kept.at(-1)?.rate ?? 0;
     figures['relay CPU µs per consumed message'] = round(usPerMessage, 1);
+    // The all-in cost (idle included) at the top step: what one core of a relay can absorb, conservatively.
     figures['ceiling, one core (msgs/s)'] = Math.round(ceilingPerCore);
     figures['ceiling, one core (concurrent calls)'] = Math.round(ceilingCalls);
     figures[`ceiling vs ${GOAL_CALLS} calls (goal ≥ 1)`] = {
@@ -122,6 +139,7 @@ async function runStep(
 ): Promise<StepResult> {
   const before = await relay.consumed();
   const meter = cpuMeter([relay.pid]);
+  const startedAt = performance.now();
   const { published, errors } = publisher
     ? await publishStep(publisher.bus, step, randomUUID().slice(0, 8))
     : await relay.publish(step);
@@ -134,13 +152,14 @@ async function runStep(
   const drainMs = round(performance.now() - sentAt, 0);
   // Let a slow relay finish what it holds so the next step starts from an empty queue (not counted above).
   const relayCpuSecs = meter.stop();
+  const wallSecs = (performance.now() - startedAt) / 1000;
   const keptUp = consumed >= published;
   if (!keptUp) {
     const deadline = performance.now() + 30_000;
     while ((await relay.consumed()) - before < published && performance.now() < deadline)
       await new Promise((r) => setTimeout(r, 100));
   }
-  return { rate: step.rate, published, consumed, errors, drainMs, relayCpuSecs, keptUp };
+  return { rate: step.rate, published, consumed, errors, drainMs, relayCpuSecs, wallSecs, keptUp };
 }
 
 /** The publisher process is this one (the load generator): its CPU is not counted. */
