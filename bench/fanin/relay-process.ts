@@ -15,20 +15,33 @@ function send(message: FaninChildMessage): void {
   process.send?.(message);
 }
 
-/** Counts the messages the relay's handler finished: instrumentation from bench code, around the real bus. */
+/**
+ * Counts the messages the relay is done with — handled, or refused by its interest check before decoding:
+ * instrumentation from bench code, around the real bus.
+ */
 function countingBus(bus: EventBus, counter: { consumed: number }): EventBus {
   return {
     publish: (m) => bus.publish(m),
     consume: (g, h) => bus.consume(g, h),
-    subscribe: (name, handler, ...rest) =>
-      bus.subscribe(
+    subscribe: (name, handler, options = {}) => {
+      const { wants } = options;
+      return bus.subscribe(
         name,
         async (m) => {
           await handler(m);
           counter.consumed++;
         },
-        ...rest,
-      ),
+        wants
+          ? {
+              wants: (route) => {
+                const wanted = wants(route);
+                if (!wanted) counter.consumed++;
+                return wanted;
+              },
+            }
+          : {},
+      );
+    },
   };
 }
 
