@@ -9,6 +9,11 @@ export interface FaninSpec {
   topic: string;
   /** Memory only: false runs the publisher without a relay on the bus (the same-run baseline). */
   relay: boolean;
+  /**
+   * false hides the relay's interest check from the bus (bench instrumentation), so the relay decodes and routes
+   * every message as it did before the check existed: the same-run "before".
+   */
+  interest: boolean;
 }
 
 /** One step of load: `rate` bus messages/s for `secs` over `calls` calls of `orgs` orgs. */

@@ -19,7 +19,7 @@ function send(message: FaninChildMessage): void {
  * Counts the messages the relay is done with — handled, or refused by its interest check before decoding:
  * instrumentation from bench code, around the real bus.
  */
-function countingBus(bus: EventBus, counter: { consumed: number }): EventBus {
+function countingBus(bus: EventBus, counter: { consumed: number }, interest: boolean): EventBus {
   return {
     publish: (m) => bus.publish(m),
     consume: (g, h) => bus.consume(g, h),
@@ -31,7 +31,7 @@ function countingBus(bus: EventBus, counter: { consumed: number }): EventBus {
           await handler(m);
           counter.consumed++;
         },
-        wants
+        wants && interest
           ? {
               wants: (route) => {
                 const wanted = wants(route);
@@ -64,7 +64,7 @@ async function main(spec: FaninSpec): Promise<void> {
   if (spec.relay) {
     ({ relay } = await composeRelay({
       config: { ...RELAY_DEFAULTS, port: 0, host: '127.0.0.1', instanceId: `fanin${process.pid}` },
-      backend: { ...backend, bus: countingBus(backend.bus, counter) },
+      backend: { ...backend, bus: countingBus(backend.bus, counter, spec.interest) },
       auth: parseAuthConfig({ JWT_SECRET: randomBytes(32).toString('base64url') }),
       logger,
     }));
