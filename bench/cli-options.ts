@@ -32,9 +32,9 @@ const NUMBERS = {
   'ingest-concurrency': [8, 1, 256],
   'ingest-calls': [50, 2, 10_000],
   'ingest-secs': [8, 1, 300],
-  'fanin-start-rate': [500, 1, 100_000],
-  'fanin-max-rate': [16_000, 1, 200_000],
-  'fanin-secs': [5, 1, 120],
+  'fanin-start-rate': [1000, 1, 100_000],
+  'fanin-max-rate': [8000, 1, 200_000],
+  'fanin-secs': [3, 1, 120],
   'fanin-orgs': [20, 1, 10_000],
 } as const satisfies Record<string, readonly [number, number, number]>;
 type NumberFlag = keyof typeof NUMBERS;
