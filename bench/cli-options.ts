@@ -1,12 +1,13 @@
 // `npm run bench -- [flags]`: parsed once, validated, with defaults sized so the default run ends in about a minute.
 import { parseArgs } from 'node:util';
 import type { BackendName } from '../test/backends.ts';
+import { SMOKE_FANIN, type FaninOptions } from './scenarios/fanin.ts';
 import { SMOKE_FANOUT, type FanoutOptions } from './scenarios/fanout.ts';
 import { SMOKE_INGEST, type IngestOptions } from './scenarios/ingest.ts';
 import { SMOKE_LATENCY, type LatencyOptions } from './scenarios/latency.ts';
 import { SMOKE_RESUME, type ResumeOptions } from './scenarios/resume.ts';
 
-export const SCENARIOS = ['latency', 'fanout', 'ingest', 'resume'] as const;
+export const SCENARIOS = ['latency', 'fanout', 'ingest', 'resume', 'fanin'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -19,6 +20,7 @@ export interface BenchOptions {
   fanout: FanoutOptions;
   ingest: IngestOptions;
   resume: ResumeOptions;
+  fanin: FaninOptions;
 }
 
 /** The options of every scenario: one field per scenario module (the run-wide fields excluded). */
@@ -35,6 +37,7 @@ const SMOKE_PRESETS: ScenarioOptions = {
   fanout: SMOKE_FANOUT,
   ingest: SMOKE_INGEST,
   resume: SMOKE_RESUME,
+  fanin: SMOKE_FANIN,
 };
 
 /** Flag → [default, min, max]. Maxima keep a mistyped flag from exhausting the machine. */
@@ -52,6 +55,10 @@ const NUMBERS = {
   'ingest-secs': [8, 1, 300],
   'resume-behind': [300, 1, 100_000],
   'resume-reps': [200, 1, 10_000],
+  'fanin-start-rate': [1000, 1, 100_000],
+  'fanin-max-rate': [8000, 1, 200_000],
+  'fanin-secs': [3, 1, 120],
+  'fanin-orgs': [20, 1, 10_000],
 } as const satisfies Record<string, readonly [number, number, number]>;
 type NumberFlag = keyof typeof NUMBERS;
 
@@ -61,6 +68,7 @@ export const USAGE = `npm run bench -- [options]
   --scenario a,b            any of ${SCENARIOS.join(', ')} (default all)
   --json out.json           also write every result (and the machine facts) to a file
   --smoke                   every scenario at its tiny smoke size (seconds); flags below still override a field
+  --fanin-cpu-prof dir      write a .cpuprofile of the fan-in relay process to dir
 ${Object.entries(NUMBERS)
   .map(([flag, [def, min, max]]) => `  --${flag.padEnd(22)} default ${def} (${min}..${max})`)
   .join('\n')}
@@ -81,6 +89,7 @@ export function parseBenchOptions(
       backend: { type: 'string', default: 'memory' },
       scenario: { type: 'string', default: SCENARIOS.join(',') },
       json: { type: 'string' },
+      'fanin-cpu-prof': { type: 'string' },
       ...Object.fromEntries(Object.keys(NUMBERS).map((flag) => [flag, { type: 'string' as const }])),
     },
   });
@@ -122,6 +131,13 @@ export function parseBenchOptions(
     },
     ingest: { concurrency: num('ingest-concurrency'), calls: num('ingest-calls'), secs: num('ingest-secs') },
     resume: { behind: num('resume-behind'), reps: num('resume-reps') },
+    fanin: {
+      startRate: num('fanin-start-rate'),
+      maxRate: num('fanin-max-rate'),
+      secs: num('fanin-secs'),
+      orgs: num('fanin-orgs'),
+      ...(values['fanin-cpu-prof'] ? { cpuProfDir: values['fanin-cpu-prof'] } : {}),
+    },
   };
   const smoke = values.smoke === true;
   const given = (flag: string): boolean => (values as Record<string, unknown>)[flag] !== undefined;

@@ -4,6 +4,7 @@ import { assertNever } from '../core/support/assert-never.ts';
 import { parseBenchOptions, USAGE, UsageError, type BenchOptions, type ScenarioName } from './cli-options.ts';
 import { machineFacts } from './machine.ts';
 import { printMachine, printResult } from './report.ts';
+import { faninScenario } from './scenarios/fanin.ts';
 import { fanoutScenario } from './scenarios/fanout.ts';
 import { ingestScenarios } from './scenarios/ingest.ts';
 import { latencyScenario } from './scenarios/latency.ts';
@@ -21,6 +22,8 @@ async function runScenario(name: ScenarioName, o: BenchOptions): Promise<Scenari
       return ingestScenarios(o.backend, o.ingest);
     case 'resume':
       return resumeScenarios(o.backend, o.resume);
+    case 'fanin':
+      return [await faninScenario(o.backend, o.fanin)];
     default:
       return assertNever(name);
   }

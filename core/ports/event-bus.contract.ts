@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Call } from '../domain/call.ts';
 import type { CallEvent } from '../domain/call-event.ts';
 import { AppError } from '../support/errors.ts';
-import type { BusMessage, BusSubscription, EventBus } from './event-bus.ts';
+import type { BusMessage, BusRoute, BusSubscription, EventBus } from './event-bus.ts';
 
 export interface EventBusFixture {
   bus: EventBus;
@@ -133,6 +133,42 @@ export function describeEventBusContract(name: string, makeBus: () => Promise<Ev
       await bus.publish(event);
       await waitFor(() => rec.received.length >= 2);
       expect(rec.received.slice(0, 2)).toEqual([partial, event]);
+    });
+
+    it("drops what the subscriber's interest check refuses, before decoding, and delivers the rest in order", async () => {
+      const wanted = new SeqRecorder();
+      const all = new SeqRecorder();
+      const routes: BusRoute[] = [];
+      const orgA = `org-a-${randomUUID().slice(0, 6)}`;
+      const orgB = `org-b-${randomUUID().slice(0, 6)}`;
+      const sub = await bus.subscribe(subscriberName(), (m) => wanted.record(m), {
+        wants: (route) => {
+          if (route.orgId === orgA || route.orgId === orgB) routes.push(route);
+          return route.orgId === orgA;
+        },
+      });
+      open.push(sub);
+      await subscribe((m) => all.record(m));
+      const callA = `wantA_${randomUUID().slice(0, 8)}`;
+      const callB = `wantB_${randomUUID().slice(0, 8)}`;
+      const partialB: BusMessage = {
+        type: 'partial',
+        orgId: orgB,
+        partial: { kind: 'partial', callId: callB, speaker: 'driver', text: 'hm', stability: 0.5 },
+      };
+      for (let seq = 1; seq <= 10; seq++) {
+        await bus.publish(eventMessage(callA, seq, orgA));
+        await bus.publish(eventMessage(callB, seq, orgB));
+      }
+      await bus.publish(partialB);
+      await waitFor(() => wanted.complete([callA], 10) && all.complete([callA, callB], 10));
+      await waitFor(() => all.received.some((m) => m.type === 'partial'));
+      expect(wanted.violations).toEqual([]);
+      expect(wanted.received.every((m) => m.type === 'event' && m.call.orgId === orgA)).toBe(true);
+      // The check sees each message's route (type, org, call) without the body.
+      expect(routes).toContainEqual({ type: 'event', orgId: orgB, callId: callB });
+      expect(routes).toContainEqual({ type: 'partial', orgId: orgB, callId: callB });
+      expect(routes).toContainEqual({ type: 'event', orgId: orgA, callId: callA });
     });
 
     it('redelivers a message whose handler threw, keeping the call in order', async () => {

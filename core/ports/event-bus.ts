@@ -21,6 +21,24 @@ export type BusMessage =
 
 export type BusHandler = (message: BusMessage) => Promise<void> | void;
 
+/** What a subscriber can learn about a message before decoding it (on Pub/Sub: the message attributes). */
+export interface BusRoute {
+  type: BusMessage['type'];
+  orgId: string;
+  /** Events and partials; notices have none. */
+  callId?: string;
+}
+
+export interface SubscribeOptions {
+  /**
+   * Interest check, run before the message is decoded: a message whose route it refuses is acknowledged and dropped
+   * (never handed to the handler, never redelivered). Synchronous and cheap; it runs for every message of the topic.
+   * Refuse only what the subscriber can do without: a relay refuses calls nobody on it watches, whose events it
+   * would read from the store anyway if someone subscribes later.
+   */
+  wants?: (route: BusRoute) => boolean;
+}
+
 export interface BusSubscription {
   /** Stops delivery and releases the subscription's resources (the instance subscription on Pub/Sub). */
   close(): Promise<void>;
@@ -29,7 +47,8 @@ export interface BusSubscription {
 /**
  * Contract (checked by `event-bus.contract.ts`):
  * - Messages of one call (ordering key = callId) reach each subscriber in publish order.
- * - Every subscriber (one per relay instance) receives every message published after it subscribed.
+ * - Every subscriber (one per relay instance) receives every message published after it subscribed that its
+ *   `wants` accepts (all of them without one); refused ones are dropped without decoding.
  * - Delivery is at-least-once: subscribers must tolerate duplicates (the relay drops them by seq).
  * - A failed publish rejects with `AppError('bus_unavailable')` and leaves later publishes for that call working.
  * - A handler that throws has the message redelivered; a message that cannot be parsed is logged and dropped.
@@ -41,9 +60,21 @@ export interface BusSubscription {
 export interface EventBus {
   publish(message: BusMessage): Promise<void>;
   /** `name` identifies the subscriber (e.g. the relay instance id); unique per live subscriber. */
-  subscribe(name: string, handler: BusHandler): Promise<BusSubscription>;
+  subscribe(name: string, handler: BusHandler, options?: SubscribeOptions): Promise<BusSubscription>;
   /** Attaches a consumer to the durable group `group` (created on first use). One consumer per group per bus. */
   consume(group: string, handler: BusHandler): Promise<BusSubscription>;
+}
+
+/** The route of a decoded message: what the Pub/Sub attributes carry. */
+export function routeOf(message: BusMessage): BusRoute {
+  switch (message.type) {
+    case 'event':
+      return { type: 'event', orgId: message.call.orgId, callId: message.event.callId };
+    case 'partial':
+      return { type: 'partial', orgId: message.orgId, callId: message.partial.callId };
+    case 'notice':
+      return { type: 'notice', orgId: message.orgId };
+  }
 }
 
 export function orderingKey(message: BusMessage): string {

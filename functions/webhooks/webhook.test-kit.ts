@@ -8,7 +8,13 @@ import type { MemoryEventBus } from '../../core/adapters/memory/memory-event-bus
 import { createPubSub } from '../../core/adapters/google/google-backend.ts';
 import { PubSubEventBus } from '../../core/adapters/google/pubsub-event-bus.ts';
 import { createLogger, type Logger } from '../../core/support/log.ts';
-import type { BusHandler, BusMessage, BusSubscription, EventBus } from '../../core/ports/event-bus.ts';
+import type {
+  BusHandler,
+  BusMessage,
+  BusSubscription,
+  EventBus,
+  SubscribeOptions,
+} from '../../core/ports/event-bus.ts';
 import { uniqueProjectId, type BackendName } from '../../test/backends.ts';
 import { elevenLabsSignature } from '../../simulator/signing.ts';
 import { WEBHOOK_PATHS, type WebhookDeps } from './webhook-deps.ts';
@@ -257,8 +263,8 @@ class SwitchableBus implements EventBus {
   publish(message: BusMessage): Promise<void> {
     return this.target.publish(message);
   }
-  subscribe(name: string, handler: BusHandler): Promise<BusSubscription> {
-    return this.target.subscribe(name, handler);
+  subscribe(name: string, handler: BusHandler, options?: SubscribeOptions): Promise<BusSubscription> {
+    return this.target.subscribe(name, handler, options);
   }
   consume(group: string, handler: BusHandler): Promise<BusSubscription> {
     return this.target.consume(group, handler);

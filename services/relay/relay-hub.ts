@@ -7,7 +7,7 @@ import { assertNever } from '../../core/support/assert-never.ts';
 import type { Logger } from '../../core/support/log.ts';
 import type { CallStore } from '../../core/ports/call-store.ts';
 import type { CampaignStore } from '../../core/ports/campaign-store.ts';
-import type { BusMessage } from '../../core/ports/event-bus.ts';
+import type { BusMessage, BusRoute } from '../../core/ports/event-bus.ts';
 import type {
   CallUpdatedMessage,
   CallsMessage,
@@ -92,6 +92,31 @@ export class RelayHub {
         return;
       default:
         assertNever(message);
+    }
+  }
+
+  /**
+   * Whether a bus message with this route could reach anyone here; the bus drops the rest before decoding them. Safe
+   * to refuse: a call's feed, an org's list listeners and a campaign's followers are registered before their store
+   * read, and durable events are stored before they are published, so a refused event is in that read. Partials of a
+   * call nobody watches are volatile by design. Feeds kept idle count as watched (their ring must stay gapless).
+   */
+  wants(route: BusRoute): boolean {
+    switch (route.type) {
+      case 'event':
+        return (
+          (route.callId !== undefined && this.feeds.has(route.callId)) ||
+          this.listeners.has(route.orgId) ||
+          this.utterances.has(route.orgId)
+        );
+      case 'partial':
+        return (
+          (route.callId !== undefined && this.feeds.has(route.callId)) || this.utterances.has(route.orgId)
+        );
+      case 'notice':
+        return this.campaignFollowers.size > 0;
+      default:
+        return assertNever(route.type);
     }
   }
 

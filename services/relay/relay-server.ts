@@ -217,8 +217,11 @@ export function createRelay(deps: RelayDeps): Relay {
 
   async function listen(port = config.port, host = config.host): Promise<number> {
     if (busSubscription || shuttingDown) throw new TypeError('relay already started');
-    busSubscription = await deps.bus.subscribe(busSubscriberName(config.instanceId), (message) =>
-      hub.onBusMessage(message),
+    // Only what someone on this instance watches is decoded and routed: the fan-in of unwatched calls costs an ack.
+    busSubscription = await deps.bus.subscribe(
+      busSubscriberName(config.instanceId),
+      (message) => hub.onBusMessage(message),
+      { wants: (route) => hub.wants(route) },
     );
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

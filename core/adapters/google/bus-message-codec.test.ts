@@ -1,8 +1,8 @@
 // Wire encoding of bus messages and the parse guarding the consumer edge.
 import { describe, expect, it } from 'vitest';
-import type { BusMessage } from '../../ports/event-bus.ts';
+import { routeOf, type BusMessage } from '../../ports/event-bus.ts';
 import { eventMessage } from '../../ports/event-bus.contract.ts';
-import { encodeBusMessage, parseBusMessage } from './bus-message-codec.ts';
+import { encodeBusMessage, parseBusMessage, routeFromAttributes } from './bus-message-codec.ts';
 
 const partial: BusMessage = {
   type: 'partial',
@@ -113,5 +113,31 @@ describe('parseBusMessage', () => {
   it('drops a malformed partial position but keeps the partial', () => {
     const raw = JSON.stringify({ ...partial, position: { stream: 'GT1', at: -1 } });
     expect(parseBusMessage(Buffer.from(raw))).toEqual(partial);
+  });
+
+  it('carries each message’s route in its attributes, so a subscriber can refuse it without decoding', () => {
+    const notice: BusMessage = {
+      type: 'notice',
+      orgId: 'org-1',
+      notice: {
+        kind: 'driver_opted_out',
+        orgId: 'org-1',
+        driverId: 'd1',
+        driverName: 'Dana',
+        phoneNumber: '+15550000002',
+        callId: 'c1',
+        at: '2030-01-01T00:00:00.000Z',
+      },
+    };
+    for (const message of [eventMessage('c1', 3, 'org-1'), partial, notice]) {
+      expect(routeFromAttributes(encodeBusMessage(message).attributes)).toEqual(routeOf(message));
+    }
+  });
+
+  it('has no route for attributes that lack the org or the call (the body is decoded instead)', () => {
+    expect(routeFromAttributes(undefined)).toBeUndefined();
+    expect(routeFromAttributes({ type: 'event', callId: 'c1' })).toBeUndefined();
+    expect(routeFromAttributes({ type: 'partial', orgId: 'o' })).toBeUndefined();
+    expect(routeFromAttributes({ type: 'future', orgId: 'o', callId: 'c1' })).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@
 import { isCallStatus, type Call } from '../../domain/call.ts';
 import { isEventKind, SPEAKERS, type CallEvent, type PartialSegment } from '../../domain/call-event.ts';
 import type { Notice, NoticeKind } from '../../domain/notice.ts';
-import { orderingKey, type BusMessage, type PartialPosition } from '../../ports/event-bus.ts';
+import { orderingKey, type BusMessage, type BusRoute, type PartialPosition } from '../../ports/event-bus.ts';
 
 export interface EncodedBusMessage {
   data: Buffer;
@@ -32,6 +32,23 @@ function attributesOf(message: BusMessage): Record<string, string> {
       return { type: 'partial', callId: message.partial.callId, orgId: message.orgId };
     case 'notice':
       return { type: 'notice', notice: message.notice.kind, orgId: message.orgId };
+  }
+}
+
+/** The route the attributes carry, or undefined when they do not carry a complete one (decode the body instead). */
+export function routeFromAttributes(attributes: Record<string, string> | undefined): BusRoute | undefined {
+  const orgId = attributes?.orgId;
+  if (orgId === undefined) return undefined;
+  switch (attributes?.type) {
+    case 'event':
+    case 'partial':
+      return attributes.callId === undefined
+        ? undefined
+        : { type: attributes.type, orgId, callId: attributes.callId };
+    case 'notice':
+      return { type: 'notice', orgId };
+    default:
+      return undefined;
   }
 }
 

@@ -3,8 +3,14 @@
 import type { CreateSubscriptionOptions, Message, PubSub, Subscription, Topic } from '@google-cloud/pubsub';
 import { AppError, isAppError } from '../../support/errors.ts';
 import type { Logger } from '../../support/log.ts';
-import type { BusHandler, BusMessage, BusSubscription, EventBus } from '../../ports/event-bus.ts';
-import { encodeBusMessage, parseBusMessage } from './bus-message-codec.ts';
+import type {
+  BusHandler,
+  BusMessage,
+  BusSubscription,
+  EventBus,
+  SubscribeOptions,
+} from '../../ports/event-bus.ts';
+import { encodeBusMessage, parseBusMessage, routeFromAttributes } from './bus-message-codec.ts';
 import { OrderedDispatcher } from './ordered-dispatcher.ts';
 
 export interface PubSubEventBusOptions {
@@ -86,7 +92,11 @@ export class PubSubEventBus implements EventBus {
     }
   }
 
-  async subscribe(name: string, handler: BusHandler): Promise<BusSubscription> {
+  async subscribe(
+    name: string,
+    handler: BusHandler,
+    options: SubscribeOptions = {},
+  ): Promise<BusSubscription> {
     if (!SUBSCRIBER_NAME.test(name))
       throw new TypeError(`bus subscriber name ${JSON.stringify(name)} is not valid`);
     if (this.subscriptions.has(name)) throw new TypeError(`bus subscriber ${name} already exists`);
@@ -95,7 +105,7 @@ export class PubSubEventBus implements EventBus {
         ttl: { seconds: this.options.subscriptionTtlSeconds ?? DEFAULT_SUBSCRIPTION_TTL_SECONDS },
       },
     });
-    return this.attach(name, subscription, handler, { deleteOnClose: true });
+    return this.attach(name, subscription, handler, { deleteOnClose: true, ...options });
   }
 
   /**
@@ -118,7 +128,7 @@ export class PubSubEventBus implements EventBus {
     key: string,
     subscription: Subscription,
     handler: BusHandler,
-    { deleteOnClose }: { deleteOnClose: boolean },
+    { deleteOnClose, wants }: { deleteOnClose: boolean } & SubscribeOptions,
   ): BusSubscription {
     const log = this.logger.child({ subscription: subscription.name });
     const dispatcher = new OrderedDispatcher<BusMessage>(async (message) => {
@@ -130,6 +140,13 @@ export class PubSubEventBus implements EventBus {
       }
     });
     const onMessage = (raw: Message): void => {
+      // Attributes first: a message nobody here wants is acked without decoding its body. Without attributes (a
+      // publisher that sets none) the route is unknown, and the message is decoded as before.
+      const route = wants && routeFromAttributes(raw.attributes);
+      if (route && !wants(route)) {
+        raw.ack();
+        return;
+      }
       const message = parseBusMessage(raw.data);
       if (!message) {
         log.warn('dropping a malformed bus message', { messageId: raw.id });

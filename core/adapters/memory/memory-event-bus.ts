@@ -1,9 +1,18 @@
 // In-process EventBus: per-subscriber FIFO delivery with redelivery when a handler throws.
-import type { BusHandler, BusMessage, BusSubscription, EventBus } from '../../ports/event-bus.ts';
+import {
+  routeOf,
+  type BusHandler,
+  type BusMessage,
+  type BusRoute,
+  type BusSubscription,
+  type EventBus,
+  type SubscribeOptions,
+} from '../../ports/event-bus.ts';
 import { AppError } from '../../support/errors.ts';
 
 interface Subscriber {
   handler: BusHandler;
+  wants?: (route: BusRoute) => boolean;
   queue: BusMessage[];
   draining: boolean;
   closed: boolean;
@@ -19,7 +28,9 @@ export class MemoryEventBus implements EventBus {
   async publish(message: BusMessage): Promise<void> {
     if (this.failPublishes) throw new AppError('bus_unavailable', 'live bus is unavailable');
     const copy = structuredClone(message);
+    let route: BusRoute | undefined;
     for (const sub of [...this.subscribers.values(), ...this.groups.values()]) {
+      if (sub.wants && !sub.wants((route ??= routeOf(message)))) continue;
       sub.queue.push(copy);
       void this.drain(sub);
     }
@@ -39,9 +50,14 @@ export class MemoryEventBus implements EventBus {
     };
   }
 
-  async subscribe(name: string, handler: BusHandler): Promise<BusSubscription> {
+  async subscribe(
+    name: string,
+    handler: BusHandler,
+    options: SubscribeOptions = {},
+  ): Promise<BusSubscription> {
     if (this.subscribers.has(name)) throw new TypeError(`bus subscriber ${name} already exists`);
     const sub: Subscriber = { handler, queue: [], draining: false, closed: false };
+    if (options.wants) sub.wants = options.wants;
     this.subscribers.set(name, sub);
     return {
       close: async () => {
