@@ -4,8 +4,9 @@ import type { BackendName } from '../test/backends.ts';
 import type { FanoutOptions } from './scenarios/fanout.ts';
 import type { IngestOptions } from './scenarios/ingest.ts';
 import type { LatencyOptions } from './scenarios/latency.ts';
+import type { PathOptions } from './scenarios/path-latency.ts';
 
-export const SCENARIOS = ['latency', 'fanout', 'ingest'] as const;
+export const SCENARIOS = ['latency', 'fanout', 'ingest', 'path'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -15,6 +16,7 @@ export interface BenchOptions {
   latency: LatencyOptions;
   fanout: FanoutOptions;
   ingest: IngestOptions;
+  path: PathOptions;
 }
 
 /** Flag → [default, min, max]. Maxima keep a mistyped flag from exhausting the machine. */
@@ -30,6 +32,14 @@ const NUMBERS = {
   'ingest-concurrency': [8, 1, 256],
   'ingest-calls': [50, 2, 10_000],
   'ingest-secs': [8, 1, 300],
+  'path-calls': [50, 1, 1000],
+  'path-low-rate': [50, 1, 5000],
+  'path-high-rate': [200, 1, 5000],
+  'path-warmup-secs': [5, 1, 300],
+  'path-secs': [10, 1, 300],
+  'path-throughput-secs': [8, 1, 300],
+  'path-concurrency': [8, 1, 256],
+  'path-talk-secs': [20, 1, 600],
 } as const satisfies Record<string, readonly [number, number, number]>;
 type NumberFlag = keyof typeof NUMBERS;
 
@@ -100,5 +110,15 @@ export function parseBenchOptions(
       secs: num('fanout-secs'),
     },
     ingest: { concurrency: num('ingest-concurrency'), calls: num('ingest-calls'), secs: num('ingest-secs') },
+    path: {
+      calls: num('path-calls'),
+      lowRate: num('path-low-rate'),
+      highRate: num('path-high-rate'),
+      warmupSecs: num('path-warmup-secs'),
+      secs: num('path-secs'),
+      throughputSecs: num('path-throughput-secs'),
+      concurrency: num('path-concurrency'),
+      talkSecs: num('path-talk-secs'),
+    },
   };
 }

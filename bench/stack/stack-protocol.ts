@@ -1,9 +1,24 @@
 // IPC between the bench runner and its stack child process: the messages each side sends, as discriminated unions.
 import type { BackendName } from '../../test/backends.ts';
+import type { FirestoreStats } from './firestore-meter.ts';
+
+/**
+ * Which servers one child runs: `all` (functions server + relay in one process; the only choice on the memory
+ * backend, whose bus lives in one process), `functions` (webhooks + API) or `relay`, as deployed on Google.
+ */
+export type StackRole = 'all' | 'functions' | 'relay';
 
 /** How the child builds its stack; passed as argv[2] (JSON). */
 export interface StackSpec {
   backend: BackendName;
+  /** Default `all`. */
+  role?: StackRole;
+  /** Shared by the children of one split stack (the relay joins the functions child's project); default fresh. */
+  projectId?: string;
+  /** Shared JWT secret, so the relay accepts the token the functions child signs; default fresh. */
+  jwtSecret?: string;
+  /** Count Firestore RPCs, documents and per-document write times in this child (bench instrumentation). */
+  meterFirestore?: boolean;
 }
 
 /** The child's memory as `process.memoryUsage()` reports it right after a forced GC, plus relay state. */
@@ -18,20 +33,23 @@ export interface MemorySample {
   feeds: number;
 }
 
-export type ParentMessage = { type: 'memory'; id: number } | { type: 'stop' };
+export type ParentMessage =
+  { type: 'memory'; id: number } | { type: 'firestore-stats'; id: number; reset: boolean } | { type: 'stop' };
 
 export type ChildMessage =
   | {
       type: 'ready';
-      /** Local server (API + webhook routes), e.g. http://127.0.0.1:40123 */
+      /** Local server (API + webhook routes), e.g. http://127.0.0.1:40123; empty in a relay-only child. */
       apiUrl: string;
-      /** Relay WebSocket endpoint on 127.0.0.1. */
+      /** Relay WebSocket endpoint on 127.0.0.1; empty in a functions-only child. */
       relayUrl: string;
-      /** A dispatcher token for the org that owns webhook-created calls. */
+      /** A dispatcher token for the org that owns webhook-created calls (empty in a relay-only child). */
       token: string;
       projectId: string;
+      jwtSecret: string;
       pid: number;
     }
   | { type: 'memory'; id: number; sample: MemorySample }
+  | { type: 'firestore-stats'; id: number; stats: FirestoreStats }
   | { type: 'failed'; message: string }
   | { type: 'stopped' };
