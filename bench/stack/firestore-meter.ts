@@ -10,6 +10,8 @@ export interface DocumentHeat {
   writes: number;
   /** Most writes that fell within any 1 s window. */
   maxPerSecond: number;
+  /** Most writes within any 5 s window, per second: the sustained rate Firestore's ~1 write/s guidance is about. */
+  sustainedPerSecond: number;
 }
 
 export interface FirestoreStats {
@@ -93,6 +95,7 @@ export function firestoreStats(reset: boolean, top = 5): FirestoreStats {
     doc,
     writes: times.length,
     maxPerSecond: maxInWindow(times, 1000),
+    sustainedPerSecond: maxInWindow(times, 5000) / 5,
   }));
   heat.sort((a, b) => b.maxPerSecond - a.maxPerSecond || b.writes - a.writes);
   const stats: FirestoreStats = {
