@@ -49,7 +49,8 @@ function pubsub(projectId: string): PubSub {
 async function ingest(spec: FloorSpec): Promise<void> {
   const db = firestore(spec.projectId);
   const ps = pubsub(spec.projectId);
-  const topic = ps.topic(spec.topic, { messageOrdering: true });
+  // No batching linger, as callrelay publishes (the client's default waits 10 ms for more messages).
+  const topic = ps.topic(spec.topic, { messageOrdering: true, batching: { maxMilliseconds: 0 } });
   await topic.create().catch((err: { code?: number }) => {
     if (err.code !== 6) throw err;
   });
