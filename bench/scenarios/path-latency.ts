@@ -470,8 +470,9 @@ async function fastTalkingCall(
     figures: {
       ...firestorePerEvent,
       'fast-talking call: finals, partials, status callbacks': { finals, partials, statuses: 4 },
-      'fast-talking call: writes per document (max in any 1 s / total)': Object.fromEntries(
-        stats.hottest.map((h) => [h.doc.replace(/^calls\/[^/]+/, 'calls/{call}'), h.maxPerSecond]),
+      // Hottest first, so each document role keeps its hottest document's figure.
+      'fast-talking call: most writes in any 1 s, per document': Object.fromEntries(
+        stats.hottest.map((h) => [docPattern(h.doc), h.maxPerSecond] as const).reverse(),
       ),
       [`hottest document writes/s, max over 1 s windows (goal ≤ ${GOALS.hottestWritesPerSecond})`]: goal(
         hottest?.maxPerSecond ?? 0,
@@ -538,6 +539,14 @@ function ratio(a: number, b: number): number {
 function goal(value: number, target: number, kind: 'max' | 'min'): Record<string, number | string> {
   const met = kind === 'max' ? value <= target : value >= target;
   return { value, goal: target, met: met ? 'yes' : 'no' };
+}
+
+/** `calls/abc/dedupe/f00…` → `calls/{call}/dedupe/{hash}`: the document's role, not its id. */
+function docPattern(doc: string): string {
+  return doc
+    .replace(/^calls\/[^/]+/, 'calls/{call}')
+    .replace(/\/(dedupe|events)\/[^/]+$/, '/$1/{id}')
+    .replace(/^(providerIds|audit)\/[^/]+$/, '$1/{id}');
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
