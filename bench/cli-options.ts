@@ -5,9 +5,10 @@ import { SMOKE_FANIN, type FaninOptions } from './scenarios/fanin.ts';
 import { SMOKE_FANOUT, type FanoutOptions } from './scenarios/fanout.ts';
 import { SMOKE_INGEST, type IngestOptions } from './scenarios/ingest.ts';
 import { SMOKE_LATENCY, type LatencyOptions } from './scenarios/latency.ts';
+import { SMOKE_PATH, type PathOptions } from './scenarios/path-latency.ts';
 import { SMOKE_RESUME, type ResumeOptions } from './scenarios/resume.ts';
 
-export const SCENARIOS = ['latency', 'fanout', 'ingest', 'resume', 'fanin'] as const;
+export const SCENARIOS = ['latency', 'fanout', 'ingest', 'resume', 'fanin', 'path'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -21,6 +22,7 @@ export interface BenchOptions {
   ingest: IngestOptions;
   resume: ResumeOptions;
   fanin: FaninOptions;
+  path: PathOptions;
 }
 
 /** The options of every scenario: one field per scenario module (the run-wide fields excluded). */
@@ -38,6 +40,7 @@ const SMOKE_PRESETS: ScenarioOptions = {
   ingest: SMOKE_INGEST,
   resume: SMOKE_RESUME,
   fanin: SMOKE_FANIN,
+  path: SMOKE_PATH,
 };
 
 /** Flag → [default, min, max]. Maxima keep a mistyped flag from exhausting the machine. */
@@ -59,6 +62,14 @@ const NUMBERS = {
   'fanin-max-rate': [8000, 1, 200_000],
   'fanin-secs': [3, 1, 120],
   'fanin-orgs': [20, 1, 10_000],
+  'path-calls': [50, 1, 1000],
+  'path-low-rate': [50, 1, 5000],
+  'path-high-rate': [200, 1, 5000],
+  'path-warmup-secs': [5, 1, 300],
+  'path-secs': [10, 1, 300],
+  'path-throughput-secs': [8, 1, 300],
+  'path-concurrency': [8, 1, 256],
+  'path-talk-secs': [20, 1, 600],
 } as const satisfies Record<string, readonly [number, number, number]>;
 type NumberFlag = keyof typeof NUMBERS;
 
@@ -137,6 +148,16 @@ export function parseBenchOptions(
       secs: num('fanin-secs'),
       orgs: num('fanin-orgs'),
       ...(values['fanin-cpu-prof'] ? { cpuProfDir: values['fanin-cpu-prof'] } : {}),
+    },
+    path: {
+      calls: num('path-calls'),
+      lowRate: num('path-low-rate'),
+      highRate: num('path-high-rate'),
+      warmupSecs: num('path-warmup-secs'),
+      secs: num('path-secs'),
+      throughputSecs: num('path-throughput-secs'),
+      concurrency: num('path-concurrency'),
+      talkSecs: num('path-talk-secs'),
     },
   };
   const smoke = values.smoke === true;

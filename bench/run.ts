@@ -10,6 +10,7 @@ import { ingestScenarios } from './scenarios/ingest.ts';
 import { latencyScenario } from './scenarios/latency.ts';
 import { resumeScenarios } from './scenarios/resume.ts';
 import { shareStacks, stopSharedStacks } from './stack/stack-handle.ts';
+import { pathScenarios } from './scenarios/path-latency.ts';
 import type { ScenarioResult } from './scenarios/scenario-result.ts';
 
 async function runScenario(name: ScenarioName, o: BenchOptions): Promise<ScenarioResult[]> {
@@ -24,6 +25,8 @@ async function runScenario(name: ScenarioName, o: BenchOptions): Promise<Scenari
       return resumeScenarios(o.backend, o.resume);
     case 'fanin':
       return [await faninScenario(o.backend, o.fanin)];
+    case 'path':
+      return pathScenarios(o.backend, o.path);
     default:
       return assertNever(name);
   }

@@ -2,7 +2,11 @@
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { WEBHOOK_PATHS } from '../../functions/webhooks/webhook-deps.ts';
-import { transcriptionParams, twilioRequest } from '../../functions/webhooks/webhook.test-kit.ts';
+import {
+  transcriptionParams,
+  twilioRequest,
+  type SignedRequest,
+} from '../../functions/webhooks/webhook.test-kit.ts';
 
 /** Attempts per webhook: the first plus retries on 5xx / connection errors, as a provider would. */
 const MAX_ATTEMPTS = 5;
@@ -41,18 +45,26 @@ export class TwilioSender {
   /**
    * One final transcript segment of `callSid`; `sequenceId` must be unique per call (it is the dedupe key).
    * `onSend` gets the send time synchronously, before the request is written, so a subscriber that receives the
-   * segment before the HTTP response arrives can already be timed against it.
+   * segment before the HTTP response arrives can already be timed against it. `query` (e.g. `callId=…`) is added
+   * to the URL, as on the transcription callback URL callrelay gives Twilio for the calls it starts.
    */
   async sendSegment(
     callSid: string,
     sequenceId: number,
     text: string,
     onSend?: (sentAt: number) => void,
+    query?: string,
   ): Promise<PostResult> {
     const signed = twilioRequest(
       WEBHOOK_PATHS.twilioTranscription,
       transcriptionParams(callSid, sequenceId, { final: true, text, track: 'inbound_track' }),
+      query ? { query } : {},
     );
+    return this.sendSigned(signed, onSend);
+  }
+
+  /** Any signed webhook (status callbacks, partials), posted and retried like `sendSegment`. */
+  async sendSigned(signed: SignedRequest, onSend?: (sentAt: number) => void): Promise<PostResult> {
     const sentAt = performance.now();
     onSend?.(sentAt);
     for (let attempt = 1; ; attempt++) {

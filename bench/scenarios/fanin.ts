@@ -130,7 +130,8 @@ export async function faninScenario(backend: BackendName, o: FaninOptions): Prom
         'drain ms': m.drainMs,
         'CPU s': round(m.cpuSecs, 2),
         ...(backend === 'memory' ? { 'publisher-only CPU s': round(s.baselineCpu, 2) } : {}),
-        'µs/msg': round(perMessage(m, s.baselineCpu), 1),
+        // Below the tick resolution the subtraction can go negative: that reads as "no measurable cost".
+        'µs/msg': round(Math.max(0, perMessage(m, s.baselineCpu)), 1),
         'marginal µs/msg': round(
           Math.max(0, perMessage({ ...m, cpuSecs: m.cpuSecs - (idle[i] ?? 0) * m.wallSecs }, s.baselineCpu)),
           1,

@@ -39,7 +39,7 @@ export async function resumeScenarios(backend: BackendName, o: ResumeOptions): P
   const ringShort = o.behind > RELAY_DEFAULTS.ringSize ? RELAY_DEFAULTS.ringSize : Math.floor(o.behind / 2);
   // Both stacks start at once (starting one takes seconds); each is measured alone while the other idles.
   const start = (ringSize: number): Promise<StackHandle> =>
-    startStack(backend, ringSize === RELAY_DEFAULTS.ringSize ? undefined : { ringSize });
+    startStack(backend, ringSize === RELAY_DEFAULTS.ringSize ? {} : { relay: { ringSize } });
   const stacks = await Promise.allSettled([start(ringCovering), start(ringShort)]);
   try {
     const [ring, store] = stacks.map((s) => {

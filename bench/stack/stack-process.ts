@@ -1,4 +1,5 @@
-// Child process entry: one callrelay stack (local server with API + webhook routes, relay) on loopback, port 0.
+// Child process entry: one callrelay stack (local server with API + webhook routes, relay) on loopback, port 0,
+// or one half of it (the functions server or the relay) when the runner splits the Google stack as deployed.
 import { randomBytes } from 'node:crypto';
 import { createBackend } from '../../core/composition/backend.ts';
 import type { Env } from '../../core/support/config.ts';
@@ -10,6 +11,7 @@ import { webhookConfig } from '../../functions/webhooks/webhook.test-kit.ts';
 import { RELAY_DEFAULTS } from '../../services/relay/relay-config.ts';
 import { composeRelay } from '../../services/relay/compose-relay.ts';
 import { uniqueProjectId } from '../../test/backends.ts';
+import { firestoreStats, installFirestoreMeter } from './firestore-meter.ts';
 import type { ChildMessage, MemorySample, ParentMessage, StackSpec } from './stack-protocol.ts';
 
 /** Providers are never called by the benchmarks (nothing dials); this port refuses connections. */
@@ -20,15 +22,18 @@ function send(message: ChildMessage): void {
 }
 
 async function main(spec: StackSpec): Promise<void> {
+  if (spec.meterFirestore) installFirestoreMeter();
+  const role = spec.role ?? 'all';
   const logger = createLogger({ level: 'ERROR' });
-  const projectId = uniqueProjectId('demo-bench');
+  const projectId = spec.projectId ?? uniqueProjectId('demo-bench');
+  const jwtSecret = spec.jwtSecret ?? randomBytes(32).toString('base64url');
   const env: Env = {
     CALLRELAY_BACKEND: spec.backend,
     GOOGLE_CLOUD_PROJECT: projectId,
     FIRESTORE_EMULATOR_HOST: process.env.FIRESTORE_EMULATOR_HOST,
     PUBSUB_EMULATOR_HOST: process.env.PUBSUB_EMULATOR_HOST,
     CALLRELAY_TOPIC: 'callrelay-events',
-    JWT_SECRET: randomBytes(32).toString('base64url'),
+    JWT_SECRET: jwtSecret,
     PUBLIC_BASE_URL: webhookConfig.publicBaseUrl,
     ELEVENLABS_API_KEY: 'xi_bench',
     ELEVENLABS_AGENT_ID: 'agent_bench',
@@ -43,20 +48,25 @@ async function main(spec: StackSpec): Promise<void> {
   };
   const config = parseFunctionsServerConfig(env);
   const backend = await createBackend(config.api.backend, { logger });
-  const server = await startFunctionsServer({ config, backend, logger, port: 0 });
-  const api = server.deps;
-  const { relay, port: relayPort } = await composeRelay({
-    config: {
-      ...RELAY_DEFAULTS,
-      ...spec.relay,
-      port: 0,
-      host: '127.0.0.1',
-      instanceId: `bench${process.pid}`,
-    },
-    backend,
-    auth: config.api.auth,
-    logger,
-  });
+  const server =
+    role === 'relay' ? undefined : await startFunctionsServer({ config, backend, logger, port: 0 });
+  const api = server?.deps;
+  const composed =
+    role === 'functions'
+      ? undefined
+      : await composeRelay({
+          config: {
+            ...RELAY_DEFAULTS,
+            ...spec.relay,
+            port: 0,
+            host: '127.0.0.1',
+            instanceId: `bench${process.pid}`,
+          },
+          backend,
+          auth: config.api.auth,
+          logger,
+        });
+  const relay = composed?.relay;
 
   const sample = (): MemorySample => {
     (globalThis as { gc?: () => void }).gc?.();
@@ -66,14 +76,14 @@ async function main(spec: StackSpec): Promise<void> {
       heapUsedBytes: m.heapUsed,
       heapTotalBytes: m.heapTotal,
       externalBytes: m.external,
-      connections: relay.connectionCount,
-      feeds: relay.hub.feedCount,
+      connections: relay?.connectionCount ?? 0,
+      feeds: relay?.hub.feedCount ?? 0,
     };
   };
   const stop = async (): Promise<void> => {
-    await relay.close();
-    await server.close(1000);
-    await api.transcriptions.idle();
+    await relay?.close();
+    await server?.close(1000);
+    await api?.transcriptions.idle();
     await backend.close();
     send({ type: 'stopped' });
     process.disconnect?.();
@@ -83,9 +93,11 @@ async function main(spec: StackSpec): Promise<void> {
       case 'memory':
         return send({ type: 'memory', id: message.id, sample: sample() });
       case 'feedStats': {
-        const feed = relay.hub.feed(message.callId);
+        const feed = relay?.hub.feed(message.callId);
         return send({ type: 'feedStats', id: message.id, stats: feed ? { ...feed.stats } : null });
       }
+      case 'firestore-stats':
+        return send({ type: 'firestore-stats', id: message.id, stats: firestoreStats(message.reset) });
       case 'stop':
         return void stop().catch((err: unknown) => fail(err));
       default:
@@ -96,11 +108,13 @@ async function main(spec: StackSpec): Promise<void> {
   process.on('disconnect', () => process.exit(0));
   send({
     type: 'ready',
-    apiUrl: server.url,
-    relayUrl: `ws://127.0.0.1:${relayPort}${RELAY_WS_PATH}`,
-    token: (await api.signToken({ sub: 'bench', org: webhookConfig.defaultOrg, role: 'dispatcher' }, 3600))
-      .token,
+    apiUrl: server?.url ?? '',
+    relayUrl: composed ? `ws://127.0.0.1:${composed.port}${RELAY_WS_PATH}` : '',
+    token: api
+      ? (await api.signToken({ sub: 'bench', org: webhookConfig.defaultOrg, role: 'dispatcher' }, 3600)).token
+      : '',
     projectId,
+    jwtSecret,
     pid: process.pid,
   });
 }

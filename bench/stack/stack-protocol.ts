@@ -1,11 +1,26 @@
 // IPC between the bench runner and its stack child process: the messages each side sends, as discriminated unions.
 import type { BackendName } from '../../test/backends.ts';
+import type { FirestoreStats } from './firestore-meter.ts';
+
+/**
+ * Which servers one child runs: `all` (functions server + relay in one process; the only choice on the memory
+ * backend, whose bus lives in one process), `functions` (webhooks + API) or `relay`, as deployed on Google.
+ */
+export type StackRole = 'all' | 'functions' | 'relay';
 
 /** How the child builds its stack; passed as argv[2] (JSON). */
 export interface StackSpec {
   backend: BackendName;
   /** Relay settings that differ from `RELAY_DEFAULTS` (e.g. `ringSize` for the resume scenario). */
   relay?: StackRelayOverrides;
+  /** Default `all`. */
+  role?: StackRole;
+  /** Shared by the children of one split stack (the relay joins the functions child's project); default fresh. */
+  projectId?: string;
+  /** Shared JWT secret, so the relay accepts the token the functions child signs; default fresh. */
+  jwtSecret?: string;
+  /** Count Firestore RPCs, documents and per-document write times in this child (bench instrumentation). */
+  meterFirestore?: boolean;
 }
 
 /** The relay settings a scenario may change; the rest stay at their production defaults. */
@@ -33,21 +48,26 @@ export interface MemorySample {
 }
 
 export type ParentMessage =
-  { type: 'memory'; id: number } | { type: 'feedStats'; id: number; callId: string } | { type: 'stop' };
+  | { type: 'memory'; id: number }
+  | { type: 'feedStats'; id: number; callId: string }
+  | { type: 'firestore-stats'; id: number; reset: boolean }
+  | { type: 'stop' };
 
 export type ChildMessage =
   | {
       type: 'ready';
-      /** Local server (API + webhook routes), e.g. http://127.0.0.1:40123 */
+      /** Local server (API + webhook routes), e.g. http://127.0.0.1:40123; empty in a relay-only child. */
       apiUrl: string;
-      /** Relay WebSocket endpoint on 127.0.0.1. */
+      /** Relay WebSocket endpoint on 127.0.0.1; empty in a functions-only child. */
       relayUrl: string;
-      /** A dispatcher token for the org that owns webhook-created calls. */
+      /** A dispatcher token for the org that owns webhook-created calls (empty in a relay-only child). */
       token: string;
       projectId: string;
+      jwtSecret: string;
       pid: number;
     }
   | { type: 'memory'; id: number; sample: MemorySample }
   | { type: 'feedStats'; id: number; stats: FeedStatsSample | null }
+  | { type: 'firestore-stats'; id: number; stats: FirestoreStats }
   | { type: 'failed'; message: string }
   | { type: 'stopped' };

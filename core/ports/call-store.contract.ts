@@ -117,6 +117,40 @@ export function describeCallStoreContract(
         expect((await store.eventsAfter(call.callId, 0)).map((e) => e.seq)).toEqual(seqs);
       });
 
+      it('gives each of a burst of appends to one call its own result, in order', async () => {
+        const call = await newCall();
+        await store.append(call.callId, segmentDraft('stored-before'));
+        // Issued together: an adapter may commit them as one group; each must still see what it would see alone.
+        const burst = await Promise.all([
+          store.append(call.callId, statusDraft(call.callId, 'in-progress')),
+          store.append(call.callId, segmentDraft('burst-a')),
+          store.append(call.callId, segmentDraft('stored-before', 'repeat of an older event')),
+          store.append(call.callId, segmentDraft('burst-a', 'repeat within the burst')),
+          store.append(call.callId, statusDraft(call.callId, 'ringing', 'late-ringing')),
+          store.append(call.callId, segmentDraft('burst-b')),
+        ]);
+        expect(burst.map((r) => r.outcome)).toEqual([
+          'appended',
+          'appended',
+          'duplicate',
+          'duplicate',
+          'ignored',
+          'appended',
+        ]);
+        const seqOf = (r: (typeof burst)[number]): number => (r.outcome === 'ignored' ? 0 : r.event.seq);
+        expect(burst.map(seqOf)).toEqual([2, 3, 1, 3, 0, 4]);
+        expect(burst.map((r) => r.call.lastSeq)).toEqual([2, 3, 3, 3, 3, 4]);
+        expect(burst[0]?.call.status).toBe('in-progress');
+        const events = await store.eventsAfter(call.callId, 0);
+        expect(events.map((e) => e.dedupeKey)).toEqual([
+          'stored-before',
+          statusDraft(call.callId, 'in-progress').dedupeKey,
+          'burst-a',
+          'burst-b',
+        ]);
+        expect((await store.getCall(call.callId))?.lastSeq).toBe(4);
+      });
+
       it('returns the original event for a repeated dedupe key and stores nothing new', async () => {
         const call = await newCall();
         const first = await store.append(call.callId, segmentDraft('seg-key', 'first text'));

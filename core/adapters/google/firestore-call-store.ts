@@ -50,6 +50,19 @@ interface ProviderIdDoc {
 
 type ProviderIds = { callSid?: string; conversationId?: string };
 
+/** An append waiting for its call's lane. */
+interface PendingAppend {
+  draft: EventDraft;
+  resolve(result: AppendResult): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * Most appends of one call committed in one transaction: each writes two documents besides the call, far below
+ * Firestore's 500 writes per commit, and a group this large means the call is flooded anyway.
+ */
+const MAX_APPEND_GROUP = 100;
+
 export interface FirestoreCallStoreOptions {
   clock?: Clock;
   /**
@@ -75,11 +88,16 @@ const ACTIVE_STATUSES = CALL_STATUSES.filter((s) => !TERMINAL_STATUSES.has(s));
  * Within one process, writes to the same call run one at a time (`SerialLanes`): concurrent webhooks of one call
  * (both transcription tracks, status callbacks) would otherwise contend on the call document, and Firestore answers
  * contention with aborts and retry backoff of seconds. Across processes the transactions still guarantee correctness.
+ * Appends that queue up behind a running transaction of their call are committed together (group commit), so a
+ * busy call's document is written once per transaction rather than once per event (Firestore sustains about one
+ * write per second per document).
  */
 export class FirestoreCallStore implements CallStore {
   private readonly clock: Clock;
   private readonly maxAttempts: number;
   private readonly lanes = new SerialLanes();
+  /** Per call, the appends waiting for the call's lane, to be committed as one group. */
+  private readonly appendGroups = new Map<string, PendingAppend[]>();
 
   constructor(
     private readonly db: Firestore,
@@ -145,31 +163,100 @@ export class FirestoreCallStore implements CallStore {
   }
 
   append(callId: string, draft: EventDraft): Promise<AppendResult> {
-    return this.transact(callId, async (tx): Promise<AppendResult> => {
-      const callRef = this.callRef(callId);
-      const dedupeRef = this.dedupe(callId).doc(keyHash(draft.dedupeKey));
-      const [callSnap, dedupeSnap] = await Promise.all([tx.get(callRef), tx.get(dedupeRef)]);
-      const call = callSnap.data();
-      if (!call) throw new AppError('not_found', 'call not found');
-      const seen = dedupeSnap.data();
-      if (seen) {
-        const original = (await tx.get(this.eventRef(callId, seen.seq))).data();
-        if (!original) throw new Error(`dedupe marker of call ${callId} points at missing seq ${seen.seq}`);
-        return { outcome: 'duplicate', event: original, call };
+    return new Promise((resolve, reject) => {
+      const item: PendingAppend = { draft, resolve, reject };
+      const waiting = this.appendGroups.get(callId);
+      if (waiting && waiting.length < MAX_APPEND_GROUP) {
+        waiting.push(item);
+        return;
       }
-      const now = isoNow(this.clock);
-      const applied = applyEvent(call, draft.body, now);
-      if (!applied) return { outcome: 'ignored', call };
-      const seq = call.lastSeq + 1;
-      const next: Call = { ...applied, lastSeq: seq };
-      const claims = await this.readIndex(tx, newKeys(call, next));
-      const event: CallEvent = { ...draft.body, callId, seq, dedupeKey: draft.dedupeKey, recordedAt: now };
-      tx.create(this.eventRef(callId, seq), event);
-      tx.create(dedupeRef, { dedupeKey: draft.dedupeKey, seq });
-      tx.set(callRef, next);
-      this.claimIndex(tx, claims, next);
-      return { outcome: 'appended', event, call: next };
+      const group = [item];
+      this.appendGroups.set(callId, group);
+      void this.lanes.run(callId, async () => {
+        // The group closes when its turn comes: appends arriving from now on wait for the next transaction.
+        if (this.appendGroups.get(callId) === group) this.appendGroups.delete(callId);
+        try {
+          const results = await this.runTransaction((tx) => this.appendGroup(tx, callId, group));
+          group.forEach((g, i) => g.resolve(results[i]!));
+        } catch (err) {
+          for (const g of group) g.reject(err);
+        }
+      });
     });
+  }
+
+  /**
+   * Group commit: the appends of one call queued while its previous transaction ran are applied in order and
+   * committed together, in one transaction with one read round trip and one write of the call document. Each
+   * gets the result it would have got alone (its seq, a duplicate's original event, the call after it).
+   */
+  private async appendGroup(
+    tx: Transaction,
+    callId: string,
+    group: PendingAppend[],
+  ): Promise<AppendResult[]> {
+    const hashes = group.map((g) => keyHash(g.draft.dedupeKey));
+    const distinct = [...new Set(hashes)];
+    const [callSnap, ...dedupeSnaps] = await tx.getAll(
+      this.callRef(callId).withConverter(null),
+      ...distinct.map((h) => this.dedupe(callId).doc(h).withConverter(null)),
+    );
+    const stored = callSnap?.data() as Call | undefined;
+    if (!stored) throw new AppError('not_found', 'call not found');
+    const seenSeq = new Map<string, number>();
+    distinct.forEach((h, i) => {
+      const seen = dedupeSnaps[i]?.data() as DedupeDoc | undefined;
+      if (seen) seenSeq.set(h, seen.seq);
+    });
+    const originals = new Map<number, CallEvent>();
+    const originalSeqs = [...new Set(seenSeq.values())];
+    if (originalSeqs.length > 0) {
+      const snaps = await tx.getAll(
+        ...originalSeqs.map((seq) => this.eventRef(callId, seq).withConverter(null)),
+      );
+      originalSeqs.forEach((seq, i) => {
+        const original = snaps[i]?.data() as CallEvent | undefined;
+        if (!original) throw new Error(`dedupe marker of call ${callId} points at missing seq ${seq}`);
+        originals.set(seq, original);
+      });
+    }
+    const now = isoNow(this.clock);
+    const appended = new Map<string, CallEvent>();
+    const results: AppendResult[] = [];
+    let call = stored;
+    group.forEach(({ draft }, i) => {
+      const hash = hashes[i]!;
+      const seq = seenSeq.get(hash);
+      const original = seq !== undefined ? originals.get(seq) : appended.get(hash);
+      if (original) {
+        results.push({ outcome: 'duplicate', event: original, call });
+        return;
+      }
+      const applied = applyEvent(call, draft.body, now);
+      if (!applied) {
+        results.push({ outcome: 'ignored', call });
+        return;
+      }
+      call = { ...applied, lastSeq: call.lastSeq + 1 };
+      const event: CallEvent = {
+        ...draft.body,
+        callId,
+        seq: call.lastSeq,
+        dedupeKey: draft.dedupeKey,
+        recordedAt: now,
+      };
+      appended.set(hash, event);
+      results.push({ outcome: 'appended', event, call });
+    });
+    if (appended.size === 0) return results;
+    const claims = await this.readIndex(tx, newKeys(stored, call));
+    for (const [hash, event] of appended) {
+      tx.create(this.eventRef(callId, event.seq), event);
+      tx.create(this.dedupe(callId).doc(hash), { dedupeKey: event.dedupeKey, seq: event.seq });
+    }
+    tx.set(this.callRef(callId), call);
+    this.claimIndex(tx, claims, call);
+    return results;
   }
 
   eventsAfter(callId: string, afterSeq: number, limit?: number): Promise<CallEvent[]> {
@@ -216,10 +303,12 @@ export class FirestoreCallStore implements CallStore {
 
   /** One transaction, queued behind this process's other writes to the same `lane` (a call). */
   private transact<T>(lane: string, fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.lanes.run(lane, () =>
-      guardStore(() =>
-        retryClosedTransaction(() => this.db.runTransaction(fn, { maxAttempts: this.maxAttempts })),
-      ),
+    return this.lanes.run(lane, () => this.runTransaction(fn));
+  }
+
+  private runTransaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    return guardStore(() =>
+      retryClosedTransaction(() => this.db.runTransaction(fn, { maxAttempts: this.maxAttempts })),
     );
   }
 
