@@ -4,8 +4,9 @@ import type { BackendName } from '../test/backends.ts';
 import type { FanoutOptions } from './scenarios/fanout.ts';
 import type { IngestOptions } from './scenarios/ingest.ts';
 import type { LatencyOptions } from './scenarios/latency.ts';
+import { SOCKETS_DEFAULTS, type SocketsOptions } from './scenarios/sockets.ts';
 
-export const SCENARIOS = ['latency', 'fanout', 'ingest'] as const;
+export const SCENARIOS = ['latency', 'fanout', 'ingest', 'sockets'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -15,6 +16,7 @@ export interface BenchOptions {
   latency: LatencyOptions;
   fanout: FanoutOptions;
   ingest: IngestOptions;
+  sockets: SocketsOptions;
 }
 
 /** Flag → [default, min, max]. Maxima keep a mistyped flag from exhausting the machine. */
@@ -30,14 +32,19 @@ const NUMBERS = {
   'ingest-concurrency': [8, 1, 256],
   'ingest-calls': [50, 2, 10_000],
   'ingest-secs': [8, 1, 300],
+  'sockets-segments': [SOCKETS_DEFAULTS.segments, 1, 100],
+  'sockets-per-load': [SOCKETS_DEFAULTS.socketsPerLoad, 10, 19_000],
 } as const satisfies Record<string, readonly [number, number, number]>;
 type NumberFlag = keyof typeof NUMBERS;
+/** One process holds at most ~19,900 sockets here: the fd hard limit is 20,000 and cannot be raised. */
+const MAX_SOCKETS = 19_900;
 
 export const USAGE = `npm run bench -- [options]
 
   --backend memory|google   adapters (default memory; google needs FIRESTORE_EMULATOR_HOST and PUBSUB_EMULATOR_HOST)
   --scenario a,b            any of ${SCENARIOS.join(', ')} (default all)
   --json out.json           also write every result (and the machine facts) to a file
+  --sockets-sizes a,b       sockets scenario sizes (default ${SOCKETS_DEFAULTS.sizes.join(',')}; each 1..${MAX_SOCKETS})
 ${Object.entries(NUMBERS)
   .map(([flag, [def, min, max]]) => `  --${flag.padEnd(22)} default ${def} (${min}..${max})`)
   .join('\n')}
@@ -57,6 +64,7 @@ export function parseBenchOptions(
       backend: { type: 'string', default: 'memory' },
       scenario: { type: 'string', default: SCENARIOS.join(',') },
       json: { type: 'string' },
+      'sockets-sizes': { type: 'string' },
       ...Object.fromEntries(Object.keys(NUMBERS).map((flag) => [flag, { type: 'string' as const }])),
     },
   });
@@ -100,5 +108,19 @@ export function parseBenchOptions(
       secs: num('fanout-secs'),
     },
     ingest: { concurrency: num('ingest-concurrency'), calls: num('ingest-calls'), secs: num('ingest-secs') },
+    sockets: {
+      sizes: socketSizes(values['sockets-sizes']),
+      segments: num('sockets-segments'),
+      socketsPerLoad: num('sockets-per-load'),
+    },
   };
+}
+
+function socketSizes(raw: string | undefined): number[] {
+  if (raw === undefined) return [...SOCKETS_DEFAULTS.sizes];
+  const sizes = raw.split(',').map((s) => Number(s.trim()));
+  if (!sizes.length || sizes.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_SOCKETS)) {
+    throw new UsageError(`--sockets-sizes must list integers in 1..${MAX_SOCKETS}`);
+  }
+  return sizes;
 }

@@ -7,6 +7,7 @@ import { printMachine, printResult } from './report.ts';
 import { fanoutScenario } from './scenarios/fanout.ts';
 import { ingestScenarios } from './scenarios/ingest.ts';
 import { latencyScenario } from './scenarios/latency.ts';
+import { socketsScenario } from './scenarios/sockets.ts';
 import type { ScenarioResult } from './scenarios/scenario-result.ts';
 
 async function runScenario(name: ScenarioName, o: BenchOptions): Promise<ScenarioResult[]> {
@@ -17,6 +18,8 @@ async function runScenario(name: ScenarioName, o: BenchOptions): Promise<Scenari
       return [await fanoutScenario(o.backend, o.fanout)];
     case 'ingest':
       return ingestScenarios(o.backend, o.ingest);
+    case 'sockets':
+      return socketsScenario(o.backend, o.sockets);
     default:
       return assertNever(name);
   }
