@@ -76,6 +76,7 @@ async function runSize(backend: BackendName, n: number, o: SocketsOptions): Prom
   const relaySpec: RelayChildSpec = { jwtSecret, org: ORG, maxConnections: Math.max(n + 100, 1000) };
   const relay = forkChild<RelayParentMessage, RelayChildMessage>('./relay-only-process.ts', relaySpec, [
     '--expose-gc',
+    ...(process.env.BENCH_RELAY_EXEC_ARGV?.split(' ').filter(Boolean) ?? []),
   ]);
   const loads: BenchChild<LoadParentMessage, LoadChildMessage>[] = [];
   let nextId = 0;
@@ -110,7 +111,9 @@ async function runSize(backend: BackendName, n: number, o: SocketsOptions): Prom
         localAddress: `127.2.${Math.floor(k / 250)}.${(k % 250) + 1}`,
         openConcurrency: OPEN_CONCURRENCY,
       };
-      loads.push(forkChild<LoadParentMessage, LoadChildMessage>('./load-process.ts', spec));
+      const load = forkChild<LoadParentMessage, LoadChildMessage>('./load-process.ts', {});
+      load.post({ type: 'start', spec });
+      loads.push(load);
     }
     const subscribed = await Promise.all(
       loads.map((l) => l.next((m) => m.type === 'subscribed', SUBSCRIBE_TIMEOUT_MS)),
@@ -125,6 +128,9 @@ async function runSize(backend: BackendName, n: number, o: SocketsOptions): Prom
     if (live < n) failures.push(`only ${live} of ${n} sockets subscribed`);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const loaded = await memory();
+    // Profiling aid: BENCH_HEAP_SNAPSHOT_DIR=/tmp/x writes the relay's heap with N sockets subscribed.
+    const snapshotDir = process.env.BENCH_HEAP_SNAPSHOT_DIR;
+    if (snapshotDir) await ask({ type: 'snapshot', id: nextId++, dir: snapshotDir }, 'snapshot');
 
     const latency = new Samples();
     const allDelivered = new Samples();

@@ -123,6 +123,8 @@ async function main(spec: LoadChildSpec): Promise<void> {
   };
   process.on('message', (message: LoadParentMessage) => {
     switch (message.type) {
+      case 'start':
+        return;
       case 'collect':
         return void collect(message.seq, message.timeoutMs).catch(fail);
       case 'close':
@@ -141,4 +143,6 @@ function fail(err: unknown): void {
   process.disconnect?.();
 }
 
-main(JSON.parse(process.argv[2] ?? '{}') as LoadChildSpec).catch(fail);
+process.once('message', (message: LoadParentMessage) => {
+  if (message.type === 'start') main(message.spec).catch(fail);
+});

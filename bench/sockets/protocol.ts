@@ -24,6 +24,8 @@ export type RelayParentMessage =
   | { type: 'memory'; id: number }
   /** Appends one final segment to the call through `recordCallEvent`, the webhook's own write path. */
   | { type: 'append'; id: number; text: string }
+  /** Writes a V8 heap snapshot into `dir` (profiling runs only). */
+  | { type: 'snapshot'; id: number; dir: string }
   | { type: 'stop' };
 
 export type RelayChildMessage =
@@ -31,10 +33,11 @@ export type RelayChildMessage =
   | { type: 'memory'; id: number; sample: RelayMemory }
   /** `startedAt`: epoch ms (sub-ms precision) right before the append; `seq`: what the store assigned. */
   | { type: 'appended'; id: number; startedAt: number; seq: number }
+  | { type: 'snapshot'; id: number; file: string }
   | { type: 'failed'; message: string }
   | { type: 'stopped' };
 
-/** How a load child connects; passed as argv[2] (JSON). */
+/** How a load child connects; sent as its first IPC message (thousands of tokens exceed an argv's size limit). */
 export interface LoadChildSpec {
   relayUrl: string;
   callId: string;
@@ -46,7 +49,10 @@ export interface LoadChildSpec {
   openConcurrency: number;
 }
 
-export type LoadParentMessage = { type: 'collect'; seq: number; timeoutMs: number } | { type: 'close' };
+export type LoadParentMessage =
+  | { type: 'start'; spec: LoadChildSpec }
+  | { type: 'collect'; seq: number; timeoutMs: number }
+  | { type: 'close' };
 
 export type LoadChildMessage =
   | { type: 'subscribed'; sockets: number; errors: string[] }

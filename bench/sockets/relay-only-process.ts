@@ -1,4 +1,6 @@
 // Child process of the `sockets` scenario: the relay alone, composed as production does, on the memory backend.
+import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { composeRelay } from '../../services/relay/compose-relay.ts';
 import { RELAY_DEFAULTS } from '../../services/relay/relay-config.ts';
 import { createBackend } from '../../core/composition/backend.ts';
@@ -82,6 +84,12 @@ async function main(spec: RelayChildSpec): Promise<void> {
         return send({ type: 'memory', id: message.id, sample: sample() });
       case 'append':
         return void append(message.id, message.text).catch(fail);
+      case 'snapshot':
+        return send({
+          type: 'snapshot',
+          id: message.id,
+          file: writeHeapSnapshot(join(message.dir, `relay-${process.pid}-${Date.now()}.heapsnapshot`)),
+        });
       case 'stop':
         return void stop().catch(fail);
       default:

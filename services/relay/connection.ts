@@ -17,6 +17,7 @@ import { assertNever } from '../../core/support/assert-never.ts';
 import type { FeedSubscriber } from './call-feed.ts';
 import type { CallListListener, CampaignListener, RelayHub } from './relay-hub.ts';
 import type { RelayConfig } from './relay-config.ts';
+import type { QuotaOwner } from './socket-quota.ts';
 import { TokenBucket } from './token-bucket.ts';
 
 export interface ConnectionDeps {
@@ -25,7 +26,7 @@ export interface ConnectionDeps {
   verifyToken: TokenVerifier;
   logger: Logger;
   clock: Clock;
-  /** Called once when the socket is gone. */
+  /** Called once when the socket is gone. One deps object is shared by every socket of a relay. */
   onClosed: (connection: Connection) => void;
 }
 
@@ -62,11 +63,15 @@ export class Connection implements FeedSubscriber, CallListListener, CampaignLis
   private expiryTimer: NodeJS.Timeout | undefined;
   private graceTimer: NodeJS.Timeout | undefined;
   private terminateTimer: NodeJS.Timeout | undefined;
-  private readonly log: Logger;
+  /**
+   * Per-socket state is kept lean: a relay holds tens of thousands of sockets (docs/BENCHMARKS.md, `sockets`), so what
+   * most sockets never use — the child logger (~2 KB of closures), the `closed()` promise — is created on first use.
+   */
+  private logger: Logger | undefined;
   /** Inbound frame budget: `maxMessagesPerSec` on average, bursts of `inboundBurst(config)`. */
   private readonly inbound: TokenBucket;
-  private readonly closedPromise: Promise<void>;
-  private resolveClosed!: () => void;
+  private isClosed = false;
+  private closedWaiter: { promise: Promise<void>; resolve: () => void } | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -74,8 +79,6 @@ export class Connection implements FeedSubscriber, CallListListener, CampaignLis
     private readonly deps: ConnectionDeps,
   ) {
     this.principal = principal;
-    this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
-    this.log = deps.logger.child({ sub: principal.sub, org: principal.org });
     this.inbound = new TokenBucket(
       inboundBurst(deps.config),
       deps.config.maxMessagesPerSec,
@@ -143,9 +146,20 @@ export class Connection implements FeedSubscriber, CallListListener, CampaignLis
     this.close('internal');
   }
 
+  /** Who holds this socket (org + `sub`; an in-band `auth` never changes them): the socket quota's key. */
+  get owner(): QuotaOwner {
+    return this.principal;
+  }
+
   /** Resolves once the socket is fully closed. */
   closed(): Promise<void> {
-    return this.closedPromise;
+    if (this.isClosed) return Promise.resolve();
+    if (!this.closedWaiter) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.closedWaiter = { promise, resolve };
+    }
+    return this.closedWaiter.promise;
   }
 
   /** Heartbeat tick: terminates a peer that did not answer the previous ping, else pings again. */
@@ -391,9 +405,15 @@ export class Connection implements FeedSubscriber, CallListListener, CampaignLis
       try {
         this.deps.onClosed(this);
       } finally {
-        this.resolveClosed();
+        this.isClosed = true;
+        this.closedWaiter?.resolve();
       }
     }
+  }
+
+  /** This socket's logger (its `sub` and `org` on every entry), created on first use. */
+  private get log(): Logger {
+    return (this.logger ??= this.deps.logger.child({ sub: this.principal.sub, org: this.principal.org }));
   }
 
   /** Runs a socket listener; a throw is logged and ends this socket (1011), never the process. */
