@@ -84,14 +84,13 @@ export class Connection implements FeedSubscriber, CallListListener, CampaignLis
       deps.config.maxMessagesPerSec,
       deps.clock.now().getTime(),
     );
-    // A throw inside a `ws` listener would surface as an uncaught exception and end the process: every listener is
-    // guarded, and a socket whose handling failed is closed with 1011 (the client resumes).
-    ws.on('message', (data, isBinary) => this.guarded('message', () => this.onFrame(data, isBinary)));
-    ws.on('pong', () => {
-      this.alive = true;
-    });
-    ws.on('error', (err) => this.guarded('error', () => this.log.debug('socket error', { err })));
-    ws.on('close', () => this.guarded('close', () => this.onSocketClosed()));
+    // The listeners are shared functions that find this connection through `CONNECTIONS`: four closures (and their
+    // context) per socket would cost ~300 bytes on each of tens of thousands.
+    CONNECTIONS.set(ws, this);
+    ws.on('message', onWsMessage);
+    ws.on('pong', onWsPong);
+    ws.on('error', onWsError);
+    ws.on('close', onWsClose);
     this.scheduleExpiry();
     this.sendMessage(this.authenticated());
   }
@@ -416,6 +415,27 @@ export class Connection implements FeedSubscriber, CallListListener, CampaignLis
     return (this.logger ??= this.deps.logger.child({ sub: this.principal.sub, org: this.principal.org }));
   }
 
+  /**
+   * The `ws` events, dispatched by the shared listeners below. A throw inside a `ws` listener would surface as an
+   * uncaught exception and end the process: every one is guarded, and a socket whose handling failed is closed with
+   * 1011 (the client resumes).
+   */
+  onWsEvent(event: WsEvent): void {
+    switch (event.type) {
+      case 'message':
+        return this.guarded('message', () => this.onFrame(event.data, event.isBinary));
+      case 'pong':
+        this.alive = true;
+        return;
+      case 'error':
+        return this.guarded('error', () => this.log.debug('socket error', { err: event.err }));
+      case 'close':
+        return this.guarded('close', () => this.onSocketClosed());
+      default:
+        assertNever(event);
+    }
+  }
+
   /** Runs a socket listener; a throw is logged and ends this socket (1011), never the process. */
   private guarded(event: string, handler: () => void): void {
     try {
@@ -430,6 +450,32 @@ export class Connection implements FeedSubscriber, CallListListener, CampaignLis
       }
     }
   }
+}
+
+/** A `ws` event for {@link Connection.onWsEvent}. */
+type WsEvent =
+  | { type: 'message'; data: RawData; isBinary: boolean }
+  | { type: 'pong' }
+  | { type: 'error'; err: Error }
+  | { type: 'close' };
+
+/** The connection of each open socket, for the shared listeners (weak: a socket gone is an entry gone). */
+const CONNECTIONS = new WeakMap<WebSocket, Connection>();
+
+function onWsMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  CONNECTIONS.get(this)?.onWsEvent({ type: 'message', data, isBinary });
+}
+
+function onWsPong(this: WebSocket): void {
+  CONNECTIONS.get(this)?.onWsEvent({ type: 'pong' });
+}
+
+function onWsError(this: WebSocket, err: Error): void {
+  CONNECTIONS.get(this)?.onWsEvent({ type: 'error', err });
+}
+
+function onWsClose(this: WebSocket): void {
+  CONNECTIONS.get(this)?.onWsEvent({ type: 'close' });
 }
 
 function rawText(data: RawData): string {
