@@ -132,6 +132,8 @@ async function runSize(backend: BackendName, n: number, o: SocketsOptions): Prom
     const snapshotDir = process.env.BENCH_HEAP_SNAPSHOT_DIR;
     if (snapshotDir) await ask({ type: 'snapshot', id: nextId++, dir: snapshotDir }, 'snapshot');
 
+    // Profiling aid: BENCH_CPU_PROFILE_DIR=/tmp/x profiles the relay over the measured segments only.
+    const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
     const latency = new Samples();
     const allDelivered = new Samples();
     let cpuSecs = 0;
@@ -139,6 +141,7 @@ async function runSize(backend: BackendName, n: number, o: SocketsOptions): Prom
     let duplicates = 0;
     // Segment 0 warms the path up (JIT, first buffers) and is not counted.
     for (let s = 0; s <= o.segments; s++) {
+      if (s === 1 && profileDir) await ask({ type: 'profile-start', id: nextId++ }, 'profile');
       const meter = cpuMeter([ready.pid]);
       const appended = await ask({ type: 'append', id: nextId++, text: `bench segment ${s}` }, 'appended');
       const collected = await Promise.all(
@@ -169,6 +172,7 @@ async function runSize(backend: BackendName, n: number, o: SocketsOptions): Prom
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
+    if (profileDir) await ask({ type: 'profile-stop', id: nextId++, dir: profileDir }, 'profile');
     if (missing)
       failures.push(`${missing} (socket, segment) deliveries missing after ${COLLECT_TIMEOUT_MS} ms`);
     if (duplicates) failures.push(`${duplicates} duplicated deliveries`);

@@ -26,6 +26,9 @@ export type RelayParentMessage =
   | { type: 'append'; id: number; text: string }
   /** Writes a V8 heap snapshot into `dir` (profiling runs only). */
   | { type: 'snapshot'; id: number; dir: string }
+  /** CPU profile of the relay from `profile-start` to `profile-stop`, written into `dir` (profiling runs only). */
+  | { type: 'profile-start'; id: number }
+  | { type: 'profile-stop'; id: number; dir: string }
   | { type: 'stop' };
 
 export type RelayChildMessage =
@@ -34,6 +37,7 @@ export type RelayChildMessage =
   /** `startedAt`: epoch ms (sub-ms precision) right before the append; `seq`: what the store assigned. */
   | { type: 'appended'; id: number; startedAt: number; seq: number }
   | { type: 'snapshot'; id: number; file: string }
+  | { type: 'profile'; id: number; file?: string }
   | { type: 'failed'; message: string }
   | { type: 'stopped' };
 

@@ -1,4 +1,6 @@
 // Child process of the `sockets` scenario: the relay alone, composed as production does, on the memory backend.
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { composeRelay } from '../../services/relay/compose-relay.ts';
@@ -72,6 +74,7 @@ async function main(spec: RelayChildSpec): Promise<void> {
     if (result.outcome === 'ignored') throw new Error('segment ignored');
     send({ type: 'appended', id, startedAt, seq: result.event.seq });
   };
+  const profiler = cpuProfiler();
   const stop = async (): Promise<void> => {
     await relay.close();
     await backend.close();
@@ -90,6 +93,16 @@ async function main(spec: RelayChildSpec): Promise<void> {
           id: message.id,
           file: writeHeapSnapshot(join(message.dir, `relay-${process.pid}-${Date.now()}.heapsnapshot`)),
         });
+      case 'profile-start':
+        return void profiler
+          .start()
+          .then(() => send({ type: 'profile', id: message.id }))
+          .catch(fail);
+      case 'profile-stop':
+        return void profiler
+          .stop(message.dir)
+          .then((file) => send({ type: 'profile', id: message.id, file }))
+          .catch(fail);
       case 'stop':
         return void stop().catch(fail);
       default:
@@ -103,6 +116,28 @@ async function main(spec: RelayChildSpec): Promise<void> {
     callId: call.callId,
     pid: process.pid,
   });
+}
+
+/** The V8 CPU profiler over the inspector protocol, so a profile can cover the fan-out alone (not the upgrades). */
+function cpuProfiler(): { start(): Promise<void>; stop(dir: string): Promise<string> } {
+  const session = new Session();
+  session.connect();
+  const post = (method: string): Promise<unknown> =>
+    new Promise((resolve, reject) =>
+      session.post(method, (err, result) => (err ? reject(err) : resolve(result))),
+    );
+  return {
+    start: async () => {
+      await post('Profiler.enable');
+      await post('Profiler.start');
+    },
+    stop: async (dir) => {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      const file = join(dir, `relay-fanout-${process.pid}-${Date.now()}.cpuprofile`);
+      await writeFile(file, JSON.stringify(profile));
+      return file;
+    },
+  };
 }
 
 function fail(err: unknown): void {
