@@ -7,8 +7,9 @@ import { SMOKE_INGEST, type IngestOptions } from './scenarios/ingest.ts';
 import { SMOKE_LATENCY, type LatencyOptions } from './scenarios/latency.ts';
 import { SMOKE_PATH, type PathOptions } from './scenarios/path-latency.ts';
 import { SMOKE_RESUME, type ResumeOptions } from './scenarios/resume.ts';
+import { SMOKE_SOCKETS, SOCKETS_DEFAULTS, type SocketsOptions } from './scenarios/sockets.ts';
 
-export const SCENARIOS = ['latency', 'fanout', 'ingest', 'resume', 'fanin', 'path'] as const;
+export const SCENARIOS = ['latency', 'fanout', 'ingest', 'resume', 'fanin', 'path', 'sockets'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -23,6 +24,7 @@ export interface BenchOptions {
   resume: ResumeOptions;
   fanin: FaninOptions;
   path: PathOptions;
+  sockets: SocketsOptions;
 }
 
 /** The options of every scenario: one field per scenario module (the run-wide fields excluded). */
@@ -41,6 +43,7 @@ const SMOKE_PRESETS: ScenarioOptions = {
   resume: SMOKE_RESUME,
   fanin: SMOKE_FANIN,
   path: SMOKE_PATH,
+  sockets: SMOKE_SOCKETS,
 };
 
 /** Flag → [default, min, max]. Maxima keep a mistyped flag from exhausting the machine. */
@@ -70,8 +73,12 @@ const NUMBERS = {
   'path-throughput-secs': [8, 1, 300],
   'path-concurrency': [8, 1, 256],
   'path-talk-secs': [20, 1, 600],
+  'sockets-segments': [SOCKETS_DEFAULTS.segments, 1, 100],
+  'sockets-per-load': [SOCKETS_DEFAULTS.socketsPerLoad, 10, 19_000],
 } as const satisfies Record<string, readonly [number, number, number]>;
 type NumberFlag = keyof typeof NUMBERS;
+/** One process holds at most ~19,900 sockets here: the fd hard limit is 20,000 and cannot be raised. */
+const MAX_SOCKETS = 19_900;
 
 export const USAGE = `npm run bench -- [options]
 
@@ -80,6 +87,7 @@ export const USAGE = `npm run bench -- [options]
   --json out.json           also write every result (and the machine facts) to a file
   --smoke                   every scenario at its tiny smoke size (seconds); flags below still override a field
   --fanin-cpu-prof dir      write a .cpuprofile of the fan-in relay process to dir
+  --sockets-sizes a,b       sockets scenario sizes (default ${SOCKETS_DEFAULTS.sizes.join(',')}; each 1..${MAX_SOCKETS})
 ${Object.entries(NUMBERS)
   .map(([flag, [def, min, max]]) => `  --${flag.padEnd(22)} default ${def} (${min}..${max})`)
   .join('\n')}
@@ -101,6 +109,7 @@ export function parseBenchOptions(
       scenario: { type: 'string', default: SCENARIOS.join(',') },
       json: { type: 'string' },
       'fanin-cpu-prof': { type: 'string' },
+      'sockets-sizes': { type: 'string' },
       ...Object.fromEntries(Object.keys(NUMBERS).map((flag) => [flag, { type: 'string' as const }])),
     },
   });
@@ -159,6 +168,11 @@ export function parseBenchOptions(
       concurrency: num('path-concurrency'),
       talkSecs: num('path-talk-secs'),
     },
+    sockets: {
+      sizes: socketSizes(values['sockets-sizes']),
+      segments: num('sockets-segments'),
+      socketsPerLoad: num('sockets-per-load'),
+    },
   };
   const smoke = values.smoke === true;
   const given = (flag: string): boolean => (values as Record<string, unknown>)[flag] !== undefined;
@@ -186,4 +200,13 @@ function smokeOptions(parsed: ScenarioOptions, given: (flag: string) => boolean)
     );
   }
   return merged as unknown as ScenarioOptions;
+}
+
+function socketSizes(raw: string | undefined): number[] {
+  if (raw === undefined) return [...SOCKETS_DEFAULTS.sizes];
+  const sizes = raw.split(',').map((s) => Number(s.trim()));
+  if (!sizes.length || sizes.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_SOCKETS)) {
+    throw new UsageError(`--sockets-sizes must list integers in 1..${MAX_SOCKETS}`);
+  }
+  return sizes;
 }

@@ -11,6 +11,7 @@ import { latencyScenario } from './scenarios/latency.ts';
 import { resumeScenarios } from './scenarios/resume.ts';
 import { shareStacks, stopSharedStacks } from './stack/stack-handle.ts';
 import { pathScenarios } from './scenarios/path-latency.ts';
+import { socketsScenario } from './scenarios/sockets.ts';
 import type { ScenarioResult } from './scenarios/scenario-result.ts';
 
 async function runScenario(name: ScenarioName, o: BenchOptions): Promise<ScenarioResult[]> {
@@ -27,6 +28,8 @@ async function runScenario(name: ScenarioName, o: BenchOptions): Promise<Scenari
       return [await faninScenario(o.backend, o.fanin)];
     case 'path':
       return pathScenarios(o.backend, o.path);
+    case 'sockets':
+      return socketsScenario(o.backend, o.sockets);
     default:
       return assertNever(name);
   }

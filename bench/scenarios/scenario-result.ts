@@ -2,8 +2,7 @@
 import type { BackendName } from '../../test/backends.ts';
 import type { LatencySummary } from '../stats.ts';
 
-export type Figure =
-  number | string | LatencySummary | Record<string, number> | Record<string, number | string>;
+export type Figure = number | string | LatencySummary | Record<string, number | string>;
 
 export interface ScenarioResult {
   scenario: string;

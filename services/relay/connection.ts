@@ -17,6 +17,7 @@ import { assertNever } from '../../core/support/assert-never.ts';
 import type { FeedSubscriber } from './call-feed.ts';
 import type { CallListListener, CampaignListener, RelayHub } from './relay-hub.ts';
 import type { RelayConfig } from './relay-config.ts';
+import type { QuotaOwner } from './socket-quota.ts';
 import { TokenBucket } from './token-bucket.ts';
 
 export interface ConnectionDeps {
@@ -25,7 +26,7 @@ export interface ConnectionDeps {
   verifyToken: TokenVerifier;
   logger: Logger;
   clock: Clock;
-  /** Called once when the socket is gone. */
+  /** Called once when the socket is gone. One deps object is shared by every socket of a relay. */
   onClosed: (connection: Connection) => void;
 }
 
@@ -62,11 +63,15 @@ export class Connection implements FeedSubscriber, CallListListener, CampaignLis
   private expiryTimer: NodeJS.Timeout | undefined;
   private graceTimer: NodeJS.Timeout | undefined;
   private terminateTimer: NodeJS.Timeout | undefined;
-  private readonly log: Logger;
+  /**
+   * Per-socket state is kept lean: a relay holds tens of thousands of sockets (docs/BENCHMARKS.md, `sockets`), so what
+   * most sockets never use — the child logger (~2 KB of closures), the `closed()` promise — is created on first use.
+   */
+  private logger: Logger | undefined;
   /** Inbound frame budget: `maxMessagesPerSec` on average, bursts of `inboundBurst(config)`. */
   private readonly inbound: TokenBucket;
-  private readonly closedPromise: Promise<void>;
-  private resolveClosed!: () => void;
+  private isClosed = false;
+  private closedWaiter: { promise: Promise<void>; resolve: () => void } | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -74,21 +79,18 @@ export class Connection implements FeedSubscriber, CallListListener, CampaignLis
     private readonly deps: ConnectionDeps,
   ) {
     this.principal = principal;
-    this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
-    this.log = deps.logger.child({ sub: principal.sub, org: principal.org });
     this.inbound = new TokenBucket(
       inboundBurst(deps.config),
       deps.config.maxMessagesPerSec,
       deps.clock.now().getTime(),
     );
-    // A throw inside a `ws` listener would surface as an uncaught exception and end the process: every listener is
-    // guarded, and a socket whose handling failed is closed with 1011 (the client resumes).
-    ws.on('message', (data, isBinary) => this.guarded('message', () => this.onFrame(data, isBinary)));
-    ws.on('pong', () => {
-      this.alive = true;
-    });
-    ws.on('error', (err) => this.guarded('error', () => this.log.debug('socket error', { err })));
-    ws.on('close', () => this.guarded('close', () => this.onSocketClosed()));
+    // The listeners are shared functions that find this connection through `CONNECTIONS`: four closures (and their
+    // context) per socket would cost ~300 bytes on each of tens of thousands.
+    CONNECTIONS.set(ws, this);
+    ws.on('message', onWsMessage);
+    ws.on('pong', onWsPong);
+    ws.on('error', onWsError);
+    ws.on('close', onWsClose);
     this.scheduleExpiry();
     this.sendMessage(this.authenticated());
   }
@@ -143,9 +145,20 @@ export class Connection implements FeedSubscriber, CallListListener, CampaignLis
     this.close('internal');
   }
 
+  /** Who holds this socket (org + `sub`; an in-band `auth` never changes them): the socket quota's key. */
+  get owner(): QuotaOwner {
+    return this.principal;
+  }
+
   /** Resolves once the socket is fully closed. */
   closed(): Promise<void> {
-    return this.closedPromise;
+    if (this.isClosed) return Promise.resolve();
+    if (!this.closedWaiter) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.closedWaiter = { promise, resolve };
+    }
+    return this.closedWaiter.promise;
   }
 
   /** Heartbeat tick: terminates a peer that did not answer the previous ping, else pings again. */
@@ -391,8 +404,35 @@ export class Connection implements FeedSubscriber, CallListListener, CampaignLis
       try {
         this.deps.onClosed(this);
       } finally {
-        this.resolveClosed();
+        this.isClosed = true;
+        this.closedWaiter?.resolve();
       }
+    }
+  }
+
+  /** This socket's logger (its `sub` and `org` on every entry), created on first use. */
+  private get log(): Logger {
+    return (this.logger ??= this.deps.logger.child({ sub: this.principal.sub, org: this.principal.org }));
+  }
+
+  /**
+   * The `ws` events, dispatched by the shared listeners below. A throw inside a `ws` listener would surface as an
+   * uncaught exception and end the process: every one is guarded, and a socket whose handling failed is closed with
+   * 1011 (the client resumes).
+   */
+  onWsEvent(event: WsEvent): void {
+    switch (event.type) {
+      case 'message':
+        return this.guarded('message', () => this.onFrame(event.data, event.isBinary));
+      case 'pong':
+        this.alive = true;
+        return;
+      case 'error':
+        return this.guarded('error', () => this.log.debug('socket error', { err: event.err }));
+      case 'close':
+        return this.guarded('close', () => this.onSocketClosed());
+      default:
+        assertNever(event);
     }
   }
 
@@ -410,6 +450,32 @@ export class Connection implements FeedSubscriber, CallListListener, CampaignLis
       }
     }
   }
+}
+
+/** A `ws` event for {@link Connection.onWsEvent}. */
+type WsEvent =
+  | { type: 'message'; data: RawData; isBinary: boolean }
+  | { type: 'pong' }
+  | { type: 'error'; err: Error }
+  | { type: 'close' };
+
+/** The connection of each open socket, for the shared listeners (weak: a socket gone is an entry gone). */
+const CONNECTIONS = new WeakMap<WebSocket, Connection>();
+
+function onWsMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  CONNECTIONS.get(this)?.onWsEvent({ type: 'message', data, isBinary });
+}
+
+function onWsPong(this: WebSocket): void {
+  CONNECTIONS.get(this)?.onWsEvent({ type: 'pong' });
+}
+
+function onWsError(this: WebSocket, err: Error): void {
+  CONNECTIONS.get(this)?.onWsEvent({ type: 'error', err });
+}
+
+function onWsClose(this: WebSocket): void {
+  CONNECTIONS.get(this)?.onWsEvent({ type: 'close' });
 }
 
 function rawText(data: RawData): string {

@@ -31,7 +31,15 @@ export interface RelayConfig {
    * unsubscribe/subscribe loops are held to `RELAY_MAX_MESSAGES_PER_SEC` × 50 replayed events per second, then 1008.
    */
   replayEventsPerMessage: number;
-  /** Open sockets per instance; more are closed with 1013 (`RELAY_MAX_CONNECTIONS`, 5000). */
+  /**
+   * Open sockets per instance; more are closed with 1013 (`RELAY_MAX_CONNECTIONS`, 20000). Set from `npm run bench --
+   * --scenario sockets` (docs/BENCHMARKS.md): a subscribed socket costs ~5 KB of RSS (idle relay ~100 MiB), so 20,000
+   * need ~200 MiB of a 512 MiB instance, leaving room for GC, rings and send buffers (memory alone would allow ~49,000
+   * within 70 % of 512 MiB). What binds is fan-out time: one event loop writes a segment to every subscriber at ~10–14 µs
+   * of CPU each, so 20,000 subscribers of one call take ~200–280 ms — about the 250 ms a live transcript allows.
+   * Raise it only with a cheaper send path, measured by the same scenario. Cloud Run deploys set it to the service's
+   * concurrency (at most 1000, infra/deploy.sh).
+   */
   maxConnections: number;
   /**
    * Open sockets one principal (org + `sub`) may hold on this instance; more are refused at the upgrade with 429
@@ -42,7 +50,7 @@ export interface RelayConfig {
   /**
    * Open sockets one org may hold on this instance; more → 429 `too_many_connections` (`RELAY_MAX_SOCKETS_PER_ORG`,
    * 1000: hundreds of dispatchers' dashboards fit, while one org's runaway clients cannot take all of a default
-   * instance's 5000; lower it where many orgs share instances).
+   * instance's 20000; lower it where many orgs share instances).
    */
   maxSocketsPerOrg: number;
   /** Recent events kept per call so resumes need no store read (`RELAY_RING_SIZE`, 256). */
@@ -83,7 +91,7 @@ export const RELAY_DEFAULTS = {
   maxBufferedBytes: 1024 * 1024,
   maxMessagesPerSec: 20,
   replayEventsPerMessage: 50,
-  maxConnections: 5000,
+  maxConnections: 20_000,
   maxSocketsPerUser: 20,
   maxSocketsPerOrg: 1000,
   ringSize: 256,

@@ -23,7 +23,7 @@ import type { CampaignStore } from '../../core/ports/campaign-store.ts';
 import type { BusSubscription, EventBus } from '../../core/ports/event-bus.ts';
 import type { TicketLedger } from '../../core/ports/ticket-ledger.ts';
 import { RELAY_WS_PATH } from '../../core/protocol/relay-messages.ts';
-import { Connection } from './connection.ts';
+import { Connection, type ConnectionDeps } from './connection.ts';
 import type { RelayConfig } from './relay-config.ts';
 import { RelayHub } from './relay-hub.ts';
 import { SocketQuota } from './socket-quota.ts';
@@ -73,6 +73,17 @@ export function createRelay(deps: RelayDeps): Relay {
   });
   const connections = new Set<Connection>();
   const quota = new SocketQuota(config);
+  // One deps object for every socket: a closure per socket would cost memory on each of tens of thousands.
+  const connectionDeps: ConnectionDeps = {
+    hub,
+    config,
+    verifyToken: deps.verifyToken,
+    logger,
+    clock: deps.clock,
+    onClosed: (c) => {
+      if (connections.delete(c)) quota.remove(c.owner);
+    },
+  };
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: config.maxPayloadBytes,
@@ -122,7 +133,7 @@ export function createRelay(deps: RelayDeps): Relay {
   }
 
   async function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroySocket);
     const target = parseRequestTarget(req.url);
     if (!target)
       return rejectUpgrade(socket, new AppError('bad_request', 'request target is not a valid URL'));
@@ -185,23 +196,14 @@ export function createRelay(deps: RelayDeps): Relay {
     }
     let connection: Connection;
     try {
-      connection = new Connection(ws, principal, {
-        hub,
-        config,
-        verifyToken: deps.verifyToken,
-        logger,
-        clock: deps.clock,
-        onClosed: (c) => {
-          if (connections.delete(c)) quota.remove(principal);
-        },
-      });
+      connection = new Connection(ws, principal, connectionDeps);
     } catch (err) {
       logger.error('socket setup failed', { err });
       ws.terminate();
       return;
     }
     connections.add(connection);
-    quota.add(principal);
+    quota.add(connection.owner);
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -275,6 +277,11 @@ export function createRelay(deps: RelayDeps): Relay {
       return connections.size;
     },
   };
+}
+
+/** A socket's `error` listener during and after the upgrade: one shared function, no closure per socket. */
+function destroySocket(this: Duplex): void {
+  this.destroy();
 }
 
 /** The refusal an authentication failure gets: 401 with its code for the caller's mistakes, else 503/500. */
