@@ -2,10 +2,11 @@
 import { parseArgs } from 'node:util';
 import type { BackendName } from '../test/backends.ts';
 import type { FanoutOptions } from './scenarios/fanout.ts';
+import type { FanoutCompareOptions } from './scenarios/fanout-compare.ts';
 import type { IngestOptions } from './scenarios/ingest.ts';
 import type { LatencyOptions } from './scenarios/latency.ts';
 
-export const SCENARIOS = ['latency', 'fanout', 'ingest'] as const;
+export const SCENARIOS = ['latency', 'fanout', 'ingest', 'fanout-compare'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -15,6 +16,7 @@ export interface BenchOptions {
   latency: LatencyOptions;
   fanout: FanoutOptions;
   ingest: IngestOptions;
+  fanoutCompare: FanoutCompareOptions;
 }
 
 /** Flag → [default, min, max]. Maxima keep a mistyped flag from exhausting the machine. */
@@ -30,6 +32,13 @@ const NUMBERS = {
   'ingest-concurrency': [8, 1, 256],
   'ingest-calls': [50, 2, 10_000],
   'ingest-secs': [8, 1, 300],
+  'compare-watchers': [1000, 1, 19_000],
+  'compare-posts': [300, 0, 100_000],
+  'compare-calls': [100, 1, 1000],
+  'compare-call-watchers': [10, 1, 1000],
+  'compare-calls-posts': [3000, 0, 100_000],
+  'compare-concurrency': [8, 1, 256],
+  'compare-procs': [2, 1, 8],
 } as const satisfies Record<string, readonly [number, number, number]>;
 type NumberFlag = keyof typeof NUMBERS;
 
@@ -38,6 +47,7 @@ export const USAGE = `npm run bench -- [options]
   --backend memory|google   adapters (default memory; google needs FIRESTORE_EMULATOR_HOST and PUBSUB_EMULATOR_HOST)
   --scenario a,b            any of ${SCENARIOS.join(', ')} (default all)
   --json out.json           also write every result (and the machine facts) to a file
+  --compare-profile DIR     fanout-compare: run the relay's stack child with --cpu-prof, profiles into DIR
 ${Object.entries(NUMBERS)
   .map(([flag, [def, min, max]]) => `  --${flag.padEnd(22)} default ${def} (${min}..${max})`)
   .join('\n')}
@@ -57,6 +67,7 @@ export function parseBenchOptions(
       backend: { type: 'string', default: 'memory' },
       scenario: { type: 'string', default: SCENARIOS.join(',') },
       json: { type: 'string' },
+      'compare-profile': { type: 'string' },
       ...Object.fromEntries(Object.keys(NUMBERS).map((flag) => [flag, { type: 'string' as const }])),
     },
   });
@@ -100,5 +111,15 @@ export function parseBenchOptions(
       secs: num('fanout-secs'),
     },
     ingest: { concurrency: num('ingest-concurrency'), calls: num('ingest-calls'), secs: num('ingest-secs') },
+    fanoutCompare: {
+      oneCallWatchers: num('compare-watchers'),
+      oneCallPosts: num('compare-posts'),
+      manyCalls: num('compare-calls'),
+      manyWatchers: num('compare-call-watchers'),
+      manyPosts: num('compare-calls-posts'),
+      concurrency: num('compare-concurrency'),
+      clientProcesses: num('compare-procs'),
+      ...(values['compare-profile'] ? { profileDir: values['compare-profile'] } : {}),
+    },
   };
 }

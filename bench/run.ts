@@ -5,6 +5,7 @@ import { parseBenchOptions, USAGE, UsageError, type BenchOptions, type ScenarioN
 import { machineFacts } from './machine.ts';
 import { printMachine, printResult } from './report.ts';
 import { fanoutScenario } from './scenarios/fanout.ts';
+import { fanoutCompareScenarios } from './scenarios/fanout-compare.ts';
 import { ingestScenarios } from './scenarios/ingest.ts';
 import { latencyScenario } from './scenarios/latency.ts';
 import type { ScenarioResult } from './scenarios/scenario-result.ts';
@@ -17,6 +18,8 @@ async function runScenario(name: ScenarioName, o: BenchOptions): Promise<Scenari
       return [await fanoutScenario(o.backend, o.fanout)];
     case 'ingest':
       return ingestScenarios(o.backend, o.ingest);
+    case 'fanout-compare':
+      return fanoutCompareScenarios(o.backend, o.fanoutCompare);
     default:
       return assertNever(name);
   }

@@ -2,7 +2,7 @@
 import type { BackendName } from '../../test/backends.ts';
 import type { LatencySummary } from '../stats.ts';
 
-export type Figure = number | string | LatencySummary | Record<string, number>;
+export type Figure = number | string | LatencySummary | Record<string, number | string>;
 
 export interface ScenarioResult {
   scenario: string;

@@ -21,12 +21,16 @@ export interface StackHandle {
 
 /**
  * The stack runs in its own process so that its RSS and heap are the server's alone, and so that the load
- * generator and the servers are scheduled as separate processes (the host has few cores).
+ * generator and the servers are scheduled as separate processes (the host has few cores). `execArgv` adds Node flags
+ * to the child (e.g. `--cpu-prof`); `relayLimits` raises the relay's socket caps for many-socket scenarios.
  */
-export async function startStack(backend: BackendName): Promise<StackHandle> {
-  const spec: StackSpec = { backend };
+export async function startStack(
+  backend: BackendName,
+  options: { relayLimits?: StackSpec['relayLimits']; execArgv?: string[] } = {},
+): Promise<StackHandle> {
+  const spec: StackSpec = { backend, ...(options.relayLimits ? { relayLimits: options.relayLimits } : {}) };
   const child = fork(fileURLToPath(new URL('./stack-process.ts', import.meta.url)), [JSON.stringify(spec)], {
-    execArgv: ['--import', import.meta.resolve('tsx'), '--expose-gc'],
+    execArgv: ['--import', import.meta.resolve('tsx'), '--expose-gc', ...(options.execArgv ?? [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const ready = await nextMessage(child, (m) => m.type === 'ready' || m.type === 'failed', START_TIMEOUT_MS);

@@ -46,7 +46,13 @@ async function main(spec: StackSpec): Promise<void> {
   const server = await startFunctionsServer({ config, backend, logger, port: 0 });
   const api = server.deps;
   const { relay, port: relayPort } = await composeRelay({
-    config: { ...RELAY_DEFAULTS, port: 0, host: '127.0.0.1', instanceId: `bench${process.pid}` },
+    config: {
+      ...RELAY_DEFAULTS,
+      ...spec.relayLimits,
+      port: 0,
+      host: '127.0.0.1',
+      instanceId: `bench${process.pid}`,
+    },
     backend,
     auth: config.api.auth,
     logger,

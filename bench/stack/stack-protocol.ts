@@ -1,9 +1,12 @@
 // IPC between the bench runner and its stack child process: the messages each side sends, as discriminated unions.
+import type { RelayConfig } from '../../services/relay/relay-config.ts';
 import type { BackendName } from '../../test/backends.ts';
 
 /** How the child builds its stack; passed as argv[2] (JSON). */
 export interface StackSpec {
   backend: BackendName;
+  /** Socket caps for the relay when a scenario needs more sockets on one token than the defaults allow. */
+  relayLimits?: Partial<Pick<RelayConfig, 'maxConnections' | 'maxSocketsPerUser' | 'maxSocketsPerOrg'>>;
 }
 
 /** The child's memory as `process.memoryUsage()` reports it right after a forced GC, plus relay state. */
