@@ -34,9 +34,9 @@ const NUMBERS = {
   'ingest-secs': [8, 1, 300],
   'compare-watchers': [1000, 1, 19_000],
   'compare-posts': [300, 0, 100_000],
-  'compare-calls': [100, 1, 1000],
+  'compare-calls': [1000, 1, 5000],
   'compare-call-watchers': [10, 1, 1000],
-  'compare-calls-posts': [3000, 0, 100_000],
+  'compare-calls-posts': [10_000, 0, 100_000],
   'compare-concurrency': [8, 1, 256],
   'compare-procs': [2, 1, 8],
 } as const satisfies Record<string, readonly [number, number, number]>;

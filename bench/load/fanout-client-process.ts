@@ -18,6 +18,8 @@ let deliveries = 0;
 let lastDeliveryAt = 0;
 let frameBytes = 0;
 let subscribed = 0;
+/** Frames that are neither events nor control (a relay sending more than the events would show here). */
+let otherFrames = 0;
 let expected: number[] | undefined;
 let incomplete = 0;
 let finished = false;
@@ -92,12 +94,14 @@ function handlerFor(i: number, ws: WebSocket, key: string): (text: string) => vo
           onEvent(i, m.callId === key ? m.seq : `${m.seq} of ${m.callId}`, text.length);
         else if (m.type === 'subscribed') onSubscribed();
         else if (m.type === 'error') problem(`socket ${i}: relay error ${m.code}`);
+        else if (m.type !== 'authenticated') otherFrames++;
       };
     case 'bare-ws':
       return (text) => {
         const m = JSON.parse(text) as { type: string; seq?: number };
         if (m.type === 'segment') onEvent(i, m.seq, text.length);
         else if (m.type === 'subscribed') onSubscribed();
+        else otherFrames++;
       };
     case 'socketio':
       // Engine.IO 4 / Socket.IO 5 packets over a plain WebSocket: 0 open, 40 connect, 2 ping, 42 event, 43 ack.
@@ -109,6 +113,7 @@ function handlerFor(i: number, ws: WebSocket, key: string): (text: string) => vo
         } else if (text.startsWith('430')) onSubscribed();
         else if (text.startsWith('40')) ws.send(`420${JSON.stringify(['join', key])}`);
         else if (text.startsWith('0')) ws.send('40');
+        else otherFrames++;
       };
   }
 }
@@ -131,6 +136,7 @@ function finish(): void {
     problems,
     moreProblems,
     frameBytes,
+    otherFrames,
   });
 }
 

@@ -37,5 +37,6 @@ export type ClientChildMessage =
       moreProblems: number;
       /** Bytes of the last event frame received (to compare frame sizes across targets). */
       frameBytes: number;
+      otherFrames: number;
     }
   | { type: 'failed'; message: string };

@@ -26,6 +26,8 @@ export interface FanoutDelivery {
   complete: number;
   problems: string[];
   frameBytes: number;
+  /** Frames other than events and subscription control, over all sockets. */
+  otherFrames: number;
 }
 
 export interface FanoutClients {
@@ -88,6 +90,7 @@ export async function openFanoutClients(layout: FanoutClientsLayout): Promise<Fa
         complete: 0,
         problems: [],
         frameBytes: 0,
+        otherFrames: 0,
       };
       for (const r of results) {
         if (r.type !== 'done') continue;
@@ -97,6 +100,7 @@ export async function openFanoutClients(layout: FanoutClientsLayout): Promise<Fa
         summed.problems.push(...r.problems);
         if (r.moreProblems) summed.problems.push(`… and ${r.moreProblems} more problems`);
         summed.frameBytes = Math.max(summed.frameBytes, r.frameBytes);
+        summed.otherFrames += r.otherFrames;
       }
       return summed;
     },

@@ -59,6 +59,7 @@ interface TargetRun {
   cpuSeconds: number;
   windowMs: number;
   frameBytes: number;
+  otherFrames: number;
   failures: string[];
 }
 
@@ -97,6 +98,7 @@ function report(
       'deliveries/CPU-s': Math.round(perCpu(r)),
       'deliveries/s': Math.round(perSec(r)),
       'frame bytes': r.frameBytes,
+      'other frames': r.otherFrames,
     };
   }
   const relay = runs.get('relay')!;
@@ -207,6 +209,7 @@ async function runTarget(
         cpuSeconds,
         windowMs: Math.max(0, seen.lastDeliveryAt - firstPostAt),
         frameBytes: seen.frameBytes,
+        otherFrames: seen.otherFrames,
         failures,
       };
     } finally {
