@@ -39,6 +39,7 @@ const NUMBERS = {
   'compare-calls-posts': [10_000, 0, 100_000],
   'compare-concurrency': [8, 1, 256],
   'compare-procs': [2, 1, 8],
+  'compare-rounds': [1, 1, 20],
 } as const satisfies Record<string, readonly [number, number, number]>;
 type NumberFlag = keyof typeof NUMBERS;
 
@@ -119,6 +120,7 @@ export function parseBenchOptions(
       manyPosts: num('compare-calls-posts'),
       concurrency: num('compare-concurrency'),
       clientProcesses: num('compare-procs'),
+      rounds: num('compare-rounds'),
       ...(values['compare-profile'] ? { profileDir: values['compare-profile'] } : {}),
     },
   };
