@@ -8,11 +8,8 @@ import { eventMessage, partialMessage, type SubscribedMessage } from '../../core
 
 /** Where a feed sends frames: one per subscribed socket. */
 export interface FeedSubscriber {
-  /**
-   * Sends one pre-serialized text frame: JSON as a string, or as its UTF-8 bytes (the same `Buffer` goes to every
-   * subscriber of an event, encoded once). Must not throw.
-   */
-  send(frame: string | Buffer): void;
+  /** Sends one pre-serialized frame (the same string goes to every subscriber). Must not throw. */
+  send(frame: string): void;
   /**
    * Awaited before each backlog frame: resolves when the subscriber can take more (paces a long history so it is not
    * a 4008), or false when it will take no more (closed, or over its budget): the replay stops.
@@ -36,8 +33,7 @@ export type SubscribeOutcome = 'subscribed' | 'forbidden';
 
 interface RingEntry {
   seq: number;
-  /** The event's frame, UTF-8 encoded once: live delivery and every replay send these same bytes. */
-  frame: Buffer;
+  frame: string;
 }
 
 const DEFAULT_RETRY_DELAYS_MS = [100, 400, 1600] as const;
@@ -131,7 +127,7 @@ export class CallFeed {
         if (last !== undefined && position.at <= last) return;
         this.partialPositions.set(position.stream, position.at);
       }
-      const frame = encodeFrame(partialMessage(partial));
+      const frame = JSON.stringify(partialMessage(partial));
       for (const [sub, state] of this.subscribers) if (!state.catchingUp) sub.send(frame);
     });
   }
@@ -265,7 +261,7 @@ export class CallFeed {
     for (const event of page) {
       if (event.seq > upTo) break;
       if (event.seq !== cursor + 1) throw new Error(`store returned seq ${event.seq} after ${cursor}`);
-      entries.push({ seq: event.seq, frame: encodeFrame(eventMessage(event)) });
+      entries.push({ seq: event.seq, frame: JSON.stringify(eventMessage(event)) });
       cursor = event.seq;
     }
     return entries;
@@ -308,7 +304,7 @@ export class CallFeed {
   }
 
   private deliver(event: CallEvent): void {
-    const frame = encodeFrame(eventMessage(event));
+    const frame = JSON.stringify(eventMessage(event));
     this.lastSeq = event.seq;
     if (this.deps.ringSize > 0) {
       this.ring.push({ seq: event.seq, frame });
@@ -335,12 +331,4 @@ export class CallFeed {
     for (const sub of subs) sub.fail();
     this.onReset(this);
   }
-}
-
-/**
- * A frame's UTF-8 bytes, made once per event: `ws` would otherwise encode a string again for every socket it is
- * sent to (in the kernel write call), which dominates fan-out to many subscribers.
- */
-function encodeFrame(message: object): Buffer {
-  return Buffer.from(JSON.stringify(message));
 }
