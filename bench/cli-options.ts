@@ -3,13 +3,23 @@ import { parseArgs } from 'node:util';
 import type { BackendName } from '../test/backends.ts';
 import { SMOKE_FANIN, type FaninOptions } from './scenarios/fanin.ts';
 import { SMOKE_FANOUT, type FanoutOptions } from './scenarios/fanout.ts';
+import { SMOKE_FANOUT_COMPARE, type FanoutCompareOptions } from './scenarios/fanout-compare.ts';
 import { SMOKE_INGEST, type IngestOptions } from './scenarios/ingest.ts';
 import { SMOKE_LATENCY, type LatencyOptions } from './scenarios/latency.ts';
 import { SMOKE_PATH, type PathOptions } from './scenarios/path-latency.ts';
 import { SMOKE_RESUME, type ResumeOptions } from './scenarios/resume.ts';
 import { SMOKE_SOCKETS, SOCKETS_DEFAULTS, type SocketsOptions } from './scenarios/sockets.ts';
 
-export const SCENARIOS = ['latency', 'fanout', 'ingest', 'resume', 'fanin', 'path', 'sockets'] as const;
+export const SCENARIOS = [
+  'latency',
+  'fanout',
+  'ingest',
+  'resume',
+  'fanin',
+  'path',
+  'sockets',
+  'fanout-compare',
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -25,6 +35,7 @@ export interface BenchOptions {
   fanin: FaninOptions;
   path: PathOptions;
   sockets: SocketsOptions;
+  fanoutCompare: FanoutCompareOptions;
 }
 
 /** The options of every scenario: one field per scenario module (the run-wide fields excluded). */
@@ -44,6 +55,7 @@ const SMOKE_PRESETS: ScenarioOptions = {
   fanin: SMOKE_FANIN,
   path: SMOKE_PATH,
   sockets: SMOKE_SOCKETS,
+  fanoutCompare: SMOKE_FANOUT_COMPARE,
 };
 
 /** Flag → [default, min, max]. Maxima keep a mistyped flag from exhausting the machine. */
@@ -75,6 +87,14 @@ const NUMBERS = {
   'path-talk-secs': [20, 1, 600],
   'sockets-segments': [SOCKETS_DEFAULTS.segments, 1, 100],
   'sockets-per-load': [SOCKETS_DEFAULTS.socketsPerLoad, 10, 19_000],
+  'compare-watchers': [1000, 1, 19_000],
+  'compare-posts': [300, 0, 100_000],
+  'compare-calls': [1000, 1, 5000],
+  'compare-call-watchers': [10, 1, 1000],
+  'compare-calls-posts': [10_000, 0, 100_000],
+  'compare-concurrency': [8, 1, 256],
+  'compare-procs': [2, 1, 8],
+  'compare-rounds': [1, 1, 20],
 } as const satisfies Record<string, readonly [number, number, number]>;
 type NumberFlag = keyof typeof NUMBERS;
 /** One process holds at most ~19,900 sockets here: the fd hard limit is 20,000 and cannot be raised. */
@@ -88,6 +108,7 @@ export const USAGE = `npm run bench -- [options]
   --smoke                   every scenario at its tiny smoke size (seconds); flags below still override a field
   --fanin-cpu-prof dir      write a .cpuprofile of the fan-in relay process to dir
   --sockets-sizes a,b       sockets scenario sizes (default ${SOCKETS_DEFAULTS.sizes.join(',')}; each 1..${MAX_SOCKETS})
+  --compare-profile DIR     fanout-compare: run the relay's stack child with --cpu-prof, profiles into DIR
 ${Object.entries(NUMBERS)
   .map(([flag, [def, min, max]]) => `  --${flag.padEnd(22)} default ${def} (${min}..${max})`)
   .join('\n')}
@@ -110,6 +131,7 @@ export function parseBenchOptions(
       json: { type: 'string' },
       'fanin-cpu-prof': { type: 'string' },
       'sockets-sizes': { type: 'string' },
+      'compare-profile': { type: 'string' },
       ...Object.fromEntries(Object.keys(NUMBERS).map((flag) => [flag, { type: 'string' as const }])),
     },
   });
@@ -172,6 +194,17 @@ export function parseBenchOptions(
       sizes: socketSizes(values['sockets-sizes']),
       segments: num('sockets-segments'),
       socketsPerLoad: num('sockets-per-load'),
+    },
+    fanoutCompare: {
+      oneCallWatchers: num('compare-watchers'),
+      oneCallPosts: num('compare-posts'),
+      manyCalls: num('compare-calls'),
+      manyWatchers: num('compare-call-watchers'),
+      manyPosts: num('compare-calls-posts'),
+      concurrency: num('compare-concurrency'),
+      clientProcesses: num('compare-procs'),
+      rounds: num('compare-rounds'),
+      ...(values['compare-profile'] ? { profileDir: values['compare-profile'] } : {}),
     },
   };
   const smoke = values.smoke === true;

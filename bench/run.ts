@@ -6,6 +6,7 @@ import { machineFacts } from './machine.ts';
 import { printMachine, printResult } from './report.ts';
 import { faninScenario } from './scenarios/fanin.ts';
 import { fanoutScenario } from './scenarios/fanout.ts';
+import { fanoutCompareScenarios } from './scenarios/fanout-compare.ts';
 import { ingestScenarios } from './scenarios/ingest.ts';
 import { latencyScenario } from './scenarios/latency.ts';
 import { resumeScenarios } from './scenarios/resume.ts';
@@ -30,6 +31,8 @@ async function runScenario(name: ScenarioName, o: BenchOptions): Promise<Scenari
       return pathScenarios(o.backend, o.path);
     case 'sockets':
       return socketsScenario(o.backend, o.sockets);
+    case 'fanout-compare':
+      return fanoutCompareScenarios(o.backend, o.fanoutCompare);
     default:
       return assertNever(name);
   }

@@ -1,4 +1,5 @@
 // IPC between the bench runner and its stack child process: the messages each side sends, as discriminated unions.
+import type { RelayConfig } from '../../services/relay/relay-config.ts';
 import type { BackendName } from '../../test/backends.ts';
 import type { FirestoreStats } from './firestore-meter.ts';
 
@@ -24,9 +25,9 @@ export interface StackSpec {
 }
 
 /** The relay settings a scenario may change; the rest stay at their production defaults. */
-export interface StackRelayOverrides {
-  ringSize?: number;
-}
+export type StackRelayOverrides = Partial<
+  Pick<RelayConfig, 'ringSize' | 'maxConnections' | 'maxSocketsPerUser' | 'maxSocketsPerOrg'>
+>;
 
 /** Counters of one relay call feed (`CallFeed.stats`); null when the relay holds no feed for the call. */
 export interface FeedStatsSample {

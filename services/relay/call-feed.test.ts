@@ -12,8 +12,8 @@ const silent = createLogger({ sink: () => {} });
 class Recorder implements FeedSubscriber {
   frames: Array<{ type: string; seq?: number }> = [];
   failed = false;
-  send(frame: string): void {
-    this.frames.push(JSON.parse(frame) as { type: string; seq?: number });
+  send(frame: string | Buffer): void {
+    this.frames.push(JSON.parse(frame.toString()) as { type: string; seq?: number });
   }
   async ready(): Promise<boolean> {
     return true;

@@ -8,8 +8,11 @@ import { eventMessage, partialMessage, type SubscribedMessage } from '../../core
 
 /** Where a feed sends frames: one per subscribed socket. */
 export interface FeedSubscriber {
-  /** Sends one pre-serialized frame (the same string goes to every subscriber). Must not throw. */
-  send(frame: string): void;
+  /**
+   * Sends one pre-serialized text frame: JSON as a string, or as its UTF-8 bytes (the same `Buffer` goes to every
+   * subscriber of an event, encoded once). Must not throw.
+   */
+  send(frame: string | Buffer): void;
   /**
    * Awaited before each backlog frame: resolves when the subscriber can take more (paces a long history so it is not
    * a 4008), or false when it will take no more (closed, or over its budget): the replay stops.
@@ -33,7 +36,8 @@ export type SubscribeOutcome = 'subscribed' | 'forbidden';
 
 interface RingEntry {
   seq: number;
-  frame: string;
+  /** The event's frame, UTF-8 encoded once: live delivery and every replay send these same bytes. */
+  frame: Buffer;
 }
 
 const DEFAULT_RETRY_DELAYS_MS = [100, 400, 1600] as const;
@@ -127,7 +131,7 @@ export class CallFeed {
         if (last !== undefined && position.at <= last) return;
         this.partialPositions.set(position.stream, position.at);
       }
-      const frame = JSON.stringify(partialMessage(partial));
+      const frame = encodeFrame(partialMessage(partial));
       for (const [sub, state] of this.subscribers) if (!state.catchingUp) sub.send(frame);
     });
   }
@@ -261,7 +265,7 @@ export class CallFeed {
     for (const event of page) {
       if (event.seq > upTo) break;
       if (event.seq !== cursor + 1) throw new Error(`store returned seq ${event.seq} after ${cursor}`);
-      entries.push({ seq: event.seq, frame: JSON.stringify(eventMessage(event)) });
+      entries.push({ seq: event.seq, frame: encodeFrame(eventMessage(event)) });
       cursor = event.seq;
     }
     return entries;
@@ -304,7 +308,7 @@ export class CallFeed {
   }
 
   private deliver(event: CallEvent): void {
-    const frame = JSON.stringify(eventMessage(event));
+    const frame = encodeFrame(eventMessage(event));
     this.lastSeq = event.seq;
     if (this.deps.ringSize > 0) {
       this.ring.push({ seq: event.seq, frame });
@@ -331,4 +335,12 @@ export class CallFeed {
     for (const sub of subs) sub.fail();
     this.onReset(this);
   }
+}
+
+/**
+ * A frame's UTF-8 bytes, made once per event: `ws` would otherwise encode a string again for every socket it is
+ * sent to (in the kernel write call), which dominates fan-out to many subscribers.
+ */
+function encodeFrame(message: object): Buffer {
+  return Buffer.from(JSON.stringify(message));
 }

@@ -44,6 +44,9 @@ export function inboundBurst(
   return Math.max(2 * config.maxMessagesPerSec, config.maxSubscriptionsPerSocket + 3);
 }
 
+/** `ws` send options: a `Buffer` frame is JSON text too, never a binary frame. */
+const TEXT_FRAME = { binary: false } as const;
+
 /** setTimeout's ceiling (~24.8 days); longer token lifetimes are re-armed when it fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -95,10 +98,13 @@ export class Connection implements FeedSubscriber, CallListListener, CampaignLis
     this.sendMessage(this.authenticated());
   }
 
-  /** FeedSubscriber/CallListListener/CampaignListener: one pre-serialized frame; past the ceiling, close 4008. */
-  send(frame: string): void {
+  /**
+   * FeedSubscriber/CallListListener/CampaignListener: one pre-serialized frame, always a text frame (a `Buffer` holds
+   * the JSON's UTF-8 bytes, encoded once for every subscriber); past the ceiling, close 4008.
+   */
+  send(frame: string | Buffer): void {
     if (this.closing || this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(frame);
+    this.ws.send(frame, TEXT_FRAME);
     if (this.ws.bufferedAmount > this.deps.config.maxBufferedBytes) {
       this.log.warn('slow consumer: send buffer ceiling reached', { bufferedAmount: this.ws.bufferedAmount });
       this.close('slow_consumer');

@@ -19,7 +19,8 @@ import { OrgUtterances, type UtteranceListener, type UtteranceStreamOptions } fr
 
 /** Receives the org's call list: a snapshot, then one frame per durable event of any call of the org. */
 export interface CallListListener extends UtteranceListener {
-  send(frame: string): void;
+  /** A text frame: JSON as a string, or as its UTF-8 bytes (one `call_updated` is encoded once for every listener). */
+  send(frame: string | Buffer): void;
 }
 
 /** Receives one campaign's stream: a `campaign` snapshot, then `campaign_updated` frames. */
@@ -262,10 +263,10 @@ export class RelayHub {
   private publishCallUpdate(call: Call): void {
     const org = this.listeners.get(call.orgId);
     if (!org) return;
-    let frame: string | undefined;
+    let frame: Buffer | undefined;
     for (const [listener, state] of org) {
       if (state.pending) state.pending.push(call);
-      else listener.send((frame ??= callUpdatedFrame(call)));
+      else listener.send((frame ??= Buffer.from(callUpdatedFrame(call))));
     }
   }
 

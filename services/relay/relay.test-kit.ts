@@ -121,7 +121,10 @@ export class TestSocket {
   private waiters: Array<() => void> = [];
 
   constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
+    ws.on('message', (data, isBinary) => {
+      // PROTOCOL.md: every frame is JSON text, also the ones the relay sends as pre-encoded bytes. A throw here is an
+      // unhandled error, which fails the test run.
+      if (isBinary) throw new Error('the relay sent a binary frame');
       this.messages.push(JSON.parse(String(data)) as ServerMessage);
       for (const wake of this.waiters.splice(0)) wake();
     });
