@@ -42,7 +42,7 @@ async function ingestRun(
   const http = new Samples();
   const failures: string[] = [];
   let accepted = 0;
-  const cpu = cpuMeter([stack.pid]);
+  const cpu = cpuMeter(stack.pids);
   const run = await closedLoop(o.concurrency, o.secs * 1000, async (i) => {
     const c = i % calls;
     const result = await sender.sendSegment(callSids[c]!, nextSequenceId[c]!++, `ingest ${i}`);

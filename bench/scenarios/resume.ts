@@ -68,7 +68,7 @@ async function measure(
   const caughtUp = new Samples();
   const subscribed = new Samples();
   const afterSeq = lastSeq - o.behind;
-  const cpu = cpuMeter([stack.pid]);
+  const cpu = cpuMeter(stack.pids);
   for (let rep = 0; rep < o.reps; rep++) {
     try {
       const run = await resumeOnce(stack.relayUrl, stack.token, callId, afterSeq, lastSeq, RESUME_TIMEOUT_MS);

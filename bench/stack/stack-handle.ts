@@ -37,7 +37,8 @@ export interface StackHandle {
 export interface StackOptions {
   /**
    * Google backend only: the functions server and the relay in two processes sharing the emulators' project, as
-   * deployed (Cloud Functions + Cloud Run). The memory backend's bus lives in one process, so it is never split.
+   * deployed (Cloud Functions + Cloud Run); the default on Google. The memory backend's bus lives in one process,
+   * so it is never split.
    */
   split?: boolean;
   /** Count Firestore RPCs in the process serving the webhooks. */
@@ -87,7 +88,7 @@ async function forkStack(backend: BackendName, options: StackOptions): Promise<S
   const execArgv = options.execArgv ?? [];
   const meterFirestore = options.meterFirestore ?? false;
   const relayOverrides = options.relay ? { relay: options.relay } : {};
-  if (!options.split || backend === 'memory') {
+  if (options.split === false || backend === 'memory') {
     const all = await startChild({ backend, role: 'all', meterFirestore, ...relayOverrides }, execArgv);
     return handle(all.ready, all, all, [all]);
   }
