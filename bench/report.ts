@@ -31,3 +31,24 @@ function formatFigure(figure: Figure): string {
     .map(([k, v]) => `${k}=${v}`)
     .join('  ');
 }
+
+/**
+ * Every figure that carries a goal (`{ …, goal, met }`), over the whole run, as one Markdown table: what
+ * `docs/BENCHMARKS.md` records. An unmet goal is reported, not failed (failures are correctness problems).
+ */
+export function printGoals(results: readonly ScenarioResult[]): void {
+  const rows: string[] = [];
+  for (const result of results) {
+    for (const [name, figure] of Object.entries(result.figures)) {
+      if (typeof figure !== 'object' || !('goal' in figure) || !('met' in figure)) continue;
+      const { goal, met, ...rest } = figure as Record<string, number | string>;
+      const value = Object.entries(rest)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
+      rows.push(`| ${result.scenario} [${result.backend}] | ${name} | ${value} | ${goal} | ${met} |`);
+    }
+  }
+  if (!rows.length) return;
+  console.log('\n== goals\n| scenario | figure | measured | goal | met |\n| --- | --- | --- | --- | --- |');
+  for (const row of rows) console.log(row);
+}

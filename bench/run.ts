@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { assertNever } from '../core/support/assert-never.ts';
 import { parseBenchOptions, USAGE, UsageError, type BenchOptions, type ScenarioName } from './cli-options.ts';
 import { machineFacts } from './machine.ts';
-import { printMachine, printResult } from './report.ts';
+import { printGoals, printMachine, printResult } from './report.ts';
 import { faninScenario } from './scenarios/fanin.ts';
 import { fanoutScenario } from './scenarios/fanout.ts';
 import { fanoutCompareScenarios } from './scenarios/fanout-compare.ts';
@@ -65,6 +65,7 @@ async function main(): Promise<number> {
   } finally {
     await stopSharedStacks();
   }
+  printGoals(results);
   if (options.jsonPath)
     await writeFile(options.jsonPath, `${JSON.stringify({ machine, results }, null, 2)}\n`);
   const failed = results.filter((r) => r.failures.length > 0).map((r) => r.scenario);
