@@ -107,6 +107,7 @@ export const USAGE = `npm run bench -- [options]
   --json out.json           also write every result (and the machine facts) to a file
   --smoke                   every scenario at its tiny smoke size (seconds); flags below still override a field
   --fanin-cpu-prof dir      write a .cpuprofile of the fan-in relay process to dir
+  --ingest-cpu-prof dir     write a .cpuprofile of the ingest stack process to dir
   --sockets-sizes a,b       sockets scenario sizes (default ${SOCKETS_DEFAULTS.sizes.join(',')}; each 1..${MAX_SOCKETS})
   --compare-profile DIR     fanout-compare: run the relay's stack child with --cpu-prof, profiles into DIR
 ${Object.entries(NUMBERS)
@@ -130,6 +131,7 @@ export function parseBenchOptions(
       scenario: { type: 'string', default: SCENARIOS.join(',') },
       json: { type: 'string' },
       'fanin-cpu-prof': { type: 'string' },
+      'ingest-cpu-prof': { type: 'string' },
       'sockets-sizes': { type: 'string' },
       'compare-profile': { type: 'string' },
       ...Object.fromEntries(Object.keys(NUMBERS).map((flag) => [flag, { type: 'string' as const }])),
@@ -171,7 +173,12 @@ export function parseBenchOptions(
       concurrency: num('fanout-concurrency'),
       secs: num('fanout-secs'),
     },
-    ingest: { concurrency: num('ingest-concurrency'), calls: num('ingest-calls'), secs: num('ingest-secs') },
+    ingest: {
+      concurrency: num('ingest-concurrency'),
+      calls: num('ingest-calls'),
+      secs: num('ingest-secs'),
+      ...(values['ingest-cpu-prof'] ? { cpuProfDir: values['ingest-cpu-prof'] } : {}),
+    },
     resume: { behind: num('resume-behind'), reps: num('resume-reps') },
     fanin: {
       startRate: num('fanin-start-rate'),

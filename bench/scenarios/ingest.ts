@@ -14,6 +14,8 @@ export interface IngestOptions {
   /** Calls of the many-calls variant (the other variant uses one). */
   calls: number;
   secs: number;
+  /** Writes a .cpuprofile of the stack process to this directory when it exits (`--ingest-cpu-prof`). */
+  cpuProfDir?: string;
 }
 
 /** Smoke size (`--smoke`): both variants for one second each. */
@@ -21,7 +23,9 @@ export const SMOKE_INGEST: IngestOptions = { concurrency: 2, calls: 3, secs: 1 }
 
 /** Both variants on one stack, one after the other (relay running, no subscribers). */
 export async function ingestScenarios(backend: BackendName, o: IngestOptions): Promise<ScenarioResult[]> {
-  const stack = await startStack(backend);
+  // Only when profiling: other options would keep smoke runs from sharing the default stack.
+  const profile = o.cpuProfDir ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] } : {};
+  const stack = await startStack(backend, profile);
   try {
     return [await ingestRun(stack, backend, 1, o), await ingestRun(stack, backend, o.calls, o)];
   } finally {

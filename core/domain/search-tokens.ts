@@ -41,23 +41,60 @@ export function wordTokens(text: string): string[] {
 }
 
 /**
- * `existing` plus the new distinct words of `texts`, at most `MAX_SEARCH_TOKENS_PER_CALL` in all; returns `existing`
- * itself when nothing was added (so callers can tell no change happened).
+ * `existing` plus the new distinct words of `texts`, at most `MAX_SEARCH_TOKENS_PER_CALL` in all, as a new array;
+ * returns `existing` itself when nothing was added (so callers can tell no change happened, and nothing is copied).
  */
-export function addSearchTokens(existing: readonly string[] | undefined, texts: readonly string[]): string[] {
+export function addSearchTokens<T extends readonly string[]>(
+  existing: T | undefined,
+  texts: readonly string[],
+): T | string[] {
   const base = existing ?? [];
-  if (base.length >= MAX_SEARCH_TOKENS_PER_CALL) return [...base];
-  const seen = new Set(base);
-  const out = [...base];
+  // At the cap nothing can be added: skip tokenizing (every final segment of a long call lands here).
+  if (base.length >= MAX_SEARCH_TOKENS_PER_CALL) return base;
+  const positions = positionsOf(base);
+  const has = (token: string): boolean => (positions.get(token) ?? Infinity) < base.length;
+  let out: string[] | undefined;
+  let added: Set<string> | undefined;
   for (const text of texts) {
     for (const token of wordTokens(text)) {
-      if (seen.has(token)) continue;
-      seen.add(token);
-      out.push(token);
-      if (out.length >= MAX_SEARCH_TOKENS_PER_CALL) return out;
+      if (has(token) || added?.has(token)) continue;
+      (added ??= new Set()).add(token);
+      (out ??= [...base]).push(token);
+      if (out.length >= MAX_SEARCH_TOKENS_PER_CALL) break;
     }
+    if (out && out.length >= MAX_SEARCH_TOKENS_PER_CALL) break;
   }
+  if (!out) return base;
+  remember(out, base, positions);
   return out;
+}
+
+/**
+ * Token → index, shared by a lineage of frozen token arrays each extending the previous one (a call's tokens as
+ * appends grow them): an array of length n holds exactly the tokens at index < n. Frozen arrays never change, so
+ * their map is looked up instead of rebuilt per append; anything else gets a fresh map.
+ */
+const lineages = new WeakMap<readonly string[], Map<string, number>>();
+
+function positionsOf(tokens: readonly string[]): Map<string, number> {
+  const known = Object.isFrozen(tokens) ? lineages.get(tokens) : undefined;
+  if (known) return known;
+  const positions = new Map<string, number>();
+  tokens.forEach((t, i) => {
+    if (!positions.has(t)) positions.set(t, i);
+  });
+  if (Object.isFrozen(tokens)) lineages.set(tokens, positions);
+  return positions;
+}
+
+/**
+ * Lets `out` (= `base` + new tokens) continue `base`'s lineage when `base` is its newest array (the map holds
+ * nothing past it); a second extension of the same base starts a map of its own. `out` is trusted only once frozen.
+ */
+function remember(out: string[], base: readonly string[], positions: Map<string, number>): void {
+  if (!Object.isFrozen(base) || positions.size !== base.length) return;
+  for (let i = base.length; i < out.length; i++) positions.set(out[i]!, i);
+  lineages.set(out, positions);
 }
 
 /** A query's distinct tokens (all must be present in a call for it to match). */

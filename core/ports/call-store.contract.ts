@@ -92,6 +92,41 @@ export function describeCallStoreContract(
       });
     });
 
+    describe('what the store hands out', () => {
+      it("is the caller's own: changing a returned call or event leaves the stored ones alone", async () => {
+        const call = await newCall({ driver: { id: 'd1', name: 'Dana' } });
+        const appended = await store.append(call.callId, segmentDraft(uid('seg'), 'reefer door jammed'));
+        if (appended.outcome !== 'appended') throw new Error('expected appended');
+        const stored = await store.getCall(call.callId);
+        const events = await store.eventsAfter(call.callId, 0);
+        const mutate = (act: () => void): void => {
+          try {
+            act();
+          } catch (err) {
+            // A store may hand out frozen parts (the memory store's search tokens): refusing is fine too.
+            expect(err).toBeInstanceOf(TypeError);
+          }
+        };
+        for (const c of [appended.call, stored!]) {
+          mutate(() => (c.status = 'failed'));
+          mutate(() => (c.driver!.name = 'Mallory'));
+          mutate(() => c.searchTokens!.push('injected'));
+        }
+        for (const e of [appended.event, events[0]!]) {
+          mutate(() => ((e as { text: string }).text = 'changed'));
+          mutate(() => (e.seq = 99));
+        }
+        const again = await store.getCall(call.callId);
+        expect(again).toMatchObject({ status: 'queued', driver: { name: 'Dana' } });
+        expect(again?.searchTokens).toEqual(['reefer', 'door', 'jammed']);
+        expect(await store.eventsAfter(call.callId, 0)).toMatchObject([
+          { seq: 1, text: 'reefer door jammed' },
+        ]);
+        const next = await store.append(call.callId, segmentDraft(uid('seg'), 'door open'));
+        expect(next.call.searchTokens).toEqual(['reefer', 'door', 'jammed', 'open']);
+      });
+    });
+
     describe('append', () => {
       it('numbers events from 1 without gaps and keeps lastSeq in step', async () => {
         const call = await newCall();

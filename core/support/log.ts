@@ -37,28 +37,52 @@ const LEVELS: Record<Severity, number> = { DEBUG: 10, INFO: 20, WARNING: 30, ERR
 export function createLogger(
   options: { sink?: LogSink; base?: Record<string, unknown>; level?: Severity } = {},
 ): Logger {
-  const sink = options.sink ?? defaultSink;
-  const base = options.base ?? {};
   const level: Severity = options.level ?? parseLevel(process.env.LOG_LEVEL);
-  const min = LEVELS[level];
-  const write = (severity: Severity, message: string, fields?: Record<string, unknown>) => {
-    if (LEVELS[severity] < min) return;
+  return new JsonLogger(options.sink ?? defaultSink, options.base ?? {}, LEVELS[level]);
+}
+
+/**
+ * Methods on the prototype, not closures per logger: the servers make a child per request, so a child costs one
+ * object and its merged base fields, nothing more.
+ */
+class JsonLogger implements Logger {
+  constructor(
+    private readonly sink: LogSink,
+    private readonly base: Record<string, unknown>,
+    private readonly min: number,
+  ) {}
+
+  debug(message: string, fields?: Record<string, unknown>): void {
+    this.write('DEBUG', message, fields);
+  }
+
+  info(message: string, fields?: Record<string, unknown>): void {
+    this.write('INFO', message, fields);
+  }
+
+  warn(message: string, fields?: Record<string, unknown>): void {
+    this.write('WARNING', message, fields);
+  }
+
+  error(message: string, fields?: Record<string, unknown>): void {
+    this.write('ERROR', message, fields);
+  }
+
+  child(fields: Record<string, unknown>): Logger {
+    return new JsonLogger(this.sink, { ...this.base, ...fields }, this.min);
+  }
+
+  private write(severity: Severity, message: string, fields?: Record<string, unknown>): void {
+    if (LEVELS[severity] < this.min) return;
     const entry = {
       severity,
       message,
       time: new Date().toISOString(),
-      ...base,
+      ...this.base,
       ...(redact(fields ?? {}) as object),
     };
-    sink(JSON.stringify(entry), severity);
-  };
-  return {
-    debug: (m, f) => write('DEBUG', m, f),
-    info: (m, f) => write('INFO', m, f),
-    warn: (m, f) => write('WARNING', m, f),
-    error: (m, f) => write('ERROR', m, f),
-    child: (fields) => createLogger({ sink, base: { ...base, ...fields }, level }),
-  };
+    this.sink(JSON.stringify(entry), severity);
+  }
 }
 
 /** Log fields linking an entry to the request trace from `X-Cloud-Trace-Context: TRACE_ID/SPAN_ID;o=1`. */

@@ -43,26 +43,38 @@ export function verifyTwilioRequest(
     }
     return jsonParams(body);
   }
-  const values = formValues(body);
-  const signed = Object.fromEntries([...values].map(([key, all]) => [key, all.length === 1 ? all[0]! : all]));
+  const { signed, first } = formParams(body);
   if (!twilio.validateRequest(authToken, signature, publicUrl, signed)) {
     throw new AppError('invalid_signature', 'X-Twilio-Signature does not match');
   }
-  return Object.fromEntries([...values].map(([key, all]) => [key, all[0]!]));
+  return first;
 }
 
 /**
- * Every value of every form key, in one pass (`URLSearchParams.getAll` per key is quadratic in the field count).
- * `Object.fromEntries` then defines each key as an own property, so a field named `__proto__` is data, not a prototype.
+ * The form's parameters as the SDK signs them (every value of a repeated key) and as handlers read them (its first
+ * value), from one pass over the body (`URLSearchParams.getAll` per key would be quadratic in the field count). Without
+ * repeated keys, the usual case, both are one object: the SDK only reads it. `Object.fromEntries` defines each key as
+ * an own property, so a field named `__proto__` is data, not a prototype.
  */
-function formValues(body: string): Map<string, string[]> {
-  const values = new Map<string, string[]>();
+function formParams(body: string): {
+  signed: Record<string, string | string[]>;
+  first: Record<string, string>;
+} {
+  const values = new Map<string, string | string[]>();
+  let repeated = false;
   for (const [key, value] of new URLSearchParams(body)) {
     const seen = values.get(key);
-    if (seen) seen.push(value);
-    else values.set(key, [value]);
+    if (seen === undefined) values.set(key, value);
+    else {
+      repeated = true;
+      if (Array.isArray(seen)) seen.push(value);
+      else values.set(key, [seen, value]);
+    }
   }
-  return values;
+  const signed = Object.fromEntries(values);
+  if (!repeated) return { signed, first: signed as Record<string, string> };
+  const first = Object.fromEntries([...values].map(([key, v]) => [key, Array.isArray(v) ? v[0]! : v]));
+  return { signed, first };
 }
 
 /** The URL Twilio requested: public base + the route's public path + the query string exactly as received. */

@@ -9,6 +9,7 @@ import {
   type SubscribeOptions,
 } from '../../ports/event-bus.ts';
 import { AppError } from '../../support/errors.ts';
+import { copyPlain } from '../../support/plain-copy.ts';
 
 interface Subscriber {
   handler: BusHandler;
@@ -27,7 +28,8 @@ export class MemoryEventBus implements EventBus {
 
   async publish(message: BusMessage): Promise<void> {
     if (this.failPublishes) throw new AppError('bus_unavailable', 'live bus is unavailable');
-    const copy = structuredClone(message);
+    // One copy for all subscribers, so the publisher may reuse its objects (as with a real broker).
+    const copy = copyPlain(message);
     let route: BusRoute | undefined;
     for (const sub of [...this.subscribers.values(), ...this.groups.values()]) {
       if (sub.wants && !sub.wants((route ??= routeOf(message)))) continue;
