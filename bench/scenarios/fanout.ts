@@ -1,6 +1,7 @@
 // Scenario 2: fan-out throughput, many subscribers per call under closed-loop webhook load; relay memory around it.
 import type { BackendName } from '../../test/backends.ts';
 import type { MemorySample } from '../stack/stack-protocol.ts';
+import { RELAY_DEFAULTS } from '../../services/relay/relay-config.ts';
 import { startStack } from '../stack/stack-handle.ts';
 import { mib, round } from '../stats.ts';
 import type { ScenarioResult } from './scenario-result.ts';
@@ -19,7 +20,13 @@ export interface FanoutOptions {
 export const SMOKE_FANOUT: FanoutOptions = { clients: 10, calls: 2, concurrency: 2, secs: 1 };
 
 export async function fanoutScenario(backend: BackendName, o: FanoutOptions): Promise<ScenarioResult> {
-  const stack = await startStack(backend);
+  // Every client signs in as the one bench dispatcher: lift the per-user and per-org socket caps to the client count.
+  const stack = await startStack(backend, {
+    relay: {
+      maxSocketsPerUser: o.clients,
+      maxSocketsPerOrg: Math.max(o.clients, RELAY_DEFAULTS.maxSocketsPerOrg),
+    },
+  });
   try {
     const idle = await stack.memory();
     const run = await runSegmentLoad(stack, {

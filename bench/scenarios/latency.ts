@@ -1,5 +1,6 @@
 // Scenario 1: webhook → subscriber latency at a fixed webhook rate, with an exactly-once check of every delivery.
 import type { BackendName } from '../../test/backends.ts';
+import { RELAY_DEFAULTS } from '../../services/relay/relay-config.ts';
 import { startStack } from '../stack/stack-handle.ts';
 import { round } from '../stats.ts';
 import type { ScenarioResult } from './scenario-result.ts';
@@ -17,7 +18,13 @@ export interface LatencyOptions {
 export const SMOKE_LATENCY: LatencyOptions = { clients: 3, calls: 2, rate: 20, secs: 1 };
 
 export async function latencyScenario(backend: BackendName, o: LatencyOptions): Promise<ScenarioResult> {
-  const stack = await startStack(backend);
+  // Every client signs in as the one bench dispatcher: lift the per-user and per-org socket caps to the client count.
+  const stack = await startStack(backend, {
+    relay: {
+      maxSocketsPerUser: o.clients,
+      maxSocketsPerOrg: Math.max(o.clients, RELAY_DEFAULTS.maxSocketsPerOrg),
+    },
+  });
   try {
     const run = await runSegmentLoad(stack, {
       clients: o.clients,
