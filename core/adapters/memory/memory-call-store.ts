@@ -15,7 +15,7 @@ import type {
   CallStore,
   EventDraft,
 } from '../../ports/call-store.ts';
-import { copyPlain } from '../../support/plain-copy.ts';
+import { copyPlain } from '../../support/plain-clone.ts';
 import { decodeCursor, derivedCallId, encodeCursor, providerKeys } from '../store-keys.ts';
 import { scanPage } from '../call-search-scan.ts';
 

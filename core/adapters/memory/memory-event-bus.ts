@@ -9,7 +9,7 @@ import {
   type SubscribeOptions,
 } from '../../ports/event-bus.ts';
 import { AppError } from '../../support/errors.ts';
-import { copyPlain } from '../../support/plain-copy.ts';
+import { copyPlain } from '../../support/plain-clone.ts';
 
 interface Subscriber {
   handler: BusHandler;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyPlain } from './plain-copy.ts';
+import { copyPlain } from './plain-clone.ts';
 
 describe('copyPlain', () => {
   it('copies nested records and arrays so mutating the copy leaves the original alone', () => {
